@@ -1,0 +1,27 @@
+/**
+ * The migrations, embedded in the module graph so that a bundled or compiled
+ * Flock can migrate a brand-new database from any working directory.
+ *
+ * Add a new migration by creating `NNNN_verb_noun.sql` beside this file and
+ * listing it below; `migrations_test.ts` fails when a file is not listed.
+ *
+ * @module
+ */
+import m0001 from "./0001_initial.sql" with { type: "text" };
+import m0002 from "./0002_event_sequence.sql" with { type: "text" };
+
+/** One forward-only migration. */
+export interface Migration {
+  /** The number in the file name, starting at 1, without gaps. */
+  version: number;
+  /** The file name, used in error messages. */
+  name: string;
+  /** The SQL text. */
+  sql: string;
+}
+
+/** Every migration, in order. */
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "0001_initial.sql", sql: m0001 },
+  { version: 2, name: "0002_event_sequence.sql", sql: m0002 },
+];

@@ -1,0 +1,149 @@
+/**
+ * The `instances` table: one row per supervised OpenCode child.
+ *
+ * @module
+ */
+import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+import type { InstanceJson, InstanceStatus } from "../api_types.ts";
+
+/** The fields a caller may change on an instance row. */
+export interface InstancePatch {
+  name?: string;
+  status?: InstanceStatus;
+  pid?: number | null;
+  port?: number | null;
+  exit_code?: number | null;
+  last_error?: string | null;
+  restart_count?: number;
+}
+
+/** What is needed to create an instance row. */
+export interface NewInstance {
+  id: string;
+  name: string;
+  working_directory: string;
+}
+
+interface InstanceRow {
+  id: string;
+  name: string;
+  pid: number;
+  port: number;
+  working_directory: string;
+  status: InstanceStatus;
+  exit_code: number | null;
+  last_error: string | null;
+  restart_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+const COLUMNS =
+  "id, name, pid, port, working_directory, status, exit_code, last_error, restart_count, created_at, updated_at";
+
+function toJson(row: InstanceRow): InstanceJson {
+  return {
+    id: row.id,
+    name: row.name,
+    working_directory: row.working_directory,
+    status: row.status,
+    pid: row.pid > 0 ? row.pid : null,
+    port: row.port > 0 ? row.port : null,
+    restart_count: row.restart_count,
+    exit_code: row.exit_code,
+    last_error: row.last_error,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+/** Reads and writes instance rows. Pure SQL over an injected database. */
+export class InstanceStore {
+  #db: DatabaseSync;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  /** Inserts a new instance in `starting`. */
+  create(instance: NewInstance): InstanceJson {
+    const row = this.#db.prepare(
+      `INSERT INTO instances (id, name, working_directory, status)
+       VALUES (?, ?, ?, 'starting') RETURNING ${COLUMNS}`,
+    ).get(instance.id, instance.name, instance.working_directory) as
+      | InstanceRow
+      | undefined;
+    if (!row) throw new Error(`Cannot create instance: ${instance.id}`);
+    return toJson(row);
+  }
+
+  /** Returns the instance, or undefined. */
+  get(id: string): InstanceJson | undefined {
+    const row = this.#db.prepare(`SELECT ${COLUMNS} FROM instances WHERE id = ?`)
+      .get(id) as InstanceRow | undefined;
+    return row ? toJson(row) : undefined;
+  }
+
+  /** Every instance, newest first. */
+  list(): InstanceJson[] {
+    const rows = this.#db.prepare(
+      `SELECT ${COLUMNS} FROM instances ORDER BY created_at DESC, rowid DESC`,
+    ).all() as unknown as InstanceRow[];
+    return rows.map(toJson);
+  }
+
+  /** The instance for this directory that is `starting` or `running`, if any. */
+  findActiveByDirectory(workingDirectory: string): InstanceJson | undefined {
+    const row = this.#db.prepare(
+      `SELECT ${COLUMNS} FROM instances
+       WHERE working_directory = ? AND status IN ('starting', 'running')
+       LIMIT 1`,
+    ).get(workingDirectory) as InstanceRow | undefined;
+    return row ? toJson(row) : undefined;
+  }
+
+  /**
+   * Applies a patch and bumps `updated_at`.
+   *
+   * @returns The updated instance, or undefined if the id is unknown.
+   */
+  update(id: string, patch: InstancePatch): InstanceJson | undefined {
+    const sets: string[] = [];
+    const values: SQLInputValue[] = [];
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === undefined) continue;
+      if (key === "pid" || key === "port") {
+        sets.push(`${key} = ?`);
+        values.push(value === null ? 0 : value as number);
+        continue;
+      }
+      sets.push(`${key} = ?`);
+      values.push(value as SQLInputValue);
+    }
+    sets.push("updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')");
+    const row = this.#db.prepare(
+      `UPDATE instances SET ${sets.join(", ")} WHERE id = ? RETURNING ${COLUMNS}`,
+    ).get(...values, id) as InstanceRow | undefined;
+    return row ? toJson(row) : undefined;
+  }
+
+  /** Deletes the instance and, by cascade, its sessions. Returns whether it existed. */
+  delete(id: string): boolean {
+    const result = this.#db.prepare("DELETE FROM instances WHERE id = ?").run(
+      id,
+    );
+    return Number(result.changes) > 0;
+  }
+
+  /**
+   * Instances a dead Flock left `starting`, `running` or `stopping`: the rows
+   * boot reconciliation must settle.
+   */
+  listUnsettled(): InstanceJson[] {
+    const rows = this.#db.prepare(
+      `SELECT ${COLUMNS} FROM instances
+       WHERE status IN ('starting', 'running', 'stopping')`,
+    ).all() as unknown as InstanceRow[];
+    return rows.map(toJson);
+  }
+}

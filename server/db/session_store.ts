@@ -1,0 +1,113 @@
+/**
+ * The `sessions` table: Flock's record of OpenCode sessions per instance.
+ *
+ * @module
+ */
+import type { DatabaseSync } from "node:sqlite";
+import type { SessionJson, SessionStatus } from "../api_types.ts";
+import { transaction } from "./database.ts";
+
+/** What is needed to record a session. */
+export interface NewSession {
+  id: string;
+  instance_id: string;
+  title: string;
+  status?: SessionStatus;
+  created_at?: string;
+  updated_at?: string;
+}
+
+const COLUMNS = "id, instance_id, title, status, created_at, updated_at";
+
+/** Reads and writes session rows. */
+export class SessionStore {
+  #db: DatabaseSync;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  /** Inserts a session, or updates its title and status if it exists. */
+  upsert(session: NewSession): SessionJson {
+    const row = this.#db.prepare(
+      `INSERT INTO sessions (id, instance_id, title, status, created_at, updated_at)
+       VALUES (:id, :instance_id, :title, :status,
+         COALESCE(:created_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+         COALESCE(:updated_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))
+       ON CONFLICT (id) DO UPDATE SET
+         title = excluded.title,
+         status = excluded.status,
+         updated_at = excluded.updated_at
+       RETURNING ${COLUMNS}`,
+    ).get({
+      id: session.id,
+      instance_id: session.instance_id,
+      title: session.title,
+      status: session.status ?? "idle",
+      created_at: session.created_at ?? null,
+      updated_at: session.updated_at ?? null,
+    }) as SessionJson | undefined;
+    if (!row) throw new Error(`Cannot record session: ${session.id}`);
+    return row;
+  }
+
+  /** Returns the session, or undefined. */
+  get(id: string): SessionJson | undefined {
+    return this.#db.prepare(`SELECT ${COLUMNS} FROM sessions WHERE id = ?`)
+      .get(id) as SessionJson | undefined;
+  }
+
+  /** The instance's sessions, newest first. */
+  listByInstance(instanceId: string): SessionJson[] {
+    return this.#db.prepare(
+      `SELECT ${COLUMNS} FROM sessions WHERE instance_id = ?
+       ORDER BY created_at DESC, rowid DESC`,
+    ).all(instanceId) as unknown as SessionJson[];
+  }
+
+  /** Sets the status (and bumps `updated_at`). Returns the session, or undefined. */
+  setStatus(id: string, status: SessionStatus): SessionJson | undefined {
+    return this.#db.prepare(
+      `UPDATE sessions SET status = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+       WHERE id = ? RETURNING ${COLUMNS}`,
+    ).get(status, id) as SessionJson | undefined;
+  }
+
+  /** Sets the title. Returns the session, or undefined. */
+  setTitle(id: string, title: string): SessionJson | undefined {
+    return this.#db.prepare(
+      `UPDATE sessions SET title = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+       WHERE id = ? RETURNING ${COLUMNS}`,
+    ).get(title, id) as SessionJson | undefined;
+  }
+
+  /** Deletes the session. Returns whether it existed. */
+  delete(id: string): boolean {
+    return Number(
+      this.#db.prepare("DELETE FROM sessions WHERE id = ?").run(id).changes,
+    ) > 0;
+  }
+
+  /**
+   * Replaces the instance's recorded sessions with `sessions` (as synced from
+   * OpenCode): upserts each, deletes rows OpenCode no longer has.
+   */
+  replaceForInstance(instanceId: string, sessions: NewSession[]): SessionJson[] {
+    return transaction(this.#db, () => {
+      const keep = new Set(sessions.map((s) => s.id));
+      for (const s of this.listByInstance(instanceId)) {
+        if (!keep.has(s.id)) this.delete(s.id);
+      }
+      for (const s of sessions) this.upsert(s);
+      return this.listByInstance(instanceId);
+    });
+  }
+
+  /** Marks every busy or retrying session of the instance idle (its child is gone). */
+  settleInstance(instanceId: string): void {
+    this.#db.prepare(
+      `UPDATE sessions SET status = 'idle', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+       WHERE instance_id = ? AND status IN ('busy', 'retry')`,
+    ).run(instanceId);
+  }
+}

@@ -1,43 +1,71 @@
 /**
- * A tiny logger that writes one line per entry to stderr. Flock's only
- * console output besides the CLI's own messages.
+ * A tiny logger: one line per message on stderr, with a level and a
+ * timestamp. `no-console` is on in lint, so every module logs through here.
  *
  * @module
  */
 
-/** Log levels, in increasing severity. */
+/** How important a log line is. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
-const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+const ORDER: Record<LogLevel, number> = {
+  debug: 0,
+  info: 1,
+  warn: 2,
+  error: 3,
+};
 const encoder = new TextEncoder();
 let threshold: LogLevel = "info";
 
-/** Sets the lowest level that is written. */
+/** Sets the lowest level that is written (default `info`). */
 export function setLogLevel(level: LogLevel): void {
   threshold = level;
 }
 
-function write(level: LogLevel, message: string, detail?: unknown): void {
-  if (ORDER[level] < ORDER[threshold]) return;
-  let line = `${new Date().toISOString()} ${level.toUpperCase()} ${message}`;
-  if (detail !== undefined) {
-    line += " " + (detail instanceof Error
-      ? `${detail.name}: ${detail.message}`
-      : typeof detail === "string"
-      ? detail
-      : JSON.stringify(detail));
+function format(value: unknown): string {
+  if (value instanceof Error) {
+    const cause = value.cause === undefined
+      ? ""
+      : ` (cause: ${format(value.cause)})`;
+    return `${value.name}: ${value.message}${cause}`;
   }
+  if (typeof value === "string") return value;
   try {
-    Deno.stderr.writeSync(encoder.encode(line + "\n"));
+    return JSON.stringify(value);
   } catch {
-    // stderr is gone (e.g. closed pipe); nothing sensible to do.
+    return String(value);
   }
 }
 
-/** The logger. */
+function write(level: LogLevel, message: string, details: unknown[]): void {
+  if (ORDER[level] < ORDER[threshold]) return;
+  const extra = details.length > 0 ? " " + details.map(format).join(" ") : "";
+  const line = `${
+    new Date().toISOString()
+  } ${level.toUpperCase()} ${message}${extra}\n`;
+  try {
+    Deno.stderr.writeSync(encoder.encode(line));
+  } catch {
+    // stderr is gone (closed pipe); there is nowhere left to report to.
+  }
+}
+
+/**
+ * The logger. Each method takes a message and optional details (errors are
+ * printed with their name, message and cause; other values as JSON).
+ *
+ * @example
+ * ```ts
+ * log.warn("Cannot reach the child:", error);
+ * ```
+ */
 export const log = {
-  debug: (message: string, detail?: unknown) => write("debug", message, detail),
-  info: (message: string, detail?: unknown) => write("info", message, detail),
-  warn: (message: string, detail?: unknown) => write("warn", message, detail),
-  error: (message: string, detail?: unknown) => write("error", message, detail),
+  debug: (message: string, ...details: unknown[]): void =>
+    write("debug", message, details),
+  info: (message: string, ...details: unknown[]): void =>
+    write("info", message, details),
+  warn: (message: string, ...details: unknown[]): void =>
+    write("warn", message, details),
+  error: (message: string, ...details: unknown[]): void =>
+    write("error", message, details),
 };

@@ -1,0 +1,125 @@
+/**
+ * `createApp(deps)`: Flock's HTTP application as a plain
+ * `(Request) => Promise<Response>` function, built from its dependencies so
+ * tests call it in-process. The route table and the error boundary live here.
+ *
+ * @module
+ */
+import type { DatabaseSync } from "node:sqlite";
+import type { HealthJson } from "./api_types.ts";
+import type { InstanceStore } from "./db/instance_store.ts";
+import type { SessionStore } from "./db/session_store.ts";
+import { errorResponse, toResponse } from "./http/errors.ts";
+import { createRouter, type Route } from "./http/router.ts";
+import { createStaticHandler } from "./http/static_files.ts";
+
+/** Everything the app needs, passed in. */
+export interface AppDeps {
+  db: DatabaseSync;
+  instances: InstanceStore;
+  sessions: SessionStore;
+  /** The client's built files, URL path → bytes. */
+  assets: ReadonlyMap<string, Uint8Array>;
+  version: string;
+  /** When Flock started, in ms since the epoch. */
+  startedAt: number;
+  now?: () => number;
+}
+
+/** The built application. */
+export interface App {
+  /** Serves one request; never throws. */
+  handler(req: Request): Promise<Response>;
+  /** Every API route, for the OpenAPI document and its test. */
+  readonly routes: readonly Route[];
+}
+
+/** The Content-Security-Policy sent with every page. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "worker-src 'self'",
+  "manifest-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+/** Builds the application from its dependencies. */
+export function createApp(deps: AppDeps): App {
+  const now = deps.now ?? Date.now;
+  const routes: Route[] = [
+    {
+      method: "GET",
+      path: "/api/health",
+      summary: "Liveness: version and uptime",
+      handler: () => {
+        const body: HealthJson = {
+          ok: true,
+          version: deps.version,
+          uptime_s: Math.max(0, Math.floor((now() - deps.startedAt) / 1000)),
+        };
+        return Response.json(body);
+      },
+    },
+  ];
+  const router = createRouter(routes);
+  const serveStatic = createStaticHandler(deps.assets);
+
+  async function dispatch(req: Request, url: URL): Promise<Response> {
+    if (url.pathname === "/api" || url.pathname.startsWith("/api/")) {
+      const routed = router.handle(req, url);
+      if (routed) return await routed;
+      return errorResponse(
+        404,
+        "not_found",
+        `Cannot find route: ${req.method} ${url.pathname}`,
+      );
+    }
+    const asset = serveStatic(req, url);
+    if (asset) return asset;
+    return errorResponse(404, "not_found", `Cannot find ${url.pathname}`);
+  }
+
+  return {
+    routes,
+    async handler(req) {
+      let url: URL;
+      try {
+        url = new URL(req.url);
+      } catch {
+        return errorResponse(400, "bad_request", "Cannot parse the URL");
+      }
+      let res: Response;
+      try {
+        res = await dispatch(req, url);
+      } catch (error) {
+        res = toResponse(error);
+      }
+      return withStandardHeaders(res, url);
+    },
+  };
+}
+
+function withStandardHeaders(res: Response, url: URL): Response {
+  const headers = res.headers;
+  try {
+    headers.set("x-content-type-options", "nosniff");
+    if (url.pathname.startsWith("/api/")) {
+      headers.set("cache-control", "no-store");
+    } else {
+      headers.set("content-security-policy", CONTENT_SECURITY_POLICY);
+      headers.set("referrer-policy", "no-referrer");
+      headers.set("x-frame-options", "DENY");
+    }
+    return res;
+  } catch {
+    // Immutable headers (e.g. a proxied Response): copy them.
+    const copy = new Response(res.body, res);
+    return withStandardHeaders(copy, url);
+  }
+}

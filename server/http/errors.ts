@@ -1,0 +1,131 @@
+/**
+ * Typed HTTP errors and the one place that maps any error to a JSON response.
+ *
+ * @module
+ */
+import type { ApiErrorBody } from "../api_types.ts";
+import { log } from "../log.ts";
+
+/** An error that carries its HTTP status and a stable machine-readable code. */
+export class HttpError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly headers: Record<string, string>;
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    options?: ErrorOptions & { headers?: Record<string, string> },
+  ) {
+    super(message, options);
+    this.name = "HttpError";
+    this.status = status;
+    this.code = code;
+    this.headers = options?.headers ?? {};
+  }
+}
+
+/** 400: the request is malformed or a field is invalid. */
+export class BadRequestError extends HttpError {
+  constructor(message: string, code = "bad_request", options?: ErrorOptions) {
+    super(400, code, message, options);
+    this.name = "BadRequestError";
+  }
+}
+
+/** 404: the resource does not exist. */
+export class NotFoundError extends HttpError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(404, "not_found", message, options);
+    this.name = "NotFoundError";
+  }
+}
+
+/** 405: the path exists but not with this method. */
+export class MethodNotAllowedError extends HttpError {
+  constructor(method: string, allow: readonly string[]) {
+    super(
+      405,
+      "method_not_allowed",
+      `Cannot ${method} this resource: allowed methods are ${allow.join(", ")}`,
+      { headers: { allow: allow.join(", ") } },
+    );
+    this.name = "MethodNotAllowedError";
+  }
+}
+
+/** 409: the request conflicts with the current state. */
+export class ConflictError extends HttpError {
+  constructor(message: string, code = "conflict", options?: ErrorOptions) {
+    super(409, code, message, options);
+    this.name = "ConflictError";
+  }
+}
+
+/** 413: the body is larger than allowed. */
+export class PayloadTooLargeError extends HttpError {
+  constructor(limit: number) {
+    super(
+      413,
+      "payload_too_large",
+      `Cannot read the body as it is larger than ${limit} bytes`,
+    );
+    this.name = "PayloadTooLargeError";
+  }
+}
+
+/** 415: the body is not JSON. */
+export class UnsupportedMediaTypeError extends HttpError {
+  constructor(got: string | null) {
+    super(
+      415,
+      "unsupported_media_type",
+      `Cannot read the body as it is not JSON: content-type is ${
+        got ?? "missing"
+      }; send application/json`,
+    );
+    this.name = "UnsupportedMediaTypeError";
+  }
+}
+
+/** 502: an OpenCode child answered badly or not at all. */
+export class BadGatewayError extends HttpError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(502, "bad_gateway", message, options);
+    this.name = "BadGatewayError";
+  }
+}
+
+/** Builds a JSON error response. */
+export function errorResponse(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
+  const body: ApiErrorBody = { error: { code, message } };
+  return Response.json(body, { status, headers });
+}
+
+/**
+ * Maps any thrown value to a JSON error response. Known `HttpError`s keep
+ * their status; `Deno.errors.NotFound` is a 404; everything else is a 500
+ * with a generic message (the cause is logged, never sent).
+ */
+export function toResponse(error: unknown): Response {
+  if (error instanceof HttpError) {
+    if (error.status >= 500) log.error(error.message, error.cause);
+    return errorResponse(
+      error.status,
+      error.code,
+      error.message,
+      error.headers,
+    );
+  }
+  if (error instanceof Deno.errors.NotFound) {
+    return errorResponse(404, "not_found", "Not found");
+  }
+  log.error("Unhandled error while serving a request", error);
+  if (error instanceof Error && error.stack) log.debug(error.stack);
+  return errorResponse(500, "internal", "Internal server error");
+}

@@ -1,0 +1,240 @@
+/**
+ * Flock's composition root: config → database → migrations → HTTP server →
+ * signals. The only module that installs signal handlers and calls
+ * `Deno.serve`.
+ *
+ * @module
+ */
+import { MIGRATIONS } from "../migrations/migrations.ts";
+import { createApp } from "./app.ts";
+import {
+  type Config,
+  type ConfigEnv,
+  parseConfig,
+  USAGE,
+  UsageError,
+} from "./config.ts";
+import { openDatabase } from "./db/database.ts";
+import { InstanceStore } from "./db/instance_store.ts";
+import { migrate, MigrationError } from "./db/migrate.ts";
+import { SessionStore } from "./db/session_store.ts";
+import { log } from "./log.ts";
+import { CLIENT_ASSETS } from "./static/client_assets.gen.ts";
+import { VERSION } from "./version.ts";
+
+/** Options for {@linkcode runFlock} beyond the parsed config. */
+export interface RunFlockOptions {
+  /** Extra environment for every OpenCode child (tests, demo). */
+  childEnv?: Record<string, string>;
+  /** Client assets to serve; defaults to the embedded build. */
+  assets?: ReadonlyMap<string, Uint8Array>;
+}
+
+/** A running Flock. */
+export interface RunningFlock extends AsyncDisposable {
+  /** The base URL, e.g. `http://127.0.0.1:8080`. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting, closes streams, stops children, closes the DB. */
+  close(): Promise<void>;
+}
+
+/** Flock could not start; the message says why and what to do. */
+export class StartupError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "StartupError";
+  }
+}
+
+/**
+ * Starts Flock with a parsed config.
+ *
+ * @throws {StartupError} with a user-facing message (port taken, DB refused, …).
+ */
+export async function runFlock(
+  config: Config,
+  options: RunFlockOptions = {},
+): Promise<RunningFlock> {
+  const startedAt = Date.now();
+  await ensureParentDir(config.dbPath);
+  let db;
+  try {
+    db = openDatabase(config.dbPath);
+  } catch (error) {
+    throw new StartupError(
+      `Cannot open the database ${config.dbPath}: ${message(error)}`,
+      { cause: error },
+    );
+  }
+  try {
+    const result = migrate(db, MIGRATIONS);
+    if (result.applied.length > 0) {
+      log.info(
+        `Applied migrations ${result.applied.join(", ")} to ${config.dbPath}`,
+      );
+    }
+  } catch (error) {
+    db.close();
+    if (error instanceof MigrationError) {
+      throw new StartupError(error.message, { cause: error });
+    }
+    throw error;
+  }
+  const instances = new InstanceStore(db);
+  const sessions = new SessionStore(db);
+  const app = createApp({
+    db,
+    instances,
+    sessions,
+    assets: options.assets ?? CLIENT_ASSETS,
+    version: VERSION,
+    startedAt,
+  });
+
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve({
+      hostname: config.host,
+      port: config.port,
+      onListen: () => {},
+    }, (req) => app.handler(req));
+  } catch (error) {
+    db.close();
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new StartupError(
+        `Cannot listen on ${config.host}:${config.port}: the port is already in use. Stop the other program or pick another port with --port`,
+        { cause: error },
+      );
+    }
+    if (error instanceof Deno.errors.NotCapable) {
+      throw new StartupError(
+        `Cannot listen on ${config.host}:${config.port}: Flock lacks network permission for it (${
+          message(error)
+        })`,
+        { cause: error },
+      );
+    }
+    throw new StartupError(
+      `Cannot listen on ${config.host}:${config.port}: ${message(error)}`,
+      { cause: error },
+    );
+  }
+  const port = server.addr.port;
+  const hostForUrl = config.host.includes(":")
+    ? `[${config.host}]`
+    : config.host;
+  const url = `http://${hostForUrl}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      await server.shutdown();
+      db.close();
+    })();
+    return closing;
+  };
+  return { url, port, close, [Symbol.asyncDispose]: close };
+}
+
+async function ensureParentDir(file: string): Promise<void> {
+  if (file === ":memory:") return;
+  const dir = file.includes("/") ? file.slice(0, file.lastIndexOf("/")) : ".";
+  if (dir === "") return;
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw new StartupError(
+      `Cannot create the data directory ${dir}: ${message(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Reads the environment without failing when a variable is not permitted. */
+export function processEnv(): ConfigEnv {
+  return {
+    os: Deno.build.os,
+    get(name) {
+      try {
+        return Deno.env.get(name);
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+function print(stream: "stdout" | "stderr", text: string): void {
+  const bytes = new TextEncoder().encode(
+    text.endsWith("\n") ? text : text + "\n",
+  );
+  (stream === "stdout" ? Deno.stdout : Deno.stderr).writeSync(bytes);
+}
+
+/** The CLI entry point: parse, start, wait for a signal, shut down. */
+export async function main(args: readonly string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseConfig(args, processEnv());
+  } catch (error) {
+    if (error instanceof UsageError) {
+      print("stderr", `flock: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+  if (parsed.kind !== "run") {
+    print("stdout", parsed.text);
+    return 0;
+  }
+  let flock: RunningFlock;
+  try {
+    flock = await runFlock(parsed.config);
+  } catch (error) {
+    if (error instanceof StartupError) {
+      print("stderr", `flock: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+  print("stdout", `Flock ${VERSION} listening on ${flock.url}`);
+
+  const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();
+  let signals = 0;
+  const onSignal = (name: string) => () => {
+    signals += 1;
+    if (signals > 1) {
+      print("stderr", `flock: second ${name}, exiting at once`);
+      Deno.exit(130);
+    }
+    stop(name);
+  };
+  const handlers = [
+    ["SIGINT", onSignal("SIGINT")],
+    ["SIGTERM", onSignal("SIGTERM")],
+  ] as const;
+  for (const [sig, fn] of handlers) Deno.addSignalListener(sig, fn);
+  const signal = await stopped;
+  log.info(`Received ${signal}, shutting down`);
+  const hardExit = setTimeout(() => {
+    print("stderr", "flock: shutdown took too long, exiting");
+    Deno.exit(1);
+  }, 20_000);
+  try {
+    await flock.close();
+  } finally {
+    clearTimeout(hardExit);
+    for (const [sig, fn] of handlers) Deno.removeSignalListener(sig, fn);
+  }
+  log.info("Flock stopped");
+  return 0;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

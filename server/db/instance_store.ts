@@ -79,7 +79,9 @@ export class InstanceStore {
 
   /** Returns the instance, or undefined. */
   get(id: string): InstanceJson | undefined {
-    const row = this.#db.prepare(`SELECT ${COLUMNS} FROM instances WHERE id = ?`)
+    const row = this.#db.prepare(
+      `SELECT ${COLUMNS} FROM instances WHERE id = ?`,
+    )
       .get(id) as InstanceRow | undefined;
     return row ? toJson(row) : undefined;
   }
@@ -122,7 +124,9 @@ export class InstanceStore {
     }
     sets.push("updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')");
     const row = this.#db.prepare(
-      `UPDATE instances SET ${sets.join(", ")} WHERE id = ? RETURNING ${COLUMNS}`,
+      `UPDATE instances SET ${
+        sets.join(", ")
+      } WHERE id = ? RETURNING ${COLUMNS}`,
     ).get(...values, id) as InstanceRow | undefined;
     return row ? toJson(row) : undefined;
   }

@@ -85,7 +85,9 @@ function checkSequence(migrations: readonly Migration[]): void {
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) {
       throw new MigrationError(
-        `Cannot order migrations: expected version ${i + 1} at position ${i}, found ${m.version} (${m.name})`,
+        `Cannot order migrations: expected version ${
+          i + 1
+        } at position ${i}, found ${m.version} (${m.name})`,
         m.name,
       );
     }

@@ -92,7 +92,10 @@ export class SessionStore {
    * Replaces the instance's recorded sessions with `sessions` (as synced from
    * OpenCode): upserts each, deletes rows OpenCode no longer has.
    */
-  replaceForInstance(instanceId: string, sessions: NewSession[]): SessionJson[] {
+  replaceForInstance(
+    instanceId: string,
+    sessions: NewSession[],
+  ): SessionJson[] {
     return transaction(this.#db, () => {
       const keep = new Set(sessions.map((s) => s.id));
       for (const s of this.listByInstance(instanceId)) {

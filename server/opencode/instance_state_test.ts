@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { INSTANCE_STATUSES } from "../api_types.ts";
+import { type InstanceInput, isActive, nextState } from "./instance_state.ts";
+
+Deno.test("nextState: the happy path", () => {
+  assert.equal(nextState("starting", "ready"), "running");
+  assert.equal(nextState("running", "stop"), "stopping");
+  assert.equal(nextState("stopping", "stopped"), "stopped");
+  assert.equal(nextState("stopped", "start"), "starting");
+});
+
+Deno.test("nextState: failures and restarts", () => {
+  assert.equal(nextState("starting", "fail"), "error");
+  assert.equal(nextState("running", "fail"), "error");
+  assert.equal(nextState("error", "start"), "starting");
+  assert.equal(nextState("error", "stop"), "stopping");
+  assert.equal(nextState("starting", "stop"), "stopping");
+});
+
+Deno.test("nextState: a stopping instance ignores crashes and readiness", () => {
+  assert.equal(nextState("stopping", "fail"), null);
+  assert.equal(nextState("stopping", "ready"), null);
+  assert.equal(nextState("stopping", "start"), null);
+});
+
+Deno.test("nextState: invalid inputs return null", () => {
+  assert.equal(nextState("stopped", "ready"), null);
+  assert.equal(nextState("stopped", "fail"), null);
+  assert.equal(nextState("stopped", "stop"), null);
+  assert.equal(nextState("running", "start"), null);
+  assert.equal(nextState("running", "ready"), null);
+  assert.equal(nextState("error", "ready"), null);
+});
+
+Deno.test("nextState: every state leads to stopped", () => {
+  const inputs: InstanceInput[] = ["start", "ready", "fail", "stop", "stopped"];
+  for (const start of INSTANCE_STATUSES) {
+    const seen = new Set([start]);
+    const queue = [start];
+    while (queue.length > 0) {
+      const state = queue.shift()!;
+      for (const input of inputs) {
+        const next = nextState(state, input);
+        if (next && !seen.has(next)) {
+          seen.add(next);
+          queue.push(next);
+        }
+      }
+    }
+    assert.ok(seen.has("stopped"), `${start} cannot reach stopped`);
+  }
+});
+
+Deno.test("isActive", () => {
+  assert.deepEqual(INSTANCE_STATUSES.filter(isActive), [
+    "starting",
+    "running",
+    "stopping",
+  ]);
+});

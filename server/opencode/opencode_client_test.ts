@@ -1,0 +1,187 @@
+import assert from "node:assert/strict";
+import {
+  isOpenCodeEvent,
+  OpenCodeClient,
+  OpenCodeHttpError,
+  OpenCodeUnavailableError,
+  upstreamErrorMessage,
+} from "./opencode_client.ts";
+
+interface Seen {
+  method: string;
+  path: string;
+  auth: string | null;
+  body: string;
+}
+
+async function withServer(
+  handler: (request: Request) => Response | Promise<Response>,
+  fn: (client: OpenCodeClient, seen: Seen[]) => Promise<void>,
+) {
+  const seen: Seen[] = [];
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async (request) => {
+      const url = new URL(request.url);
+      seen.push({
+        method: request.method,
+        path: url.pathname + url.search,
+        auth: request.headers.get("authorization"),
+        body: await request.text(),
+      });
+      return handler(request);
+    },
+  );
+  try {
+    await fn(
+      new OpenCodeClient({
+        baseUrl: `http://127.0.0.1:${server.addr.port}/`,
+        password: "s3cret",
+        timeoutMs: 2000,
+      }),
+      seen,
+    );
+  } finally {
+    await server.shutdown();
+  }
+}
+
+Deno.test("OpenCodeClient: sends Basic auth and the documented paths and bodies", async () => {
+  await withServer(
+    (request) => {
+      const path = new URL(request.url).pathname;
+      if (path.endsWith("/prompt_async")) {
+        return new Response(null, { status: 204 });
+      }
+      if (path === "/session" && request.method === "GET") {
+        return Response.json([]);
+      }
+      return Response.json(true);
+    },
+    async (client, seen) => {
+      await client.health();
+      await client.listSessions();
+      await client.listSessions({ roots: false, limit: 5 });
+      await client.createSession({ title: "T" });
+      await client.getSession("ses 1");
+      await client.updateSession("ses_1", { title: "New" });
+      await client.deleteSession("ses_1");
+      await client.sessionStatus();
+      await client.messages("ses_1", { limit: 2 });
+      await client.promptAsync("ses_1", {
+        text: "hi",
+        model: { providerID: "fake", modelID: "fake-model" },
+      });
+      await client.abort("ses_1");
+      await client.listPermissions();
+      await client.replyPermission("per_1", "once");
+      await client.providers();
+      assert.deepEqual(seen.map((s) => `${s.method} ${s.path}`), [
+        "GET /global/health",
+        "GET /session?roots=true",
+        "GET /session?limit=5",
+        "POST /session",
+        "GET /session/ses%201",
+        "PATCH /session/ses_1",
+        "DELETE /session/ses_1",
+        "GET /session/status",
+        "GET /session/ses_1/message?limit=2",
+        "POST /session/ses_1/prompt_async",
+        "POST /session/ses_1/abort",
+        "GET /permission",
+        "POST /permission/per_1/reply",
+        "GET /config/providers",
+      ]);
+      assert.ok(
+        seen.every((s) => s.auth === "Basic " + btoa("opencode:s3cret")),
+      );
+      assert.deepEqual(JSON.parse(seen[9]!.body), {
+        parts: [{ type: "text", text: "hi" }],
+        model: { providerID: "fake", modelID: "fake-model" },
+      });
+      assert.deepEqual(JSON.parse(seen[12]!.body), { reply: "once" });
+      assert.deepEqual(JSON.parse(seen[5]!.body), { title: "New" });
+    },
+  );
+});
+
+Deno.test("OpenCodeClient: a non-2xx answer is an OpenCodeHttpError with the upstream message", async () => {
+  await withServer(
+    () =>
+      Response.json({
+        name: "NotFoundError",
+        data: { message: "Session not found: ses_x" },
+      }, { status: 404 }),
+    async (client) => {
+      await assert.rejects(() => client.getSession("ses_x"), (e: unknown) => {
+        assert.ok(e instanceof OpenCodeHttpError);
+        assert.equal(e.status, 404);
+        assert.equal(e.upstreamMessage, "Session not found: ses_x");
+        assert.match(e.message, /GET \/session\/ses_x/);
+        return true;
+      });
+    },
+  );
+});
+
+Deno.test("OpenCodeClient: time limits and unreachable servers are OpenCodeUnavailableError", async () => {
+  let release = () => {};
+  const held = new Promise<void>((r) => release = r);
+  await withServer(
+    async () => {
+      await held;
+      return Response.json(true);
+    },
+    async (client) => {
+      await assert.rejects(
+        () => client.health({ timeoutMs: 50 }),
+        (e: unknown) => e instanceof OpenCodeUnavailableError && e.timedOut,
+      );
+      release();
+    },
+  );
+  const dead = new OpenCodeClient({
+    baseUrl: "http://127.0.0.1:9",
+    password: "x",
+  });
+  await assert.rejects(
+    () => dead.health(),
+    (e: unknown) => e instanceof OpenCodeUnavailableError && !e.timedOut,
+  );
+});
+
+Deno.test("OpenCodeClient: the caller's signal cancels a call", async () => {
+  let release = () => {};
+  const held = new Promise<void>((r) => release = r);
+  await withServer(
+    async () => {
+      await held;
+      return Response.json(true);
+    },
+    async (client) => {
+      const controller = new AbortController();
+      const call = client.health({ signal: controller.signal });
+      controller.abort(new Error("bye"));
+      await assert.rejects(() => call, /bye/);
+      release();
+    },
+  );
+});
+
+Deno.test("upstreamErrorMessage", () => {
+  assert.equal(upstreamErrorMessage('{"data":{"message":"a"}}'), "a");
+  assert.equal(upstreamErrorMessage('{"message":"b"}'), "b");
+  assert.equal(upstreamErrorMessage('{"error":{"message":"c"}}'), "c");
+  assert.equal(upstreamErrorMessage('{"name":"UnknownError"}'), "UnknownError");
+  assert.equal(upstreamErrorMessage("Unauthorized"), "Unauthorized");
+  assert.equal(upstreamErrorMessage(""), "no message");
+});
+
+Deno.test("isOpenCodeEvent", () => {
+  assert.ok(isOpenCodeEvent({ type: "a", properties: {} }));
+  assert.ok(isOpenCodeEvent({ id: "evt", type: "a", properties: { x: 1 } }));
+  assert.ok(!isOpenCodeEvent({ type: "a" }));
+  assert.ok(!isOpenCodeEvent({ type: 1, properties: {} }));
+  assert.ok(!isOpenCodeEvent({ type: "a", properties: [] }));
+  assert.ok(!isOpenCodeEvent(null));
+});

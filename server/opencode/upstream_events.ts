@@ -1,0 +1,190 @@
+/**
+ * Reads one child's `GET /event` stream and forwards each event, tagged with
+ * its instance id. Reconnects with backoff while open, and after every
+ * (re)connect fetches `GET /session/status` for the resync hook, since
+ * OpenCode does not replay events that were published while nobody listened.
+ *
+ * `server.heartbeat` (every 10 s) is not forwarded: it carries nothing for
+ * Flock's clients, which get Flock's own keepalives. It does keep the idle
+ * watchdog happy: a stream silent for `idleTimeoutMs` is dropped and
+ * reopened.
+ *
+ * @module
+ */
+import { EventSourceParserStream } from "eventsource-parser/stream";
+import type { UpstreamFlockEvent } from "../api_types.ts";
+import { log } from "../log.ts";
+import { backoffDelay } from "./backoff.ts";
+import { decodeText } from "./output.ts";
+import {
+  isOpenCodeEvent,
+  type OpenCodeClient,
+  type OpenCodeSessionStatus,
+} from "./opencode_client.ts";
+
+/** Called with the busy/retry map after each (re)connect. */
+export type ResyncHook = (
+  instanceId: string,
+  statuses: Record<string, OpenCodeSessionStatus>,
+) => void | Promise<void>;
+
+/** Options for {@linkcode UpstreamEvents}. */
+export interface UpstreamEventsOptions {
+  instanceId: string;
+  client: Pick<OpenCodeClient, "openEventStream" | "sessionStatus">;
+  /** Receives every forwarded event, synchronously, in stream order. */
+  publish: (event: UpstreamFlockEvent) => void;
+  /** Receives `GET /session/status` after each (re)connect. */
+  onResync?: ResyncHook | undefined;
+  /** Reconnect delays. Default 250 ms base, 5 s cap. */
+  reconnect?: { baseMs: number; capMs: number };
+  /** Drop and reopen a stream that is silent this long. Default 30 000 ms. */
+  idleTimeoutMs?: number;
+  /** Injected for tests. Default `Math.random`. */
+  random?: () => number;
+}
+
+/** Sleeps `ms`, or less when `signal` aborts. Never rejects. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** The subscription to one child's events. */
+export class UpstreamEvents implements AsyncDisposable {
+  #options: UpstreamEventsOptions;
+  #closed = new AbortController();
+  #loop: Promise<void> | null = null;
+  #connected = false;
+  #connections = 0;
+
+  constructor(options: UpstreamEventsOptions) {
+    this.#options = options;
+  }
+
+  /** Whether a stream is open and `server.connected` was seen. */
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  /** How many times `server.connected` was seen (for tests and diagnostics). */
+  get connections(): number {
+    return this.#connections;
+  }
+
+  /** Starts reading (once). */
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  /** Stops reading and waits until the stream is released. */
+  async close(): Promise<void> {
+    this.#closed.abort();
+    await this.#loop;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #run(): Promise<void> {
+    const { reconnect = { baseMs: 250, capMs: 5000 } } = this.#options;
+    const random = this.#options.random ?? Math.random;
+    let attempt = 0;
+    while (!this.#closed.signal.aborted) {
+      const healthy = await this.#readOnce();
+      if (healthy) attempt = 0;
+      if (this.#closed.signal.aborted) break;
+      const delay = backoffDelay(
+        attempt++,
+        { ...reconnect, multiplier: 2, jitter: 0.5 },
+        random,
+      );
+      await pause(delay, this.#closed.signal);
+    }
+  }
+
+  /** One connection. Returns whether it got as far as `server.connected`. */
+  async #readOnce(): Promise<boolean> {
+    const { instanceId, client, publish } = this.#options;
+    const idleMs = this.#options.idleTimeoutMs ?? 30_000;
+    const connection = new AbortController();
+    const onClose = () => connection.abort();
+    this.#closed.signal.addEventListener("abort", onClose, { once: true });
+    let idleTimer: ReturnType<typeof setTimeout> | undefined;
+    const arm = () => {
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => connection.abort(), idleMs);
+    };
+    let reader: ReadableStreamDefaultReader<{ data: string }> | undefined;
+    let sawConnected = false;
+    try {
+      arm();
+      const body = await client.openEventStream({
+        signal: connection.signal,
+        timeoutMs: 10_000,
+      });
+      reader = decodeText(body)
+        .pipeThrough(new EventSourceParserStream())
+        .getReader();
+      while (true) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        arm();
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(value.data);
+        } catch {
+          log.debug(`Ignoring a non-JSON event of instance ${instanceId}`);
+          continue;
+        }
+        if (!isOpenCodeEvent(parsed)) continue;
+        if (parsed.type === "server.connected") {
+          sawConnected = true;
+          this.#connected = true;
+          this.#connections++;
+          // Awaited on purpose: events after this point are newer than the
+          // snapshot, so they are published after the hook has applied it.
+          await this.#resync(connection.signal);
+        }
+        if (parsed.type === "server.heartbeat") continue;
+        publish({ ...parsed, instance_id: instanceId });
+      }
+    } catch (error) {
+      if (!this.#closed.signal.aborted) {
+        log.debug(`Event stream of instance ${instanceId} dropped:`, error);
+      }
+    } finally {
+      this.#connected = false;
+      clearTimeout(idleTimer);
+      this.#closed.signal.removeEventListener("abort", onClose);
+      connection.abort();
+      await reader?.cancel().catch(() => {});
+    }
+    return sawConnected;
+  }
+
+  async #resync(signal: AbortSignal): Promise<void> {
+    const { instanceId, client, onResync } = this.#options;
+    if (!onResync) return;
+    try {
+      const statuses = await client.sessionStatus({ signal, timeoutMs: 5000 });
+      await onResync(instanceId, statuses);
+    } catch (error) {
+      if (!signal.aborted) {
+        log.warn(
+          `Cannot resync the sessions of instance ${instanceId}:`,
+          error,
+        );
+      }
+    }
+  }
+}

@@ -11,6 +11,11 @@ import type { InstanceStore } from "./db/instance_store.ts";
 import type { SessionStore } from "./db/session_store.ts";
 import { errorResponse, toResponse } from "./http/errors.ts";
 import { createRouter, type Route } from "./http/router.ts";
+import {
+  createSecurity,
+  type Security,
+  type SecurityOptions,
+} from "./http/security.ts";
 import { createStaticHandler } from "./http/static_files.ts";
 
 /** Everything the app needs, passed in. */
@@ -24,6 +29,11 @@ export interface AppDeps {
   /** When Flock started, in ms since the epoch. */
   startedAt: number;
   now?: () => number;
+  /**
+   * Host/Origin/token/rate-limit rules (see `http/security.ts`). Always on;
+   * the default is a loopback Flock without a token.
+   */
+  security?: SecurityOptions;
 }
 
 /** The built application. */
@@ -32,6 +42,8 @@ export interface App {
   handler(req: Request): Promise<Response>;
   /** Every API route, for the OpenAPI document and its test. */
   readonly routes: readonly Route[];
+  /** The security layer every request passes (issues login codes). */
+  readonly security: Security;
 }
 
 /** The Content-Security-Policy sent with every page. */
@@ -69,6 +81,7 @@ export function createApp(deps: AppDeps): App {
   ];
   const router = createRouter(routes);
   const serveStatic = createStaticHandler(deps.assets);
+  const security = createSecurity(deps.security);
 
   async function dispatch(req: Request, url: URL): Promise<Response> {
     if (url.pathname === "/api" || url.pathname.startsWith("/api/")) {
@@ -87,6 +100,7 @@ export function createApp(deps: AppDeps): App {
 
   return {
     routes,
+    security,
     async handler(req) {
       let url: URL;
       try {
@@ -96,7 +110,7 @@ export function createApp(deps: AppDeps): App {
       }
       let res: Response;
       try {
-        res = await dispatch(req, url);
+        res = await security.handle(req, url, () => dispatch(req, url));
       } catch (error) {
         res = toResponse(error);
       }

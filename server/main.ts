@@ -15,6 +15,11 @@ import {
   UsageError,
 } from "./config.ts";
 import { openDatabase } from "./db/database.ts";
+import {
+  assertSafeBind,
+  InsecureBindError,
+  randomToken,
+} from "./http/security.ts";
 import { InstanceStore } from "./db/instance_store.ts";
 import { migrate, MigrationError } from "./db/migrate.ts";
 import { SessionStore } from "./db/session_store.ts";
@@ -35,6 +40,10 @@ export interface RunningFlock extends AsyncDisposable {
   /** The base URL, e.g. `http://127.0.0.1:8080`. */
   readonly url: string;
   readonly port: number;
+  /** The API token in force (given or generated), if any. */
+  readonly token: string | undefined;
+  /** A one-time login link for a browser, when a token is in force. */
+  readonly loginUrl: string | undefined;
   /** Stops accepting, closes streams, stops children, closes the DB. */
   close(): Promise<void>;
 }
@@ -57,6 +66,18 @@ export async function runFlock(
   options: RunFlockOptions = {},
 ): Promise<RunningFlock> {
   const startedAt = Date.now();
+  const token = config.token ??
+    (config.generateToken ? randomToken() : undefined);
+  try {
+    assertSafeBind(config.host, token !== undefined);
+  } catch (error) {
+    if (error instanceof InsecureBindError) {
+      throw new StartupError(error.message, { cause: error });
+    }
+    throw error;
+  }
+  const bound: { port?: number } = {};
+  let loginBase = "";
   await ensureParentDir(config.dbPath);
   let db;
   try {
@@ -90,6 +111,16 @@ export async function runFlock(
     assets: options.assets ?? CLIENT_ASSETS,
     version: VERSION,
     startedAt,
+    security: {
+      host: config.host,
+      allowedHosts: config.allowedHosts,
+      token,
+      listenPort: () => bound.port,
+      onLoginCodeUsed: () =>
+        log.info(
+          `A login link was used; one more for another browser: ${loginBase}${app.security.issueLoginCode()}`,
+        ),
+    },
   });
 
   let server: Deno.HttpServer<Deno.NetAddr>;
@@ -125,6 +156,15 @@ export async function runFlock(
     ? `[${config.host}]`
     : config.host;
   const url = `http://${hostForUrl}:${port}`;
+  bound.port = port;
+  // A wildcard bind is not a name a browser can use; loopback is.
+  const loginHost = config.host === "0.0.0.0" || config.host === "::"
+    ? "127.0.0.1"
+    : hostForUrl;
+  loginBase = `http://${loginHost}:${port}/login?code=`;
+  const loginUrl = token === undefined
+    ? undefined
+    : loginBase + app.security.issueLoginCode();
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -134,7 +174,14 @@ export async function runFlock(
     })();
     return closing;
   };
-  return { url, port, close, [Symbol.asyncDispose]: close };
+  return {
+    url,
+    port,
+    token,
+    loginUrl,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
 }
 
 async function ensureParentDir(file: string): Promise<void> {
@@ -203,6 +250,18 @@ export async function main(args: readonly string[]): Promise<number> {
     throw error;
   }
   print("stdout", `Flock ${VERSION} listening on ${flock.url}`);
+  if (parsed.config.generateToken && flock.token !== undefined) {
+    print(
+      "stdout",
+      `API token (send as Authorization: Bearer): ${flock.token}`,
+    );
+  }
+  if (flock.loginUrl !== undefined) {
+    print(
+      "stdout",
+      `Log in a browser once with: ${flock.loginUrl} (the link works once)`,
+    );
+  }
 
   const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();
   let signals = 0;

@@ -54,6 +54,45 @@ export class MethodNotAllowedError extends HttpError {
   }
 }
 
+/** 401: the request lacks valid credentials (the API token or login cookie). */
+export class UnauthorizedError extends HttpError {
+  constructor(message: string, code = "unauthorized", options?: ErrorOptions) {
+    super(401, code, message, {
+      ...options,
+      headers: { "www-authenticate": 'Bearer realm="flock"' },
+    });
+    this.name = "UnauthorizedError";
+  }
+}
+
+/** 403: the request is understood but refused (foreign origin, path outside the roots). */
+export class ForbiddenError extends HttpError {
+  constructor(message: string, code = "forbidden", options?: ErrorOptions) {
+    super(403, code, message, options);
+    this.name = "ForbiddenError";
+  }
+}
+
+/** 421: the Host header is not one of Flock's names (DNS rebinding guard). */
+export class MisdirectedRequestError extends HttpError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(421, "misdirected_request", message, options);
+    this.name = "MisdirectedRequestError";
+  }
+}
+
+/** 429: too many requests; `retryAfterSeconds` goes into `Retry-After`. */
+export class TooManyRequestsError extends HttpError {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    super(429, "too_many_requests", message, {
+      headers: { "retry-after": String(retryAfterSeconds) },
+    });
+    this.name = "TooManyRequestsError";
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 /** 409: the request conflicts with the current state. */
 export class ConflictError extends HttpError {
   constructor(message: string, code = "conflict", options?: ErrorOptions) {

@@ -1,0 +1,243 @@
+/**
+ * `deno task compile`: builds the single executable `dist/flock` with a real
+ * `deno compile`. The client assets and the migrations are embedded through
+ * the module graph (raw imports), and the permissions of the `serve` task in
+ * `deno.json` are baked in (so the two cannot drift), with `$HOME` expanded
+ * and relative paths made absolute at build time.
+ *
+ * `deno compile` needs `denort` (the runtime without the toolchain). It comes
+ * from `DENORT_BIN` or from the release zip in Deno's cache
+ * (`$DENO_DIR/dl/release/v<version>/denort-<target>.zip`). When neither is
+ * there this script stops with an explanation instead of letting Deno try a
+ * download (which fails with a DNS error on an offline machine). Pass
+ * `--download` to let Deno fetch the zip itself on a machine with internet.
+ *
+ * Usage: `deno task compile [--download] [--output dist/flock]`
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+
+/** The repository root (this file is `scripts/compile.ts`). */
+export const ROOT = new URL("../", import.meta.url);
+
+/** Where denort was found, or where it was looked for. */
+export type DenortLookup =
+  | { kind: "env"; path: string }
+  | { kind: "zip"; path: string }
+  | { kind: "missing"; zipPath: string; badEnv?: string };
+
+/** The path of the denort zip in Deno's cache, as `deno compile` looks it up. */
+export function denortZipPath(
+  denoDir: string,
+  version: string,
+  target: string,
+): string {
+  return `${denoDir}/dl/release/v${version}/denort-${target}.zip`;
+}
+
+/** Facts {@linkcode findDenort} needs, injected for tests. */
+export interface DenortFacts {
+  /** The `DENORT_BIN` environment variable. */
+  denortBin: string | undefined;
+  /** `denoDir` from `deno info --json`. */
+  denoDir: string;
+  /** The running Deno's version, e.g. `2.9.6`. */
+  version: string;
+  /** The target triple, e.g. `x86_64-unknown-linux-gnu`. */
+  target: string;
+  /** Whether a file exists at a path. */
+  isFile: (path: string) => boolean;
+}
+
+/** Looks for denort the way `deno compile` does (minus the download). */
+export function findDenort(facts: DenortFacts): DenortLookup {
+  const zipPath = denortZipPath(facts.denoDir, facts.version, facts.target);
+  if (facts.denortBin !== undefined && facts.denortBin !== "") {
+    if (facts.isFile(facts.denortBin)) {
+      return { kind: "env", path: facts.denortBin };
+    }
+    return { kind: "missing", zipPath, badEnv: facts.denortBin };
+  }
+  if (facts.isFile(zipPath)) return { kind: "zip", path: zipPath };
+  return { kind: "missing", zipPath };
+}
+
+/** The one-paragraph explanation printed when denort is not available. */
+export function missingDenortMessage(
+  lookup: Extract<DenortLookup, { kind: "missing" }>,
+  version: string,
+  target: string,
+): string {
+  const badEnv = lookup.badEnv === undefined
+    ? ""
+    : ` DENORT_BIN is set to ${lookup.badEnv}, but there is no file there.`;
+  return `flock compile: cannot build dist/flock because \`deno compile\` needs denort, the Deno ${version} runtime for ${target} that executables are built from, and none is available on this machine.${badEnv} Provide one of: (1) DENORT_BIN=/path/to/denort, the extracted \`denort\` binary of exactly Deno ${version}; or (2) the release zip, unchanged, at ${lookup.zipPath} (get https://dl.deno.land/release/v${version}/denort-${target}.zip on a machine with internet access and copy it there). On a machine that can reach dl.deno.land, \`deno task compile --download\` lets Deno fetch the zip itself. Until then, \`deno run -A scripts/bundle.ts\` builds the same server as one file (dist/flock.js) that runs anywhere with \`deno run\`.`;
+}
+
+/** One word of a task line; `$HOME` is the only variable the serve task uses. */
+function expandWord(word: string, home: string): string {
+  return word.replaceAll("$HOME", home);
+}
+
+/**
+ * The permission flags of the `serve` task, ready to bake into a binary:
+ * `$HOME` expanded, and relative paths in `--allow-run`/`--allow-read`/
+ * `--allow-write` made absolute against the repository root (a compiled
+ * binary runs from any directory).
+ *
+ * @param serveTask The `serve` task line from deno.json.
+ * @param home The builder's HOME.
+ * @param root The repository root path (no trailing slash).
+ */
+export function bakedPermissionFlags(
+  serveTask: string,
+  home: string,
+  root: string,
+): string[] {
+  const words = serveTask.split(/\s+/).filter((w) => w !== "");
+  const run = words.indexOf("run");
+  const entry = words.findIndex((w) => w.endsWith(".ts"));
+  if (run < 0 || entry < 0) {
+    throw new Error(`Cannot read the serve task: ${serveTask}`);
+  }
+  return words.slice(run + 1, entry).map((word) => {
+    const w = expandWord(word, home);
+    const m = /^(--allow-(?:run|read|write))=(.*)$/.exec(w);
+    if (!m) return w;
+    const list = (m[2] ?? "").split(",").map((p) =>
+      p.startsWith("./") || p.startsWith("../")
+        ? new URL(p, `file://${root}/`).pathname
+        : p
+    );
+    return `${m[1]}=${list.join(",")}`;
+  });
+}
+
+/** The full `deno compile` argument list. */
+export function compileArgs(options: {
+  permissions: readonly string[];
+  output: string;
+  entry: string;
+  config: string;
+}): string[] {
+  return [
+    "compile",
+    "--config",
+    options.config,
+    "--unstable-raw-imports",
+    ...options.permissions,
+    "--output",
+    options.output,
+    options.entry,
+  ];
+}
+
+async function denoDir(): Promise<string> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json"],
+    stdout: "piped",
+    stderr: "inherit",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const info = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+    denoDir?: string;
+  };
+  if (!out.success || !info.denoDir) {
+    throw new Error("Cannot read denoDir from `deno info --json`");
+  }
+  return info.denoDir;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
+function print(stream: "stdout" | "stderr", text: string): void {
+  (stream === "stdout" ? Deno.stdout : Deno.stderr).writeSync(
+    new TextEncoder().encode(text.endsWith("\n") ? text : text + "\n"),
+  );
+}
+
+/** Runs the compile; returns the process exit code. */
+export async function main(args: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      download: { type: "boolean" },
+      output: { type: "string" },
+    },
+  });
+  const version = Deno.version.deno;
+  const target = Deno.build.target;
+  const lookup = findDenort({
+    denortBin: Deno.env.get("DENORT_BIN"),
+    denoDir: await denoDir(),
+    version,
+    target,
+    isFile,
+  });
+  if (lookup.kind === "missing" && !values.download) {
+    print("stderr", missingDenortMessage(lookup, version, target));
+    return 1;
+  }
+  const root = new URL(".", ROOT).pathname.replace(/\/$/, "");
+  const config = JSON.parse(
+    await Deno.readTextFile(new URL("deno.json", ROOT)),
+  ) as { tasks?: Record<string, string> };
+  const serve = config.tasks?.["serve"];
+  if (!serve) {
+    print("stderr", "flock compile: deno.json has no serve task to mirror");
+    return 1;
+  }
+  const home = Deno.env.get("HOME") ?? "";
+  const permissions = bakedPermissionFlags(serve, home, root);
+  const output = values.output ?? `${root}/dist/flock`;
+  await Deno.mkdir(output.slice(0, output.lastIndexOf("/")) || ".", {
+    recursive: true,
+  });
+  const argv = compileArgs({
+    permissions,
+    output,
+    entry: `${root}/server/main.ts`,
+    config: `${root}/deno.json`,
+  });
+  print(
+    "stdout",
+    `flock compile: using denort from ${
+      lookup.kind === "missing" ? "a download (--download)" : lookup.path
+    }\nflock compile: baked permissions: ${permissions.join(" ")}`,
+  );
+  const child = new Deno.Command(Deno.execPath(), {
+    args: argv,
+    cwd: root,
+    stdout: "inherit",
+    stderr: lookup.kind === "missing" ? "piped" : "inherit",
+  }).spawn();
+  if (lookup.kind !== "missing") {
+    return (await child.status).code;
+  }
+  // A download was allowed: keep Deno's network errors out of the way of the explanation.
+  const [status, err] = await Promise.all([
+    child.status,
+    new Response(child.stderr).text(),
+  ]);
+  if (status.success) {
+    print("stderr", err);
+    return 0;
+  }
+  if (/dl\.deno\.land|denort|base binary/i.test(err)) {
+    print("stderr", missingDenortMessage(lookup, version, target));
+  } else {
+    print("stderr", err);
+  }
+  return status.code || 1;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

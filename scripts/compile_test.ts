@@ -1,0 +1,226 @@
+import { Buffer } from "node:buffer";
+import { assert, assertEquals, assertMatch } from "../server/testing/assert.ts";
+import { MIGRATIONS } from "../migrations/migrations.ts";
+import { CLIENT_ASSETS } from "../server/static/client_assets.gen.ts";
+import {
+  bakedPermissionFlags,
+  compileArgs,
+  denortZipPath,
+  findDenort,
+  missingDenortMessage,
+  ROOT,
+} from "./compile.ts";
+
+const root = ROOT.pathname.replace(/\/$/, "");
+
+/** An environment in which any network attempt fails at once on a closed local port. */
+function offlineEnv(extra: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(Deno.env.toObject())) {
+    if (k !== "DENORT_BIN" && !/_proxy$/i.test(k)) env[k] = v;
+  }
+  return {
+    ...env,
+    NO_COLOR: "1",
+    HTTPS_PROXY: "http://127.0.0.1:1",
+    HTTP_PROXY: "http://127.0.0.1:1",
+    ALL_PROXY: "http://127.0.0.1:1",
+    ...extra,
+  };
+}
+
+async function task(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "compile", ...args],
+    cwd: root,
+    env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: dec.decode(out.stdout),
+    stderr: dec.decode(out.stderr),
+  };
+}
+
+Deno.test("findDenort follows deno compile's order: DENORT_BIN, then the cached zip", () => {
+  const zip = denortZipPath("/dd", "2.9.6", "x86_64-unknown-linux-gnu");
+  assertEquals(
+    zip,
+    "/dd/dl/release/v2.9.6/denort-x86_64-unknown-linux-gnu.zip",
+  );
+  const base = {
+    denoDir: "/dd",
+    version: "2.9.6",
+    target: "x86_64-unknown-linux-gnu",
+  };
+  assertEquals(
+    findDenort({ ...base, denortBin: "/x/denort", isFile: () => true }),
+    { kind: "env", path: "/x/denort" },
+  );
+  assertEquals(
+    findDenort({
+      ...base,
+      denortBin: undefined,
+      isFile: (p) => p === zip,
+    }),
+    { kind: "zip", path: zip },
+  );
+  assertEquals(
+    findDenort({ ...base, denortBin: undefined, isFile: () => false }),
+    { kind: "missing", zipPath: zip },
+  );
+  const bad = findDenort({
+    ...base,
+    denortBin: "/typo",
+    isFile: (p) => p === zip,
+  });
+  assertEquals(bad, { kind: "missing", zipPath: zip, badEnv: "/typo" });
+  if (bad.kind !== "missing") throw new Error("unreachable");
+  const message = missingDenortMessage(bad, "2.9.6", base.target);
+  assert(!message.includes("\n"), "one paragraph");
+  assertMatch(message, /DENORT_BIN is set to \/typo/);
+  assertMatch(message, /\/dd\/dl\/release\/v2\.9\.6\/denort-x86_64/);
+});
+
+Deno.test("the baked permissions mirror the serve task, with $HOME and relative paths resolved", async () => {
+  const config = JSON.parse(
+    await Deno.readTextFile(new URL("deno.json", ROOT)),
+  ) as { tasks: Record<string, string> };
+  const serve = config.tasks["serve"] ?? "";
+  const flags = bakedPermissionFlags(serve, "/home/u", root);
+  // Same flags in the same order; only $HOME and ./paths differ.
+  const words = serve.split(/\s+/);
+  const original = words.slice(
+    words.indexOf("run") + 1,
+    words.findIndex((w) => w.endsWith(".ts")),
+  );
+  assertEquals(flags.length, original.length);
+  assert(flags.includes("--no-prompt"));
+  for (const f of flags) {
+    assert(!f.includes("$HOME"), f);
+    assert(!/[=,]\.\.?\//.test(f), `relative path left in ${f}`);
+    assert(f !== "-A" && f !== "--allow-all", "never -A");
+  }
+  const write = flags.find((f) => f.startsWith("--allow-write="));
+  assertEquals(write, "--allow-write=/home/u/.local/share/flock");
+  const run = flags.find((f) => f.startsWith("--allow-run=")) ?? "";
+  assertMatch(
+    run,
+    new RegExp(`${root}/node_modules/opencode-linux-x64/bin/opencode`),
+  );
+  assertEquals(
+    compileArgs({
+      permissions: ["--allow-read"],
+      output: "/o/flock",
+      entry: "/r/server/main.ts",
+      config: "/r/deno.json",
+    }),
+    [
+      "compile",
+      "--config",
+      "/r/deno.json",
+      "--unstable-raw-imports",
+      "--allow-read",
+      "--output",
+      "/o/flock",
+      "/r/server/main.ts",
+    ],
+  );
+});
+
+Deno.test("deno task compile without denort fails with the explanation, not a network error", async () => {
+  const denoDir = await Deno.makeTempDir({ prefix: "flock-denodir-" });
+  try {
+    const { code, stdout, stderr } = await task(
+      [],
+      offlineEnv({
+        DENO_DIR: denoDir,
+      }),
+    );
+    assert(code !== 0, "the task must fail");
+    assertMatch(
+      stderr,
+      /cannot build dist\/flock because `deno compile` needs denort/,
+    );
+    assertMatch(stderr, /DENORT_BIN=/);
+    assert(
+      stderr.includes(
+        `${denoDir}/dl/release/v${Deno.version.deno}/denort-${Deno.build.target}.zip`,
+      ),
+      stderr,
+    );
+    const all = stdout + stderr;
+    for (const raw of [/dns error/i, /Download/, /Connection refused/i]) {
+      assert(!raw.test(all), `raw error ${raw} leaked:\n${all}`);
+    }
+    // DENORT_BIN pointing nowhere is explained too.
+    const typo = await task(
+      [],
+      offlineEnv({
+        DENO_DIR: denoDir,
+        DENORT_BIN: `${denoDir}/no-such-denort`,
+      }),
+    );
+    assert(typo.code !== 0);
+    assertMatch(typo.stderr, /DENORT_BIN is set to .*no-such-denort/);
+    // With --download the network is tried; its failure still gives the explanation.
+    const download = await task(
+      ["--download"],
+      offlineEnv({
+        DENO_DIR: denoDir,
+      }),
+    );
+    assert(download.code !== 0);
+    assertMatch(download.stderr, /needs denort/);
+    assert(!/dns error|os error/i.test(download.stderr), download.stderr);
+  } finally {
+    await Deno.remove(denoDir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name:
+    "deno compile (with a stand-in denort) embeds the migrations and client assets and bakes the serve permissions",
+  // Writes a ~100 MB file; the stand-in is the full deno binary, so the result is inspected, not run.
+  async fn() {
+    const out = await Deno.makeTempDir({ prefix: "flock-compile-" });
+    try {
+      const { code, stdout, stderr } = await task(
+        ["--output", `${out}/flock`],
+        offlineEnv({ DENORT_BIN: Deno.execPath() }),
+      );
+      assertEquals(code, 0, stdout + stderr);
+      assertMatch(stdout, /baked permissions: --no-prompt --allow-net=/);
+      const bin = Buffer.from(await Deno.readFile(`${out}/flock`));
+      for (const m of MIGRATIONS) {
+        const line = m.sql.split("\n").find((l) => l.trim().length > 20) ??
+          m.sql;
+        assert(bin.indexOf(line) >= 0, `migration ${m.name} is not embedded`);
+      }
+      const index = CLIENT_ASSETS.get("/index.html");
+      assert(index, "the client build has an index.html");
+      const probe = Buffer.from(index.subarray(0, Math.min(120, index.length)));
+      assert(bin.indexOf(probe) >= 0, "index.html is not embedded");
+      // The metadata records the baked permissions.
+      const metaAt = bin.lastIndexOf('"permissions":{');
+      assert(metaAt >= 0, "no compile metadata found");
+      const meta = bin.subarray(metaAt, metaAt + 4000).toString("latin1");
+      assertMatch(meta, /"allow_read":\[\]/, "--allow-read (all)");
+      assertMatch(meta, /"allow_net":\["127\.0\.0\.1","localhost","\[::1\]"\]/);
+      assertMatch(meta, /"allow_write":\["[^"]+\/\.local\/share\/flock"\]/);
+      assertMatch(meta, /"allow_run":\["opencode","\/[^"]+\/bin\/opencode"\]/);
+      assertMatch(meta, /"prompt":false/);
+      assertMatch(meta, /"raw_imports":true/);
+    } finally {
+      await Deno.remove(out, { recursive: true });
+    }
+  },
+});

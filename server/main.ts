@@ -23,6 +23,7 @@ import {
 import { InstanceStore } from "./db/instance_store.ts";
 import { migrate, MigrationError } from "./db/migrate.ts";
 import { SessionStore } from "./db/session_store.ts";
+import type { Route } from "./http/router.ts";
 import { log } from "./log.ts";
 import { CLIENT_ASSETS } from "./static/client_assets.gen.ts";
 import { VERSION } from "./version.ts";
@@ -44,6 +45,8 @@ export interface RunningFlock extends AsyncDisposable {
   readonly token: string | undefined;
   /** A one-time login link for a browser, when a token is in force. */
   readonly loginUrl: string | undefined;
+  /** The app's API route table (the fuzz test covers every route in it). */
+  readonly routes: readonly Route[];
   /** Stops accepting, closes streams, stops children, closes the DB. */
   close(): Promise<void>;
 }
@@ -179,6 +182,7 @@ export async function runFlock(
     port,
     token,
     loginUrl,
+    routes: app.routes,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -1,0 +1,263 @@
+/**
+ * The typed REST client for Flock's `/api`. Every method resolves with the
+ * parsed JSON body, or rejects with an {@linkcode ApiError}.
+ *
+ * @module
+ */
+import type {
+  ApiErrorBody,
+  HealthJson,
+  InstanceJson,
+  LogLineJson,
+  PermissionJson,
+  SessionJson,
+} from "../../server/api_types.ts";
+import type { MessageWithPartsJson } from "../lib/opencode_types.ts";
+
+/** A reply to a permission request. */
+export type PermissionReply = "once" | "always" | "reject";
+
+/** One subdirectory in a {@linkcode DirectoryListingJson}. */
+export interface DirectoryEntryJson {
+  name: string;
+  path: string;
+}
+
+/** The body of `GET /api/directories?path=`. */
+export interface DirectoryListingJson {
+  path: string;
+  parent: string | null;
+  directories: DirectoryEntryJson[];
+}
+
+/** The body of `POST /api/instances`. */
+export interface CreateInstanceBody {
+  working_directory: string;
+  name?: string;
+}
+
+/** The body of `POST /api/sessions/{id}/messages`. */
+export interface SendMessageBody {
+  text: string;
+  agent?: string;
+  model?: string;
+}
+
+/** An API call failed: an HTTP error (with Flock's error code) or no response (`status` 0). */
+export class ApiError extends Error {
+  /** The HTTP status, or 0 when the server could not be reached. */
+  readonly status: number;
+  /** Flock's error code (`bad_request`, `conflict`, …), `network_error` or `http_error`. */
+  readonly code: string;
+
+  /**
+   * @param status The HTTP status, or 0 for a network failure.
+   * @param code The error code.
+   * @param message A human-readable message.
+   * @param options The cause, if any.
+   */
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** Options for {@linkcode ApiClient}. */
+export interface ApiClientOptions {
+  /** Prefix for every path; defaults to `""` (same origin). */
+  baseUrl?: string;
+  /** The fetch implementation; defaults to the global one. */
+  fetch?: typeof fetch;
+}
+
+function isErrorBody(value: unknown): value is ApiErrorBody {
+  if (typeof value !== "object" || value === null) return false;
+  const error = (value as { error?: unknown }).error;
+  return typeof error === "object" && error !== null &&
+    typeof (error as { message?: unknown }).message === "string";
+}
+
+const enc = encodeURIComponent;
+
+/** A typed client for Flock's REST API. */
+export class ApiClient {
+  readonly #baseUrl: string;
+  readonly #fetch: typeof fetch;
+
+  /** @param options Base URL and fetch implementation. */
+  constructor(options: ApiClientOptions = {}) {
+    this.#baseUrl = options.baseUrl ?? "";
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  async #request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
+    const init: RequestInit = {
+      method,
+      headers: { accept: "application/json" },
+    };
+    if (body !== undefined) {
+      init.headers = {
+        accept: "application/json",
+        "content-type": "application/json",
+      };
+      init.body = JSON.stringify(body);
+    }
+    let res: Response;
+    try {
+      res = await this.#fetch(this.#baseUrl + path, init);
+    } catch (error) {
+      throw new ApiError(
+        0,
+        "network_error",
+        "Cannot reach the Flock server",
+        { cause: error },
+      );
+    }
+    if (res.status === 204) return undefined as T;
+    const text = await res.text();
+    let json: unknown = undefined;
+    if (text !== "") {
+      try {
+        json = JSON.parse(text);
+      } catch (error) {
+        if (res.ok) {
+          throw new ApiError(
+            res.status,
+            "bad_response",
+            `Invalid JSON from ${method} ${path}`,
+            { cause: error },
+          );
+        }
+      }
+    }
+    if (!res.ok) {
+      if (isErrorBody(json)) {
+        throw new ApiError(res.status, json.error.code, json.error.message);
+      }
+      throw new ApiError(
+        res.status,
+        "http_error",
+        `${method} ${path} failed: HTTP ${res.status}${
+          res.statusText ? ` ${res.statusText}` : ""
+        }`,
+      );
+    }
+    return json as T;
+  }
+
+  /** `GET /api/health`. */
+  health(): Promise<HealthJson> {
+    return this.#request("GET", "/api/health");
+  }
+
+  /** `GET /api/instances`. */
+  listInstances(): Promise<InstanceJson[]> {
+    return this.#request("GET", "/api/instances");
+  }
+
+  /** `POST /api/instances`: starts a new instance (201, status `starting`). */
+  createInstance(body: CreateInstanceBody): Promise<InstanceJson> {
+    return this.#request("POST", "/api/instances", body);
+  }
+
+  /** `GET /api/instances/{id}`. */
+  getInstance(id: string): Promise<InstanceJson> {
+    return this.#request("GET", `/api/instances/${enc(id)}`);
+  }
+
+  /** `DELETE /api/instances/{id}`: stops and removes the instance. */
+  deleteInstance(id: string): Promise<void> {
+    return this.#request("DELETE", `/api/instances/${enc(id)}`);
+  }
+
+  /** `POST /api/instances/{id}/stop`: stops the instance but keeps it. */
+  stopInstance(id: string): Promise<InstanceJson> {
+    return this.#request("POST", `/api/instances/${enc(id)}/stop`);
+  }
+
+  /** `POST /api/instances/{id}/restart`. */
+  restartInstance(id: string): Promise<InstanceJson> {
+    return this.#request("POST", `/api/instances/${enc(id)}/restart`);
+  }
+
+  /** `GET /api/instances/{id}/logs`. */
+  instanceLogs(id: string): Promise<LogLineJson[]> {
+    return this.#request("GET", `/api/instances/${enc(id)}/logs`);
+  }
+
+  /** `GET /api/instances/{id}/sessions`. */
+  listSessions(instanceId: string): Promise<SessionJson[]> {
+    return this.#request("GET", `/api/instances/${enc(instanceId)}/sessions`);
+  }
+
+  /** `POST /api/instances/{id}/sessions` (409 when the instance is not running). */
+  createSession(instanceId: string, title?: string): Promise<SessionJson> {
+    return this.#request(
+      "POST",
+      `/api/instances/${enc(instanceId)}/sessions`,
+      title === undefined ? {} : { title },
+    );
+  }
+
+  /** `GET /api/sessions/{id}`. */
+  getSession(id: string): Promise<SessionJson> {
+    return this.#request("GET", `/api/sessions/${enc(id)}`);
+  }
+
+  /** `PATCH /api/sessions/{id}`. */
+  renameSession(id: string, title: string): Promise<SessionJson> {
+    return this.#request("PATCH", `/api/sessions/${enc(id)}`, { title });
+  }
+
+  /** `DELETE /api/sessions/{id}`. */
+  deleteSession(id: string): Promise<void> {
+    return this.#request("DELETE", `/api/sessions/${enc(id)}`);
+  }
+
+  /** `GET /api/sessions/{id}/messages`: OpenCode's `[{info, parts}]`. */
+  listMessages(id: string): Promise<MessageWithPartsJson[]> {
+    return this.#request("GET", `/api/sessions/${enc(id)}/messages`);
+  }
+
+  /** `POST /api/sessions/{id}/messages` (202; progress arrives as events). */
+  async sendMessage(id: string, body: SendMessageBody): Promise<void> {
+    await this.#request("POST", `/api/sessions/${enc(id)}/messages`, body);
+  }
+
+  /** `POST /api/sessions/{id}/abort`. */
+  async abortSession(id: string): Promise<void> {
+    await this.#request("POST", `/api/sessions/${enc(id)}/abort`);
+  }
+
+  /** `GET /api/sessions/{id}/permissions`. */
+  listSessionPermissions(id: string): Promise<PermissionJson[]> {
+    return this.#request("GET", `/api/sessions/${enc(id)}/permissions`);
+  }
+
+  /** `GET /api/permissions`: every pending permission, on every instance. */
+  listPermissions(): Promise<PermissionJson[]> {
+    return this.#request("GET", "/api/permissions");
+  }
+
+  /** `POST /api/permissions/{id}`. */
+  async replyPermission(id: string, reply: PermissionReply): Promise<void> {
+    await this.#request("POST", `/api/permissions/${enc(id)}`, { reply });
+  }
+
+  /** `GET /api/directories?path=`: the subdirectories of `path` (default: home). */
+  listDirectories(path?: string): Promise<DirectoryListingJson> {
+    const query = path ? `?path=${enc(path)}` : "";
+    return this.#request("GET", `/api/directories${query}`);
+  }
+}

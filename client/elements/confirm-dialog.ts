@@ -1,0 +1,112 @@
+import { html, LitElement } from "lit";
+import { trapFocus } from "../lib/focus_trap.ts";
+
+/** What {@linkcode ConfirmDialog.ask} shows. */
+export interface ConfirmOptions {
+  title: string;
+  message: string;
+  confirmLabel: string;
+  /** Styles the confirm button as destructive. */
+  danger?: boolean;
+}
+
+/**
+ * A modal yes/no question (native `<dialog>`: focus trapped, Esc cancels).
+ * Use `await el.ask({...})`.
+ */
+export class ConfirmDialog extends LitElement {
+  static override properties = { _options: { state: true } };
+
+  declare _options: ConfirmOptions | null;
+  #resolve: ((value: boolean) => void) | null = null;
+
+  constructor() {
+    super();
+    this._options = null;
+  }
+
+  protected override createRenderRoot(): HTMLElement {
+    return this;
+  }
+
+  /**
+   * Opens the dialog.
+   *
+   * @param options Title, message and button label.
+   * @returns True when the user confirmed.
+   */
+  async ask(options: ConfirmOptions): Promise<boolean> {
+    this.#resolve?.(false);
+    this._options = options;
+    await this.updateComplete;
+    const dialog = this.querySelector("dialog");
+    if (!dialog) return false;
+    if (!dialog.open) dialog.showModal();
+    this.querySelector<HTMLButtonElement>("[data-cancel]")?.focus();
+    return new Promise((resolve) => (this.#resolve = resolve));
+  }
+
+  #close(result: boolean): void {
+    this.querySelector("dialog")?.close();
+    const resolve = this.#resolve;
+    this.#resolve = null;
+    resolve?.(result);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#close(false);
+  }
+
+  override render() {
+    const o = this._options;
+    return html`
+      <dialog
+        aria-labelledby="confirm-title"
+        aria-describedby="confirm-message"
+        class="m-auto w-[calc(100%-2rem)] max-w-sm rounded-xl border border-gray-800 bg-gray-900 p-0 text-gray-100 shadow-2xl backdrop:bg-black/70"
+        @cancel=${(e: Event) => {
+          e.preventDefault();
+          this.#close(false);
+        }}
+        @keydown=${(e: KeyboardEvent) =>
+          trapFocus(e, e.currentTarget as HTMLElement)}
+        @click=${(e: MouseEvent) => {
+          if (e.target === e.currentTarget) this.#close(false);
+        }}
+      >
+        <div class="p-5">
+          <h2 id="confirm-title" class="text-base font-semibold">${o?.title ??
+            ""}</h2>
+          <p id="confirm-message" class="mt-2 text-sm text-gray-400">${o
+            ?.message ?? ""}</p>
+          <div class="mt-5 flex justify-end gap-2">
+            <button
+              type="button"
+              data-cancel
+              class="rounded-md px-3 py-1.5 text-sm text-gray-300 ring-1 ring-gray-700 hover:bg-gray-800 focus-visible:outline-2 focus-visible:outline-indigo-400"
+              @click=${() => this.#close(false)}
+            >Cancel</button>
+            <button
+              type="button"
+              data-confirm
+              class="rounded-md px-3 py-1.5 text-sm font-medium text-white focus-visible:outline-2 focus-visible:outline-offset-2 ${o
+                  ?.danger
+                ? "bg-red-600 hover:bg-red-500 focus-visible:outline-red-300"
+                : "bg-indigo-500 hover:bg-indigo-400 focus-visible:outline-indigo-300"}"
+              @click=${() => this.#close(true)}
+            >${o?.confirmLabel ?? "OK"}</button>
+          </div>
+        </div>
+      </dialog>
+    `;
+  }
+}
+
+customElements.define("confirm-dialog", ConfirmDialog);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "confirm-dialog": ConfirmDialog;
+  }
+}

@@ -1,0 +1,317 @@
+import { html, LitElement, nothing } from "lit";
+import { ContextProvider } from "@lit/context";
+import { ApiClient } from "../api/api_client.ts";
+import {
+  apiContext,
+  storeContext,
+  streamContext,
+} from "../controllers/contexts.ts";
+import { EventStreamController } from "../controllers/event_stream_controller.ts";
+import { ServiceWorkerController } from "../controllers/service_worker_controller.ts";
+import { STREAM_EVENT_TYPES } from "../lib/event_types.ts";
+import { FlockStore, type StoreSignal } from "../lib/flock_store.ts";
+import { basename } from "../lib/format.ts";
+import { icon } from "../lib/icons.ts";
+import { logError } from "../lib/log.ts";
+import { readNotifyOptIn, shouldNotify } from "../lib/notifier.ts";
+import { formatRoute, parseRoute, type Route } from "../lib/routing.ts";
+import type { NewInstanceDialog } from "./new-instance-dialog.ts";
+import "./connection-badge.ts";
+import "./instance-list.ts";
+import "./new-instance-dialog.ts";
+import "./notify-toggle.ts";
+import "./permission-inbox.ts";
+import "./session-view.ts";
+import "./update-toast.ts";
+
+/**
+ * The application shell. Owns the page's single store, REST client and
+ * event stream (shared with every element through `@lit/context`), the
+ * service worker, routing (`#/s/<sessionId>`) and system notifications.
+ */
+export class FlockApp extends LitElement {
+  static override properties = {
+    _route: { state: true },
+    _sidebarOpen: { state: true },
+  };
+
+  declare _route: Route;
+  declare _sidebarOpen: boolean;
+
+  readonly api: ApiClient;
+  readonly store: FlockStore;
+  readonly stream: EventStreamController;
+  readonly #sw: ServiceWorkerController;
+  #unsubscribe: (() => void) | undefined = undefined;
+
+  constructor() {
+    super();
+    this._route = parseRoute(location.hash);
+    this._sidebarOpen = false;
+    this.api = new ApiClient();
+    this.store = new FlockStore({
+      api: this.api,
+      onSignal: (signal) => this.#notify(signal),
+    });
+    this.stream = new EventStreamController(this, {
+      url: "/api/events",
+      types: STREAM_EVENT_TYPES,
+      onEvent: (event) => this.store.applyEvent(event),
+      onResync: () => void this.store.refreshAll(),
+    });
+    this.#sw = new ServiceWorkerController(this);
+    new ContextProvider(this, {
+      context: storeContext,
+      initialValue: this.store,
+    });
+    new ContextProvider(this, {
+      context: streamContext,
+      initialValue: this.stream,
+    });
+    new ContextProvider(this, { context: apiContext, initialValue: this.api });
+  }
+
+  protected override createRenderRoot(): HTMLElement {
+    // drop the static loading placeholder from index.html
+    this.replaceChildren();
+    return this;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    addEventListener("hashchange", this.#onHashChange);
+    addEventListener("keydown", this.#onKeydown);
+    this.#unsubscribe = this.store.subscribe(() => this.requestUpdate());
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    removeEventListener("hashchange", this.#onHashChange);
+    removeEventListener("keydown", this.#onKeydown);
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+  }
+
+  #onHashChange = (): void => {
+    this._route = parseRoute(location.hash);
+    this._sidebarOpen = false;
+  };
+
+  #onKeydown = (event: KeyboardEvent): void => {
+    if (event.key === "Escape" && this._sidebarOpen) this._sidebarOpen = false;
+  };
+
+  #notify(signal: StoreSignal): void {
+    const supported = typeof Notification !== "undefined";
+    if (
+      !shouldNotify({
+        enabled: readNotifyOptIn(localStorage),
+        permission: supported ? Notification.permission : "unsupported",
+        hidden: document.hidden,
+      })
+    ) return;
+    const sessionId = signal.kind === "session-finished"
+      ? signal.session.id
+      : signal.permission.sessionID;
+    const title = this.store.sessions.get(sessionId)?.title || "A session";
+    const [heading, body] = signal.kind === "session-finished"
+      ? ["Session finished", `${title} is done.`]
+      : [
+        "Permission needed",
+        `${title} wants to run ${signal.permission.permission}: ${
+          String(
+            signal.permission.metadata.command ??
+              signal.permission.patterns.join(", "),
+          )
+        }`,
+      ];
+    const options: NotificationOptions = {
+      body,
+      tag: `flock-${signal.kind}-${sessionId}`,
+      icon: "/icons/icon-192.png",
+    };
+    try {
+      const notification = new Notification(heading, options);
+      notification.onclick = () => {
+        focus();
+        location.hash = formatRoute({ kind: "session", sessionId });
+        notification.close();
+      };
+    } catch {
+      // some platforms only allow notifications from the service worker
+      navigator.serviceWorker?.ready
+        .then((registration) => registration.showNotification(heading, options))
+        .catch((error: unknown) => logError("Cannot notify", error));
+    }
+  }
+
+  #openNewInstance(): void {
+    this._sidebarOpen = false;
+    void this.querySelector<NewInstanceDialog>("new-instance-dialog")?.show();
+  }
+
+  #renderSidebar() {
+    const open = this._sidebarOpen;
+    const selected = this._route.kind === "session"
+      ? this._route.sessionId
+      : "";
+    return html`
+      <aside
+        id="sidebar"
+        aria-label="Instances and sessions"
+        class="fixed inset-y-0 left-0 z-40 flex w-72 max-w-[85vw] flex-col border-r border-gray-800 bg-gray-950 transition-transform duration-200 md:static md:z-auto md:max-w-none md:translate-x-0 ${open
+          ? "translate-x-0 shadow-2xl shadow-black"
+          : "-translate-x-full"}"
+        ?inert=${!open && this.#isNarrow()}
+      >
+        <div class="flex items-center gap-2 px-4 pt-4 pb-3">
+          <img src="/icons/icon-192.png" alt="" class="size-7 rounded-lg" />
+          <span
+            class="text-[15px] font-semibold tracking-tight text-gray-100">Flock</span>
+          <connection-badge class="ml-1"></connection-badge>
+          <span class="flex-1"></span>
+          <notify-toggle></notify-toggle>
+          <button
+            type="button"
+            class="grid size-8 place-items-center rounded-md text-gray-400 hover:bg-gray-800 hover:text-gray-100 md:hidden"
+            aria-label="Close sidebar"
+            @click=${() => (this._sidebarOpen = false)}
+          >${icon("x")}</button>
+        </div>
+        <div class="px-3 pb-3">
+          <button
+            type="button"
+            data-new-instance
+            class="flex w-full items-center justify-center gap-2 rounded-lg bg-indigo-500 px-3 py-2 text-sm font-medium text-white shadow-sm shadow-indigo-950 hover:bg-indigo-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-300"
+            @click=${() => this.#openNewInstance()}
+          >${icon("plus")} New instance</button>
+        </div>
+        <permission-inbox></permission-inbox>
+        <nav class="min-h-0 flex-1 overflow-y-auto px-2 pb-4" aria-label="Instances">
+          <h2
+            class="px-2 pb-1 text-[11px] font-semibold uppercase tracking-wider text-gray-500">Instances</h2>
+          <instance-list selected-session-id=${selected}></instance-list>
+        </nav>
+      </aside>
+          ${open
+            ? html`
+              <button
+                type="button"
+                class="fixed inset-0 z-30 bg-black/60 md:hidden"
+                aria-label="Close sidebar"
+                tabindex="-1"
+                @click=${() => (this._sidebarOpen = false)}
+              ></button>
+            `
+            : nothing}
+    `;
+  }
+
+  #isNarrow(): boolean {
+    return typeof matchMedia === "function" &&
+      !matchMedia("(min-width: 768px)").matches;
+  }
+
+  #renderHome() {
+    const store = this.store;
+    const instances = [...store.instances.values()];
+    const running = instances.filter((i) => i.status === "running").length;
+    return html`
+      <div class="grid h-full place-items-center overflow-y-auto p-6">
+        <div class="max-w-md text-center">
+              <img src="/icons/icon-192.png" alt="" class="mx-auto size-16 rounded-2xl shadow-lg shadow-indigo-950" />
+              <h1 class="mt-5 text-2xl font-semibold tracking-tight text-gray-100">Flock</h1>
+              <p class="mt-2 text-sm text-gray-400">
+                ${!store.ready
+                  ? this.stream.status === "offline"
+                    ? "The Flock server cannot be reached. This page will reconnect on its own."
+                    : "Loading…"
+                  : instances.length === 0
+                  ? "Run OpenCode agents side by side. Start by creating an instance for a project directory."
+                  : `${instances.length} instance${
+                    instances.length === 1 ? "" : "s"
+                  }, ${running} running. Pick a session in the sidebar, or start a new one with the + next to an instance.`}
+              </p>
+              ${store.ready
+                ? html`
+                  <button
+                    type="button"
+                    class="mt-6 inline-flex items-center gap-2 rounded-lg bg-indigo-500 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-300"
+                    @click=${() => this.#openNewInstance()}
+                  >${icon("plus")} New instance</button>
+                `
+                : nothing}
+            </div>
+      </div>
+    `;
+  }
+
+  override render() {
+    const route = this._route;
+    const session = route.kind === "session"
+      ? this.store.sessions.get(route.sessionId)
+      : undefined;
+    const instance = session
+      ? this.store.instances.get(session.instance_id)
+      : undefined;
+    document.title = session?.title ? `${session.title} · Flock` : "Flock";
+    return html`<div class="flex h-dvh overflow-hidden bg-gray-950 text-gray-100">
+      ${this.#renderSidebar()}
+      <main class="flex min-w-0 flex-1 flex-col" id="main">
+        <div class="flex items-center gap-2 border-b border-gray-800 px-3 py-2 md:hidden">
+          <button
+            type="button"
+            class="grid size-9 place-items-center rounded-md text-gray-300 hover:bg-gray-800"
+            aria-label="Open sidebar"
+            aria-controls="sidebar"
+            aria-expanded=${this._sidebarOpen ? "true" : "false"}
+            @click=${() => (this._sidebarOpen = true)}
+          >${icon("menu", "size-5")}</button>
+          <span class="min-w-0 flex-1 truncate text-sm font-medium text-gray-300">${
+      instance ? instance.name || basename(instance.working_directory) : "Flock"
+    }</span>
+          ${
+      this.store.permissions.size
+        ? html`
+          <button
+            type="button"
+            class="rounded-full bg-amber-400 px-2 py-0.5 text-xs font-bold text-gray-950"
+            aria-label="${this.store.permissions
+              .size} permission request(s) need you"
+            @click=${() => (this._sidebarOpen = true)}
+          >${this.store.permissions.size}</button>
+        `
+        : nothing
+    }
+          <connection-badge></connection-badge>
+        </div>
+        <div class="min-h-0 flex-1">
+          ${
+      route.kind === "session"
+        ? html`<session-view session-id=${route.sessionId}></session-view>`
+        : this.#renderHome()
+    }
+        </div>
+      </main>
+    </div>
+    <new-instance-dialog></new-instance-dialog>
+    ${
+      this.#sw.updateAvailable
+        ? html`
+          <update-toast
+            @update-accept=${() => this.#sw.applyUpdate()}
+            @update-dismiss=${() => this.#sw.dismiss()}
+          ></update-toast>
+        `
+        : nothing
+    }`;
+  }
+}
+
+customElements.define("flock-app", FlockApp);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "flock-app": FlockApp;
+  }
+}

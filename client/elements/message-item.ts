@@ -1,0 +1,311 @@
+import { html, LitElement, nothing, type TemplateResult } from "lit";
+import { repeat } from "lit/directives/repeat.js";
+import { unsafeHTML } from "lit/directives/unsafe-html.js";
+import type { PermissionJson } from "../../server/api_types.ts";
+import { type ConversationMessage, errorText } from "../lib/conversation.ts";
+import { formatValue } from "../lib/format.ts";
+import { icon } from "../lib/icons.ts";
+import { renderMarkdown } from "../lib/markdown.ts";
+import type { PartJson, ToolStateJson } from "../lib/opencode_types.ts";
+import "./permission-prompt.ts";
+
+const TOOL_BADGE: Record<ToolStateJson["status"], [string, string]> = {
+  pending: ["Pending", "bg-gray-700/60 text-gray-300"],
+  running: ["Running", "bg-sky-500/15 text-sky-300"],
+  completed: ["Done", "bg-emerald-500/15 text-emerald-300"],
+  error: ["Failed", "bg-red-500/15 text-red-300"],
+};
+
+function toolSummary(part: PartJson): string {
+  const state = part.state;
+  if (state?.title) return state.title;
+  const input = state?.input ?? {};
+  for (const key of ["command", "filePath", "path", "pattern", "url"]) {
+    const value = input[key];
+    if (typeof value === "string" && value !== "") return value;
+  }
+  return "";
+}
+
+function toolOutput(state: ToolStateJson | undefined): string {
+  if (!state) return "";
+  if (typeof state.output === "string") return state.output;
+  const streamed = state.metadata?.output;
+  return typeof streamed === "string" ? streamed : "";
+}
+
+/**
+ * One chat bubble: a user prompt, or an assistant reply with its text
+ * (Markdown, sanitised), reasoning, tool calls (collapsible: tool, input,
+ * status, output), inline permission requests and errors.
+ */
+export class MessageItem extends LitElement {
+  static override properties = {
+    message: { attribute: false },
+    permissions: { attribute: false },
+    working: { type: Boolean },
+  };
+
+  /** The message and its parts. */
+  declare message: ConversationMessage | undefined;
+  /** Pending permissions raised by this message's tool calls. */
+  declare permissions: readonly PermissionJson[];
+  /** The reply is still being generated. */
+  declare working: boolean;
+
+  /** Rendered Markdown by part id, reused while the text is unchanged. */
+  #markdown = new Map<string, { text: string; html: string }>();
+
+  constructor() {
+    super();
+    this.message = undefined;
+    this.permissions = [];
+    this.working = false;
+  }
+
+  protected override createRenderRoot(): HTMLElement {
+    return this;
+  }
+
+  #renderMarkdown(part: PartJson, text: string): TemplateResult {
+    let cached = this.#markdown.get(part.id);
+    if (!cached || cached.text !== text) {
+      cached = { text, html: renderMarkdown(text) };
+      this.#markdown.set(part.id, cached);
+    }
+    return html`<div class="md">${unsafeHTML(cached.html)}</div>`;
+  }
+
+  #renderPart(part: PartJson): TemplateResult | typeof nothing {
+    switch (part.type) {
+      case "text": {
+        if (part.synthetic || !part.text) return nothing;
+        return html`<div data-part="text">${
+          this.#renderMarkdown(
+            part,
+            part.text,
+          )
+        }</div>`;
+      }
+      case "reasoning": {
+        if (!part.text?.trim()) return nothing;
+        return html`
+          <details
+            data-part="reasoning"
+            class="group rounded-lg border border-gray-800 bg-gray-950/40"
+          >
+            <summary
+              class="flex cursor-pointer list-none items-center gap-2 px-3 py-2 text-xs text-gray-400 hover:text-gray-200 [&::-webkit-details-marker]:hidden"
+            >
+                      <span class="transition-transform group-open:rotate-90">${icon(
+                        "chevron",
+                        "size-3.5",
+                      )}</span>
+                      ${icon("brain", "size-3.5")} Reasoning
+                    </summary>
+            <div class="border-t border-gray-800 px-3 py-2 text-sm text-gray-400">
+                      ${this.#renderMarkdown(part, part.text)}
+                    </div>
+          </details>
+        `;
+      }
+      case "tool":
+        return this.#renderTool(part);
+      case "file":
+        return html`
+          <div
+            data-part="file"
+            class="inline-flex items-center gap-1.5 rounded-md bg-gray-800 px-2 py-1 text-xs text-gray-300"
+          >${icon("file", "size-3.5")} ${part.filename ?? part.url ??
+            "file"}</div>
+        `;
+      default:
+        return nothing;
+    }
+  }
+
+  #renderTool(part: PartJson): TemplateResult {
+    const state = part.state;
+    const status = state?.status ?? "pending";
+    const permission = this.permissions.find((p) =>
+      p.tool?.callID === part.callID
+    );
+    const [label, badge] = permission
+      ? ["Needs permission", "bg-amber-500/15 text-amber-300"]
+      : TOOL_BADGE[status] ?? TOOL_BADGE.pending;
+    const summary = toolSummary(part);
+    const output = toolOutput(state);
+    const input = state?.input;
+    const hasInput = input && Object.keys(input).length > 0;
+    return html`<div data-part="tool" data-tool=${
+      part.tool ?? ""
+    } data-status=${status}>
+      <details class="group rounded-lg border border-gray-800 bg-gray-950/50">
+        <summary
+          class="flex cursor-pointer list-none items-center gap-2 px-3 py-2 text-sm hover:bg-gray-800/40 [&::-webkit-details-marker]:hidden"
+          aria-label="Tool ${part.tool ?? ""}: ${summary} (${label})"
+        >
+          <span class="text-gray-500 transition-transform group-open:rotate-90">${
+      icon(
+        "chevron",
+        "size-3.5",
+      )
+    }</span>
+          <span class="text-gray-400">${
+      icon(
+        part.tool === "bash" ? "terminal" : "wrench",
+        "size-3.5",
+      )
+    }</span>
+          <span class="font-mono text-xs font-semibold text-gray-200">${part.tool}</span>
+          <span class="min-w-0 flex-1 truncate font-mono text-xs text-gray-400">${summary}</span>
+          <span
+            class="shrink-0 rounded-full px-2 py-0.5 text-[11px] font-medium ${badge} ${
+      status ===
+          "running" && !permission
+        ? "animate-pulse"
+        : ""
+    }"
+          >${label}</span>
+        </summary>
+        <div class="space-y-2 border-t border-gray-800 px-3 py-2.5">
+          ${
+      hasInput
+        ? html`
+          <div>
+            <p
+              class="mb-1 text-[11px] font-medium uppercase tracking-wide text-gray-500">Input</p>
+            <pre
+              data-tool-input
+              class="max-h-60 overflow-auto rounded-md bg-black/50 p-2 font-mono text-xs text-gray-300"
+            >${formatValue(input)}</pre>
+          </div>
+        `
+        : nothing
+    }
+          ${
+      output
+        ? html`
+          <div>
+            <p
+              class="mb-1 text-[11px] font-medium uppercase tracking-wide text-gray-500">Output</p>
+            <pre
+              data-tool-output
+              class="max-h-80 overflow-auto whitespace-pre-wrap break-words rounded-md bg-black/50 p-2 font-mono text-xs text-gray-200"
+            >${output}</pre>
+          </div>
+        `
+        : nothing
+    }
+          ${
+      state?.status === "error"
+        ? html`
+          <p data-tool-error
+            class="rounded-md bg-red-500/10 p-2 font-mono text-xs text-red-300">${state
+              .error ?? "The tool failed"}</p>
+        `
+        : nothing
+    }
+          ${
+      !hasInput && !output && state?.status !== "error"
+        ? html`<p class="text-xs text-gray-500">Waiting for input…</p>`
+        : nothing
+    }
+        </div>
+      </details>
+      ${
+      permission
+        ? html`
+          <permission-prompt class="mt-2 block"
+            .permission=${permission}></permission-prompt>
+        `
+        : nothing
+    }
+    </div>`;
+  }
+
+  override render() {
+    const m = this.message;
+    if (!m) return nothing;
+    if (m.info.role === "user") {
+      const text = m.parts
+        .filter((p) => p.type === "text" && !p.synthetic && p.text)
+        .map((p) => p.text)
+        .join("\n\n");
+      return html`
+        <div class="flex justify-end" data-role="user" data-message-id=${m
+          .info.id}>
+          <div
+            class="max-w-[85%] whitespace-pre-wrap break-words rounded-2xl rounded-br-md bg-indigo-600 px-4 py-2.5 text-[15px] leading-relaxed text-white shadow-sm"
+          >${text}</div>
+        </div>
+      `;
+    }
+    const error = m.info.error;
+    const inlinePermissions = this.permissions.filter((p) =>
+      !m.parts.some((part) => part.callID && part.callID === p.tool?.callID)
+    );
+    const empty = !m.parts.some((p) =>
+      (p.type === "text" && p.text) || p.type === "tool" ||
+      (p.type === "reasoning" && p.text?.trim())
+    );
+    return html`
+      <div class="flex gap-3" data-role="assistant" data-message-id=${m
+        .info.id}>
+        <div
+          class="mt-0.5 grid size-7 shrink-0 place-items-center rounded-full bg-gradient-to-br from-indigo-500 to-violet-600 text-[11px] font-bold text-white"
+          aria-hidden="true"
+        >AI</div>
+        <div
+          class="min-w-0 flex-1 space-y-2.5 text-[15px] leading-relaxed text-gray-100">
+              ${repeat(m.parts, (p) => p.id, (p) => this.#renderPart(p))}
+              ${inlinePermissions.map((p) =>
+                html`<permission-prompt class="block" .permission=${p}></permission-prompt>`
+              )}
+              ${empty && this.working && !error
+                ? html`
+                  <p class="flex items-center gap-1 text-gray-500" aria-label="Thinking">
+                    <span class="size-1.5 animate-bounce rounded-full bg-gray-500"></span>
+                    <span
+                      class="size-1.5 animate-bounce rounded-full bg-gray-500 [animation-delay:150ms]"></span>
+                    <span
+                      class="size-1.5 animate-bounce rounded-full bg-gray-500 [animation-delay:300ms]"></span>
+                  </p>
+                `
+                : nothing}
+              ${error
+                ? html`
+                  <div
+                    role="alert"
+                    data-message-error=${error.name}
+                    class="flex items-start gap-2 rounded-lg border px-3 py-2 text-sm ${error
+                        .name === "MessageAbortedError"
+                      ? "border-gray-700 bg-gray-800/50 text-gray-300"
+                      : "border-red-500/40 bg-red-500/10 text-red-200"}"
+                  >
+                    <span class="mt-0.5">${icon(
+                      error.name === "MessageAbortedError" ? "stop" : "alert",
+                    )}</span>
+                    <span>${error.name === "MessageAbortedError"
+                      ? "Aborted"
+                      : html`${error.name}${
+                        errorText(error) !== error.name
+                          ? html`: ${errorText(error)}`
+                          : nothing
+                      }`}</span>
+                  </div>
+                `
+                : nothing}
+            </div>
+      </div>
+    `;
+  }
+}
+
+customElements.define("message-item", MessageItem);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "message-item": MessageItem;
+  }
+}

@@ -1,0 +1,386 @@
+import { html, LitElement, nothing, type PropertyValues } from "lit";
+import { ContextConsumer } from "@lit/context";
+import { ApiError, type DirectoryListingJson } from "../api/api_client.ts";
+import { apiContext, storeContext } from "../controllers/contexts.ts";
+import { ContextSubscription } from "../controllers/context_subscription.ts";
+import { trapFocus } from "../lib/focus_trap.ts";
+import { icon } from "../lib/icons.ts";
+import { instanceDotClass } from "../lib/status_style.ts";
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The modal that creates an instance: a working directory (typed, or picked
+ * with a browser backed by `GET /api/directories`), an optional name, inline
+ * server validation errors, then the new instance's start-up progress.
+ *
+ * @fires instance-created - `detail` is the new instance id.
+ */
+export class NewInstanceDialog extends LitElement {
+  static override properties = {
+    _path: { state: true },
+    _name: { state: true },
+    _listing: { state: true },
+    _listingError: { state: true },
+    _listingLoading: { state: true },
+    _error: { state: true },
+    _submitting: { state: true },
+    _createdId: { state: true },
+  };
+
+  declare _path: string;
+  declare _name: string;
+  declare _listing: DirectoryListingJson | null;
+  declare _listingError: string | null;
+  declare _listingLoading: boolean;
+  declare _error: string | null;
+  declare _submitting: boolean;
+  declare _createdId: string | null;
+
+  #api = new ContextConsumer(this, { context: apiContext });
+  #store = new ContextSubscription(this, storeContext);
+  #listingRequest = 0;
+
+  constructor() {
+    super();
+    this._path = "";
+    this._name = "";
+    this._listing = null;
+    this._listingError = null;
+    this._listingLoading = false;
+    this._error = null;
+    this._submitting = false;
+    this._createdId = null;
+  }
+
+  protected override createRenderRoot(): HTMLElement {
+    return this;
+  }
+
+  /** Opens the dialog with a fresh form, browsing the home directory. */
+  async show(): Promise<void> {
+    this._path = "";
+    this._name = "";
+    this._error = null;
+    this._submitting = false;
+    this._createdId = null;
+    await this.updateComplete;
+    const dialog = this.querySelector("dialog");
+    if (dialog && !dialog.open) dialog.showModal();
+    this.querySelector<HTMLInputElement>("#new-instance-dir")?.focus();
+    void this.#browse(undefined, true);
+  }
+
+  /** Closes the dialog (a starting instance keeps starting). */
+  close(): void {
+    this.querySelector("dialog")?.close();
+  }
+
+  protected override updated(_changed: PropertyValues<this>): void {
+    // close once the created instance is up
+    const id = this._createdId;
+    if (!id) return;
+    const instance = this.#store.value?.instances.get(id);
+    if (instance?.status === "running" && this.querySelector("dialog")?.open) {
+      this.close();
+    }
+  }
+
+  async #browse(path: string | undefined, fillPath: boolean): Promise<void> {
+    const api = this.#api.value;
+    if (!api) return;
+    const request = ++this.#listingRequest;
+    this._listingLoading = true;
+    this._listingError = null;
+    try {
+      const listing = await api.listDirectories(path);
+      if (request !== this.#listingRequest) return;
+      this._listing = listing;
+      if (fillPath) this._path = listing.path;
+    } catch (error) {
+      if (request !== this.#listingRequest) return;
+      this._listingError = messageOf(error);
+    } finally {
+      if (request === this.#listingRequest) this._listingLoading = false;
+    }
+  }
+
+  async #submit(event: Event): Promise<void> {
+    event.preventDefault();
+    const api = this.#api.value;
+    const store = this.#store.value;
+    const path = this._path.trim();
+    if (!api || !store || this._submitting) return;
+    if (path === "") {
+      this._error = "Choose a working directory.";
+      return;
+    }
+    this._submitting = true;
+    this._error = null;
+    try {
+      const name = this._name.trim();
+      const instance = await api.createInstance(
+        name ? { working_directory: path, name } : { working_directory: path },
+      );
+      store.upsertInstance(instance);
+      this._createdId = instance.id;
+      this.dispatchEvent(
+        new CustomEvent("instance-created", { detail: instance.id }),
+      );
+    } catch (error) {
+      this._error = error instanceof ApiError && error.status === 0
+        ? "Cannot reach the Flock server."
+        : messageOf(error);
+    } finally {
+      this._submitting = false;
+    }
+  }
+
+  async #retry(id: string): Promise<void> {
+    try {
+      const instance = await this.#api.value?.restartInstance(id);
+      if (instance) this.#store.value?.upsertInstance(instance);
+    } catch (error) {
+      this._error = messageOf(error);
+    }
+  }
+
+  #renderPicker() {
+    const listing = this._listing;
+    const rowButton =
+      "flex w-full items-center gap-2 rounded-md px-2 py-1.5 text-left text-sm text-gray-300 hover:bg-gray-800 focus-visible:outline-2 focus-visible:outline-indigo-400";
+    return html`
+      <div class="mt-2 rounded-lg border border-gray-800 bg-gray-950/60">
+        <div class="flex items-center gap-2 border-b border-gray-800 px-2 py-1.5">
+          <button
+            type="button"
+            class="grid size-7 place-items-center rounded-md text-gray-400 hover:bg-gray-800 hover:text-gray-100 disabled:opacity-40"
+            aria-label="Parent folder"
+            title="Parent folder"
+            ?disabled=${!listing?.parent}
+            @click=${() =>
+              void this.#browse(listing?.parent ?? undefined, true)}
+          >${icon("folder-up")}</button>
+          <button
+            type="button"
+            class="grid size-7 place-items-center rounded-md text-gray-400 hover:bg-gray-800 hover:text-gray-100"
+            aria-label="Home folder"
+            title="Home folder"
+            @click=${() => void this.#browse(undefined, true)}
+          >${icon("home")}</button>
+          <span class="min-w-0 flex-1 truncate font-mono text-xs text-gray-400"
+            data-picker-path>${listing
+              ?.path ?? ""}</span>
+        </div>
+        <ul class="h-48 overflow-y-auto p-1" aria-label="Subfolders"
+          aria-busy=${this
+              ._listingLoading
+            ? "true"
+            : "false"}>
+              ${this._listingError
+                ? html`<li role="alert" class="px-2 py-1.5 text-sm text-red-300">${this._listingError}</li>`
+                : nothing}
+              ${listing && !this._listingError &&
+                  listing.directories.length === 0
+                ? html`<li class="px-2 py-1.5 text-sm text-gray-500">No subfolders.</li>`
+                : nothing}
+              ${!this._listingError
+                ? (listing?.directories ?? []).map((d) =>
+                  html`
+                    <li>
+                      <button
+                        type="button"
+                        class=${rowButton}
+                        aria-label="Open folder ${d.name}"
+                        data-dir=${d.path}
+                        @click=${() => void this.#browse(d.path, true)}
+                      ><span class="text-indigo-300/80">${icon(
+                        "folder",
+                      )}</span><span class="truncate">${d
+                        .name}</span></button>
+                    </li>
+                  `
+                )
+                : nothing}
+            </ul>
+      </div>
+    `;
+  }
+
+  #renderForm() {
+    const input =
+      "w-full rounded-md border border-gray-700 bg-gray-950 px-3 py-2 text-sm text-gray-100 placeholder:text-gray-600 focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500";
+    return html`
+      <form @submit=${(e: Event) => void this.#submit(e)} novalidate>
+        <div class="space-y-4 px-5 py-4">
+              <div>
+                <label for="new-instance-dir" class="mb-1 block text-sm font-medium text-gray-300">Working directory</label>
+                <div class="flex gap-2">
+                  <input
+                    id="new-instance-dir"
+                    name="working_directory"
+                    class="${input} font-mono"
+                    placeholder="/home/me/project"
+                    autocomplete="off"
+                    spellcheck="false"
+                    aria-invalid=${this._error ? "true" : "false"}
+                    aria-describedby=${this._error
+                      ? "new-instance-error"
+                      : nothing}
+                    .value=${this._path}
+                    @input=${(
+                      e: Event,
+                    ) => (this._path =
+                      (e.currentTarget as HTMLInputElement).value)}
+                  />
+                  <button
+                    type="button"
+                    class="shrink-0 rounded-md px-3 text-sm text-gray-300 ring-1 ring-gray-700 hover:bg-gray-800 focus-visible:outline-2 focus-visible:outline-indigo-400"
+                    aria-label="Browse the typed path"
+                    @click=${() =>
+                      void this.#browse(this._path.trim() || undefined, false)}
+                  >Browse</button>
+                </div>
+                ${this.#renderPicker()}
+              </div>
+              <div>
+                <label for="new-instance-name" class="mb-1 block text-sm font-medium text-gray-300">
+                  Name <span class="font-normal text-gray-500">(optional)</span>
+                </label>
+                <input
+                  id="new-instance-name"
+                  name="name"
+                  class=${input}
+                  placeholder="Defaults to the folder name"
+                  autocomplete="off"
+                  .value=${this._name}
+                  @input=${(
+                    e: Event,
+                  ) => (this._name =
+                    (e.currentTarget as HTMLInputElement).value)}
+                />
+              </div>
+              ${this._error
+                ? html`
+                  <p
+                    id="new-instance-error"
+                    role="alert"
+                    class="flex items-start gap-2 rounded-md border border-red-500/40 bg-red-500/10 px-3 py-2 text-sm text-red-200"
+                  >${icon("alert", "mt-0.5 size-4 shrink-0")}<span>${this
+                    ._error}</span></p>
+                `
+                : nothing}
+            </div>
+        <div class="flex justify-end gap-2 border-t border-gray-800 px-5 py-3">
+          <button
+            type="button"
+            class="rounded-md px-3 py-1.5 text-sm text-gray-300 ring-1 ring-gray-700 hover:bg-gray-800 focus-visible:outline-2 focus-visible:outline-indigo-400"
+            @click=${() => this.close()}
+          >Cancel</button>
+          <button
+            type="submit"
+            class="rounded-md bg-indigo-500 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-300 disabled:opacity-60"
+            ?disabled=${this._submitting}
+          >${this._submitting ? "Creating…" : "Create instance"}</button>
+        </div>
+      </form>
+    `;
+  }
+
+  #renderProgress(id: string) {
+    const instance = this.#store.value?.instances.get(id);
+    const status = instance?.status ?? "starting";
+    return html`<div class="space-y-3 px-5 py-5" data-progress=${status}>
+      <div class="flex items-center gap-3">
+        <span class="size-3 shrink-0 rounded-full ${
+      instanceDotClass(status)
+    }"></span>
+        <p class="text-sm text-gray-200" role="status">
+          ${
+      status === "starting"
+        ? "Starting OpenCode…"
+        : status === "running"
+        ? "Running."
+        : status === "error"
+        ? "The instance failed to start."
+        : `The instance is ${status}.`
+    }
+        </p>
+      </div>
+      <p class="truncate font-mono text-xs text-gray-500">${
+      instance
+        ?.working_directory ?? ""
+    }</p>
+      ${
+      status === "error" && instance?.last_error
+        ? html`
+          <pre
+            role="alert"
+            class="max-h-40 overflow-auto whitespace-pre-wrap rounded-md bg-red-500/10 p-2 font-mono text-xs text-red-200"
+          >${instance.last_error}</pre>
+        `
+        : nothing
+    }
+      ${
+      this._error
+        ? html`<p role="alert" class="text-sm text-red-300">${this._error}</p>`
+        : nothing
+    }
+      <div class="flex justify-end gap-2 pt-2">
+        ${
+      status === "error"
+        ? html`
+          <button
+            type="button"
+            class="rounded-md px-3 py-1.5 text-sm text-gray-200 ring-1 ring-gray-700 hover:bg-gray-800"
+            @click=${() => void this.#retry(id)}
+          >Retry</button>
+        `
+        : nothing
+    }
+        <button
+          type="button"
+          class="rounded-md bg-gray-800 px-3 py-1.5 text-sm text-gray-100 hover:bg-gray-700 focus-visible:outline-2 focus-visible:outline-indigo-400"
+          @click=${() => this.close()}
+        >${status === "starting" ? "Continue in background" : "Close"}</button>
+      </div>
+    </div>`;
+  }
+
+  override render() {
+    return html`
+      <dialog
+        aria-labelledby="new-instance-title"
+        class="m-auto w-[calc(100%-1.5rem)] max-w-lg overflow-hidden rounded-xl border border-gray-800 bg-gray-900 p-0 text-gray-100 shadow-2xl backdrop:bg-black/70"
+        @keydown=${(e: KeyboardEvent) =>
+          trapFocus(e, e.currentTarget as HTMLElement)}
+        @click=${(e: MouseEvent) => {
+          if (e.target === e.currentTarget) this.close();
+        }}
+      >
+            <div class="flex items-center gap-3 border-b border-gray-800 px-5 py-3.5">
+              <h2 id="new-instance-title" class="flex-1 text-base font-semibold">New instance</h2>
+              <button
+                type="button"
+                class="grid size-8 place-items-center rounded-md text-gray-400 hover:bg-gray-800 hover:text-gray-100 focus-visible:outline-2 focus-visible:outline-indigo-400"
+                aria-label="Close dialog"
+                @click=${() => this.close()}
+              >${icon("x")}</button>
+            </div>
+            ${this._createdId
+              ? this.#renderProgress(this._createdId)
+              : this.#renderForm()}
+          </dialog>
+    `;
+  }
+}
+
+customElements.define("new-instance-dialog", NewInstanceDialog);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "new-instance-dialog": NewInstanceDialog;
+  }
+}

@@ -1,0 +1,29 @@
+import { deepStrictEqual, strictEqual } from "node:assert/strict";
+import { formatRoute, HOME_ROUTE, parseRoute, sameRoute } from "./routing.ts";
+
+Deno.test("session routes round-trip", () => {
+  for (const id of ["ses_abc", "ses with space", "a/b"]) {
+    const route = { kind: "session", sessionId: id } as const;
+    deepStrictEqual(parseRoute(formatRoute(route)), route);
+  }
+  strictEqual(formatRoute({ kind: "session", sessionId: "a/b" }), "#/s/a%2Fb");
+});
+
+Deno.test("unknown or empty hashes are home", () => {
+  for (const hash of ["", "#", "#/", "#/x", "#/s/", "#/s/%E0%A4%A", "/s/a/b"]) {
+    deepStrictEqual(parseRoute(hash), HOME_ROUTE, hash);
+  }
+  strictEqual(formatRoute(HOME_ROUTE), "#/");
+});
+
+Deno.test("a trailing slash and a missing # are accepted", () => {
+  deepStrictEqual(parseRoute("/s/ses_1/"), {
+    kind: "session",
+    sessionId: "ses_1",
+  });
+  strictEqual(
+    sameRoute(parseRoute("#/s/x"), { kind: "session", sessionId: "x" }),
+    true,
+  );
+  strictEqual(sameRoute(parseRoute("#/s/x"), HOME_ROUTE), false);
+});

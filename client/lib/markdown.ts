@@ -8,7 +8,11 @@
  * @module
  */
 import { Marked } from "marked";
-import DOMPurify, { type Config, type DOMPurify as Purifier } from "dompurify";
+import DOMPurify, {
+  type Config,
+  type DOMPurify as Purifier,
+  type WindowLike,
+} from "dompurify";
 
 /** The DOMPurify configuration used for every message. */
 export const SANITIZE_CONFIG: Readonly<Config> = Object.freeze({
@@ -81,7 +85,7 @@ function getPurifier(): Purifier | null {
     purifier = null;
     return purifier;
   }
-  const instance = DOMPurify(globalThis as unknown as Window);
+  const instance = DOMPurify(globalThis as unknown as WindowLike);
   if (!instance.isSupported) {
     purifier = null;
     return purifier;

@@ -149,6 +149,21 @@ export function upstreamErrorMessage(text: string): string {
   return text.trim().slice(0, 500) || "no message";
 }
 
+/**
+ * Settles like `promise`, or rejects with the signal's reason once it
+ * aborts (an aborted fetch does not always end a pending body read).
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() =>
+      signal.removeEventListener("abort", onAbort)
+    );
+  });
+}
+
 /** A REST client for one OpenCode child. */
 export class OpenCodeClient {
   /** The child's origin. */
@@ -206,7 +221,7 @@ export class OpenCodeClient {
           : { body: JSON.stringify(options.body) }),
       });
       if (!response.ok) {
-        const text = await response.text();
+        const text = await untilAborted(response.text(), controller.signal);
         throw new OpenCodeHttpError(
           response.status,
           upstreamErrorMessage(text),
@@ -217,7 +232,7 @@ export class OpenCodeClient {
         keepListener = true;
         return { json: undefined, response };
       }
-      const text = await response.text();
+      const text = await untilAborted(response.text(), controller.signal);
       return { json: text === "" ? undefined : JSON.parse(text), response };
     } catch (error) {
       if (error instanceof OpenCodeHttpError) throw error;

@@ -117,14 +117,19 @@ export class UpstreamEvents implements AsyncDisposable {
     const { instanceId, client, publish } = this.#options;
     const idleMs = this.#options.idleTimeoutMs ?? 30_000;
     const connection = new AbortController();
-    const onClose = () => connection.abort();
-    this.#closed.signal.addEventListener("abort", onClose, { once: true });
+    let reader: ReadableStreamDefaultReader<{ data: string }> | undefined;
+    // Aborting the fetch alone does not reliably end a pending read of the
+    // piped body (seen with Deno 2.9.6), so the reader is cancelled too.
+    const drop = () => {
+      connection.abort();
+      reader?.cancel().catch(() => {});
+    };
+    this.#closed.signal.addEventListener("abort", drop, { once: true });
     let idleTimer: ReturnType<typeof setTimeout> | undefined;
     const arm = () => {
       clearTimeout(idleTimer);
-      idleTimer = setTimeout(() => connection.abort(), idleMs);
+      idleTimer = setTimeout(drop, idleMs);
     };
-    let reader: ReadableStreamDefaultReader<{ data: string }> | undefined;
     let sawConnected = false;
     try {
       arm();
@@ -135,6 +140,7 @@ export class UpstreamEvents implements AsyncDisposable {
       reader = decodeText(body)
         .pipeThrough(new EventSourceParserStream())
         .getReader();
+      if (connection.signal.aborted) return false;
       while (true) {
         const { done, value } = await reader.read();
         if (done) break;
@@ -165,7 +171,7 @@ export class UpstreamEvents implements AsyncDisposable {
     } finally {
       this.#connected = false;
       clearTimeout(idleTimer);
-      this.#closed.signal.removeEventListener("abort", onClose);
+      this.#closed.signal.removeEventListener("abort", drop);
       connection.abort();
       await reader?.cancel().catch(() => {});
     }

@@ -68,7 +68,18 @@ async function readLimited(
   let size = 0;
   try {
     while (true) {
-      const { done, value } = await reader.read();
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        // The client sent less than it declared and closed, or reset.
+        throw new BadRequestError(
+          "Cannot read the body: the connection ended before the body was complete",
+          "body_incomplete",
+          { cause: error },
+        );
+      }
+      const { done, value } = chunk;
       if (done) break;
       size += value.length;
       if (size > maxBytes) {

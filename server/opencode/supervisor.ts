@@ -180,6 +180,13 @@ type RunOutcome =
     exitCode: number | null;
     /** When it reached running, or null if it never did. */
     runningSince: number | null;
+    /**
+     * Whether a restart may help: true for crashes and for children that
+     * exited on their own while starting (e.g. two OpenCodes migrating a
+     * fresh data dir at once); false for a missing binary, a spawn error or
+     * a readiness timeout.
+     */
+    retryable: boolean;
   };
 
 type Waiter = (instance: InstanceJson) => void;
@@ -578,20 +585,19 @@ export class Supervisor implements AsyncDisposable {
 
   async #supervise(m: Managed): Promise<void> {
     let restart = false;
-    let everRan = false;
     while (m.wanted) {
       const outcome = await this.#runOnce(m, restart);
       if (!m.wanted || outcome.kind === "stopped") return;
-      if (outcome.runningSince !== null) {
-        everRan = true;
-        if (this.#now() - outcome.runningSince >= this.#policy.stableAfterMs) {
-          m.attempts = 0;
-        }
+      if (
+        outcome.runningSince !== null &&
+        this.#now() - outcome.runningSince >= this.#policy.stableAfterMs
+      ) {
+        m.attempts = 0;
       }
       let suffix: string;
       let again = false;
       let delay = 0;
-      if (!everRan) {
+      if (!outcome.retryable) {
         suffix = "";
       } else if (m.attempts >= this.#policy.maxAttempts) {
         suffix = `\nGave up after ${m.attempts} restarts in a row.`;
@@ -632,6 +638,7 @@ export class Supervisor implements AsyncDisposable {
           `Cannot start instance as it is ${m.status}, not stopped or error`,
         exitCode: null,
         runningSince: null,
+        retryable: false,
       };
     }
     if (!m.wanted) return { kind: "stopped" };
@@ -647,6 +654,7 @@ export class Supervisor implements AsyncDisposable {
         }`,
         exitCode: null,
         runningSince: null,
+        retryable: false,
       };
     }
     const password = randomPassword();
@@ -672,6 +680,7 @@ export class Supervisor implements AsyncDisposable {
         }. Check the working directory exists, run \`deno install\`, or pass --opencode /path/to/opencode`,
         exitCode: null,
         runningSince: null,
+        retryable: false,
       };
     }
     const run: Run = {
@@ -716,8 +725,9 @@ export class Supervisor implements AsyncDisposable {
     const ready = await this.#waitReady(m, run, password);
     if (!m.wanted) return { kind: "stopped" };
     if (ready.kind === "failed") {
-      await this.#terminate(m, run, false);
+      // Read before terminating: after it, every child has exited.
       const exit = run.exited;
+      await this.#terminate(m, run, false);
       const output = m.logs.tail(20);
       return {
         kind: "failed",
@@ -726,6 +736,7 @@ export class Supervisor implements AsyncDisposable {
         }`,
         exitCode: exit?.code ?? null,
         runningSince: null,
+        retryable: exit !== null,
       };
     }
     const client = ready.client;
@@ -780,6 +791,7 @@ export class Supervisor implements AsyncDisposable {
         message: `${message}.${output ? `\nLast output:\n${output}` : ""}`,
         exitCode: exit?.code ?? null,
         runningSince,
+        retryable: true,
       };
     } finally {
       cleanup();

@@ -95,7 +95,7 @@ async function script(dir: string, name: string, body: string) {
   return path;
 }
 
-Deno.test("Supervisor: a binary that exits at once gives error with its output, no restart", async () => {
+Deno.test("Supervisor: a binary that exits at once gives error with its output, after bounded retries", async () => {
   const tmp = await Deno.makeTempDir();
   const bin = await script(
     tmp,
@@ -107,14 +107,31 @@ Deno.test("Supervisor: a binary that exits at once gives error with its output, 
   await using f = await fixture(bin, { processToolBinary: undefined });
   const row = await f.create("a");
   f.supervisor.start(row.id);
-  const failed = await f.supervisor.waitForStatus(row.id, ["error"], 10_000);
+  const failed = await waitFor("giving up", () => {
+    const r = f.store.get(row.id);
+    return r?.status === "error" && /Gave up/.test(r.last_error ?? "") && r;
+  });
   assert.equal(failed.exit_code, 3);
-  assert.match(failed.last_error ?? "", /exited before it was ready/);
+  assert.match(
+    failed.last_error ?? "",
+    /^Cannot start instance as OpenCode exited before it was ready \(exit code 3\)/,
+  );
   assert.match(failed.last_error ?? "", /fatal: cannot load config/);
+  assert.match(failed.last_error ?? "", /Gave up after 2 restarts in a row/);
   assert.equal(failed.pid, null);
-  assert.equal(failed.restart_count, 0);
-  assert.deepEqual(f.statuses(row.id), ["starting", "starting", "error"]);
-  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(failed.restart_count, 2);
+  assert.deepEqual(f.statuses(row.id), [
+    "starting",
+    "starting",
+    "error",
+    "starting",
+    "starting",
+    "error",
+    "starting",
+    "starting",
+    "error",
+  ]);
+  await new Promise((r) => setTimeout(r, 300));
   assert.equal(f.store.get(row.id)?.status, "error");
   assert.deepEqual(procsWithEnv(INSTANCE_MARKER_ENV, row.id), []);
   assert.ok(
@@ -144,6 +161,9 @@ Deno.test("Supervisor: a binary that never prints the listening line times out, 
     /printed no listening line on stdout within 800 ms/,
   );
   assert.match(failed.last_error ?? "", /booting/);
+  assert.doesNotMatch(failed.last_error ?? "", /Restarting|exit code/);
+  assert.equal(failed.exit_code, null);
+  assert.equal(failed.restart_count, 0);
   assert.ok(!isAlive(pid));
   assert.deepEqual(procsWithEnv(INSTANCE_MARKER_ENV, row.id), []);
   await Deno.remove(tmp, { recursive: true });

@@ -182,7 +182,12 @@ export class UpstreamEvents implements AsyncDisposable {
     const { instanceId, client, onResync } = this.#options;
     if (!onResync) return;
     try {
-      const statuses = await client.sessionStatus({ signal, timeoutMs: 5000 });
+      // Generous: the first call into a fresh instance pays its lazy
+      // initialisation (seconds, more on a busy machine).
+      const statuses = await client.sessionStatus({
+        signal,
+        timeoutMs: 30_000,
+      });
       await onResync(instanceId, statuses);
     } catch (error) {
       if (!signal.aborted) {

@@ -54,7 +54,11 @@ export const INSTANCE_MARKER_ENV = "FLOCK_INSTANCE_ID";
 export interface HealthPolicy {
   /** Time between checks, in ms. Default 5000. */
   intervalMs: number;
-  /** Time limit per check, in ms. Default 3000. */
+  /**
+   * Time limit per check, in ms. Default 5000: a fresh OpenCode can leave
+   * `/global/health` unanswered for over 3 s during its lazy first-use
+   * initialisation on a small machine.
+   */
   timeoutMs: number;
   /** Failed checks in a row that count as a crash. Default 3. */
   failures: number;
@@ -302,7 +306,7 @@ export class Supervisor implements AsyncDisposable {
     this.#policy = { ...DEFAULT_RESTART_POLICY, ...options.restartPolicy };
     this.#health = {
       intervalMs: 5000,
-      timeoutMs: 3000,
+      timeoutMs: 5000,
       failures: 3,
       ...options.health,
     };

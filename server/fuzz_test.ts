@@ -252,7 +252,13 @@ class Gen {
     const n = this.int(4);
     for (let i = 0; i < n; i++) {
       const key = this.chance(0.85) ? this.pick(FIELD_NAMES) : this.unicode();
-      out[key] = this.value(depth, ids);
+      // defineProperty: "__proto__" becomes a real own key (sent in JSON).
+      Object.defineProperty(out, key, {
+        value: this.value(depth, ids),
+        enumerable: true,
+        configurable: true,
+        writable: true,
+      });
     }
     return out;
   }

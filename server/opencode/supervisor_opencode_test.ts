@@ -143,12 +143,14 @@ Deno.test("Supervisor with real OpenCode", async (t) => {
         Deno.kill(before.pid!, "SIGKILL");
         const after = await waitFor("restart", () => {
           const row = store.get(a.id);
-          return row?.status === "running" && row.restart_count === 1 && row;
+          return row?.status === "running" &&
+            row.restart_count === before.restart_count + 1 &&
+            row.pid !== before.pid && row;
         }, 60_000);
         assert.notEqual(after.pid, before.pid);
-        const crashed = events.filter(isStatus).find((e) =>
+        const crashed = events.filter(isStatus).filter((e) =>
           e.instance_id === a.id && e.properties.instance.status === "error"
-        );
+        ).at(-1);
         assert.match(
           crashed?.properties.instance.last_error ?? "",
           /exited unexpectedly \(exit code 137, signal SIGKILL\)/,

@@ -6,9 +6,23 @@
  * @module
  */
 import type { DatabaseSync } from "node:sqlite";
-import type { HealthJson } from "./api_types.ts";
+import {
+  type ApiContext,
+  NO_SUPERVISOR,
+  type SupervisorApi,
+} from "./api/api_context.ts";
+import { directoryRoutes } from "./api/directories.ts";
+import { eventRoutes } from "./api/events.ts";
+import { instanceRoutes } from "./api/instances.ts";
+import { type ApiRoute, buildOpenApi, ref } from "./api/openapi.ts";
+import { permissionRoutes } from "./api/permissions.ts";
+import { sessionRoutes } from "./api/sessions.ts";
+import type { FlockEvent, HealthJson } from "./api_types.ts";
 import type { InstanceStore } from "./db/instance_store.ts";
 import type { SessionStore } from "./db/session_store.ts";
+import { EventBroker } from "./events/event_broker.ts";
+import { MemoryEventIds } from "./events/event_ids.ts";
+import { SessionTracker } from "./events/session_tracker.ts";
 import { errorResponse, toResponse } from "./http/errors.ts";
 import { createRouter, type Route } from "./http/router.ts";
 import {
@@ -34,6 +48,21 @@ export interface AppDeps {
    * the default is a loopback Flock without a token.
    */
   security?: SecurityOptions;
+  /** Runs the OpenCode children. Default: none (nothing ever runs). */
+  supervisor?: SupervisorApi;
+  /** The SSE fan-out. Default: a fresh in-memory broker. */
+  broker?: EventBroker;
+  /** Keeps the sessions table in step. Default: one over `sessions`. */
+  tracker?: SessionTracker;
+  /**
+   * Publishes Flock's own events. Default: apply to `tracker`, then
+   * `broker.publish`.
+   */
+  publish?: (event: FlockEvent) => void;
+  /** `--root` directories instances must stay inside (empty: anywhere). */
+  roots?: readonly string[];
+  /** The directory picker's default (the user's home). */
+  home?: string | undefined;
 }
 
 /** The built application. */
@@ -44,6 +73,8 @@ export interface App {
   readonly routes: readonly Route[];
   /** The security layer every request passes (issues login codes). */
   readonly security: Security;
+  /** The SSE broker (given or created); close it before shutting the server down. */
+  readonly broker: EventBroker;
 }
 
 /** The Content-Security-Policy sent with every page. */
@@ -64,11 +95,33 @@ export const CONTENT_SECURITY_POLICY = [
 /** Builds the application from its dependencies. */
 export function createApp(deps: AppDeps): App {
   const now = deps.now ?? Date.now;
-  const routes: Route[] = [
+  const broker = deps.broker ??
+    new EventBroker({ ids: new MemoryEventIds() });
+  const tracker = deps.tracker ?? new SessionTracker(deps.sessions);
+  const publish = deps.publish ?? ((event: FlockEvent) => {
+    tracker.apply(event);
+    broker.publish(event);
+  });
+  const ctx: ApiContext = {
+    instances: deps.instances,
+    sessions: deps.sessions,
+    supervisor: deps.supervisor ?? NO_SUPERVISOR,
+    broker,
+    tracker,
+    publish,
+    roots: deps.roots ?? [],
+    home: deps.home,
+  };
+  const security = createSecurity(deps.security);
+  const routes: ApiRoute[] = [
     {
       method: "GET",
       path: "/api/health",
       summary: "Liveness: version and uptime",
+      doc: {
+        tag: "meta",
+        responses: { 200: { description: "Alive", schema: ref("Health") } },
+      },
       handler: () => {
         const body: HealthJson = {
           ok: true,
@@ -78,10 +131,36 @@ export function createApp(deps: AppDeps): App {
         return Response.json(body);
       },
     },
+    ...instanceRoutes(ctx),
+    ...sessionRoutes(ctx),
+    ...permissionRoutes(ctx),
+    ...eventRoutes(ctx),
+    ...directoryRoutes(ctx),
+    {
+      method: "GET",
+      path: "/api/openapi.json",
+      summary: "This API as an OpenAPI 3.1 document",
+      doc: {
+        tag: "meta",
+        responses: {
+          200: {
+            description: "The OpenAPI document",
+            schema: { type: "object" },
+          },
+        },
+      },
+      handler: () => {
+        openApi ??= buildOpenApi(routes, {
+          version: deps.version,
+          tokenRequired: security.tokenRequired,
+        });
+        return Response.json(openApi);
+      },
+    },
   ];
+  let openApi: Record<string, unknown> | undefined;
   const router = createRouter(routes);
   const serveStatic = createStaticHandler(deps.assets);
-  const security = createSecurity(deps.security);
 
   async function dispatch(req: Request, url: URL): Promise<Response> {
     if (url.pathname === "/api" || url.pathname.startsWith("/api/")) {
@@ -101,6 +180,7 @@ export function createApp(deps: AppDeps): App {
   return {
     routes,
     security,
+    broker,
     async handler(req) {
       let url: URL;
       try {
@@ -124,7 +204,10 @@ function withStandardHeaders(res: Response, url: URL): Response {
   try {
     headers.set("x-content-type-options", "nosniff");
     if (url.pathname.startsWith("/api/")) {
-      headers.set("cache-control", "no-store");
+      // An event stream keeps its own `no-cache, no-transform`.
+      if (!headers.has("cache-control")) {
+        headers.set("cache-control", "no-store");
+      }
     } else {
       headers.set("content-security-policy", CONTENT_SECURITY_POLICY);
       headers.set("referrer-policy", "no-referrer");

@@ -23,7 +23,13 @@ import {
 import { InstanceStore } from "./db/instance_store.ts";
 import { migrate, MigrationError } from "./db/migrate.ts";
 import { SessionStore } from "./db/session_store.ts";
+import type { FlockEvent } from "./api_types.ts";
+import { EventBroker } from "./events/event_broker.ts";
+import { EventIdAllocator } from "./events/event_ids.ts";
+import { SessionTracker } from "./events/session_tracker.ts";
 import type { Route } from "./http/router.ts";
+import { resolveOpenCodeBinaryFromEnv } from "./opencode/opencode_binary.ts";
+import { Supervisor } from "./opencode/supervisor.ts";
 import { log } from "./log.ts";
 import { CLIENT_ASSETS } from "./static/client_assets.gen.ts";
 import { VERSION } from "./version.ts";
@@ -34,6 +40,15 @@ export interface RunFlockOptions {
   childEnv?: Record<string, string>;
   /** Client assets to serve; defaults to the embedded build. */
   assets?: ReadonlyMap<string, Uint8Array>;
+  /** The directory picker's default; defaults to `$HOME`. */
+  home?: string;
+  /** SSE tuning for tests and benchmarks (per-client queue, heartbeat). */
+  events?: { queueLimit?: number; queueBytes?: number; heartbeatMs?: number };
+  /**
+   * The `POST /api/instances` rate limit; `false` turns it off (tests that
+   * create many instances). Default: the security layer's.
+   */
+  instanceCreateLimit?: { capacity: number; windowMs: number } | false;
 }
 
 /** A running Flock. */
@@ -47,6 +62,10 @@ export interface RunningFlock extends AsyncDisposable {
   readonly loginUrl: string | undefined;
   /** The app's API route table (the fuzz test covers every route in it). */
   readonly routes: readonly Route[];
+  /** The SSE broker (tests and benchmarks publish synthetic events on it). */
+  readonly broker: EventBroker;
+  /** The supervisor of the OpenCode children. */
+  readonly supervisor: Supervisor;
   /** Stops accepting, closes streams, stops children, closes the DB. */
   close(): Promise<void>;
 }
@@ -107,6 +126,30 @@ export async function runFlock(
   }
   const instances = new InstanceStore(db);
   const sessions = new SessionStore(db);
+  // Events: ids from blocks reserved in the DB, so they grow across restarts.
+  const broker = new EventBroker({
+    ids: new EventIdAllocator(db),
+    ringSize: config.eventBuffer,
+    ...options.events,
+  });
+  const tracker = new SessionTracker(sessions);
+  const publish = (event: FlockEvent) => {
+    tracker.apply(event);
+    broker.publish(event);
+  };
+  const supervisor = new Supervisor({
+    instances,
+    publish,
+    onResync: (instanceId, statuses) => tracker.resync(instanceId, statuses),
+    binary: () => resolveOpenCodeBinaryFromEnv(config.opencode),
+    childEnv: options.childEnv,
+    opencodeConfigPath: config.opencodeConfig,
+  });
+  try {
+    await supervisor.reconcile();
+  } catch (error) {
+    log.error("Cannot reconcile the instances a previous Flock left:", error);
+  }
   const app = createApp({
     db,
     instances,
@@ -114,10 +157,19 @@ export async function runFlock(
     assets: options.assets ?? CLIENT_ASSETS,
     version: VERSION,
     startedAt,
+    supervisor,
+    broker,
+    tracker,
+    publish,
+    roots: config.roots,
+    home: options.home ?? readEnv("HOME"),
     security: {
       host: config.host,
       allowedHosts: config.allowedHosts,
       token,
+      ...(options.instanceCreateLimit === undefined
+        ? {}
+        : { instanceCreateLimit: options.instanceCreateLimit }),
       listenPort: () => bound.port,
       onLoginCodeUsed: () =>
         log.info(
@@ -134,6 +186,8 @@ export async function runFlock(
       onListen: () => {},
     }, (req) => app.handler(req));
   } catch (error) {
+    broker.close();
+    await supervisor.stopAll();
     db.close();
     if (error instanceof Deno.errors.AddrInUse) {
       throw new StartupError(
@@ -172,7 +226,10 @@ export async function runFlock(
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
+      // SSE streams first: Deno.serve's shutdown waits for open responses.
+      broker.close();
       await server.shutdown();
+      await supervisor.stopAll();
       db.close();
     })();
     return closing;
@@ -183,6 +240,8 @@ export async function runFlock(
     token,
     loginUrl,
     routes: app.routes,
+    broker,
+    supervisor,
     close,
     [Symbol.asyncDispose]: close,
   };
@@ -199,6 +258,14 @@ async function ensureParentDir(file: string): Promise<void> {
       `Cannot create the data directory ${dir}: ${message(error)}`,
       { cause: error },
     );
+  }
+}
+
+function readEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
   }
 }
 

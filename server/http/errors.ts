@@ -5,6 +5,15 @@
  */
 import type { ApiErrorBody } from "../api_types.ts";
 import { log } from "../log.ts";
+import {
+  OpenCodeHttpError,
+  OpenCodeUnavailableError,
+} from "../opencode/opencode_client.ts";
+import {
+  InstanceNotFoundError,
+  InstanceNotRunningError,
+  SupervisorClosedError,
+} from "../opencode/supervisor.ts";
 
 /** An error that carries its HTTP status and a stable machine-readable code. */
 export class HttpError extends Error {
@@ -164,7 +173,56 @@ export function toResponse(error: unknown): Response {
   if (error instanceof Deno.errors.NotFound) {
     return errorResponse(404, "not_found", "Not found");
   }
+  const mapped = fromDomainError(error);
+  if (mapped) return toResponse(mapped);
   log.error("Unhandled error while serving a request", error);
   if (error instanceof Error && error.stack) log.debug(error.stack);
   return errorResponse(500, "internal", "Internal server error");
+}
+
+/**
+ * Maps the supervisor's and the OpenCode client's errors to HTTP errors:
+ * not running → 409, unknown instance → 404, the child's 404 → 404, its
+ * 400 → 400, any other child answer or an unreachable child → 502, a shut
+ * down supervisor → 503.
+ */
+function fromDomainError(error: unknown): HttpError | undefined {
+  if (error instanceof InstanceNotRunningError) {
+    return new HttpError(
+      409,
+      "instance_not_running",
+      `Cannot reach instance ${error.instanceId} as it is not running (it is ${
+        error.status ?? "unknown"
+      }); start it with POST /api/instances/${error.instanceId}/restart`,
+      { cause: error },
+    );
+  }
+  if (error instanceof InstanceNotFoundError) {
+    return new NotFoundError(error.message, { cause: error });
+  }
+  if (error instanceof SupervisorClosedError) {
+    return new HttpError(503, "shutting_down", error.message, {
+      cause: error,
+    });
+  }
+  if (error instanceof OpenCodeHttpError) {
+    if (error.status === 404) {
+      return new NotFoundError(
+        `Cannot find it in OpenCode: ${error.upstreamMessage}`,
+        { cause: error },
+      );
+    }
+    if (error.status === 400) {
+      return new BadRequestError(
+        `OpenCode refused the request: ${error.upstreamMessage}`,
+        "upstream_bad_request",
+        { cause: error },
+      );
+    }
+    return new BadGatewayError(error.message, { cause: error });
+  }
+  if (error instanceof OpenCodeUnavailableError) {
+    return new BadGatewayError(error.message, { cause: error });
+  }
+  return undefined;
 }

@@ -1,0 +1,110 @@
+/**
+ * What the API handlers need, passed in by `createApp`, plus small helpers
+ * the handler modules share (looking rows up, finding a running child).
+ *
+ * @module
+ */
+import type {
+  FlockEvent,
+  InstanceJson,
+  LogLineJson,
+  SessionJson,
+} from "../api_types.ts";
+import type { InstanceStore } from "../db/instance_store.ts";
+import type { SessionStore } from "../db/session_store.ts";
+import type { EventBroker } from "../events/event_broker.ts";
+import type { SessionTracker } from "../events/session_tracker.ts";
+import { NotFoundError } from "../http/errors.ts";
+import type { OpenCodeClient } from "../opencode/opencode_client.ts";
+import { InstanceNotRunningError } from "../opencode/supervisor.ts";
+
+/** The part of the supervisor the API uses (`opencode/supervisor.ts` implements it). */
+export interface SupervisorApi {
+  /** Starts supervising an existing row; returns at once. */
+  start(instanceId: string): void;
+  /** Stops the child on purpose; ends in `stopped`. */
+  stop(instanceId: string): Promise<void>;
+  /** Stops, then starts again. */
+  restart(instanceId: string): Promise<void>;
+  /** Stops and forgets in-memory state, before the row is deleted. */
+  forget(instanceId: string): Promise<void>;
+  /**
+   * The REST client of a running instance.
+   *
+   * @throws {InstanceNotRunningError} unless it is running.
+   */
+  client(instanceId: string): OpenCodeClient;
+  /** The child's recent output lines, oldest first. */
+  logs(instanceId: string): LogLineJson[];
+}
+
+/** Everything the API handlers use. */
+export interface ApiContext {
+  instances: InstanceStore;
+  sessions: SessionStore;
+  supervisor: SupervisorApi;
+  broker: EventBroker;
+  tracker: SessionTracker;
+  /** Publishes a Flock event (session tracking, then the broker). */
+  publish(event: FlockEvent): void;
+  /** `--root` directories; empty means anywhere. */
+  roots: readonly string[];
+  /** The default directory of the directory picker (the user's home). */
+  home: string | undefined;
+}
+
+/**
+ * A supervisor for an app built without one (in-process tests of the
+ * routes): nothing ever runs.
+ */
+export const NO_SUPERVISOR: SupervisorApi = {
+  start() {},
+  stop: () => Promise.resolve(),
+  restart: () => Promise.resolve(),
+  forget: () => Promise.resolve(),
+  client(instanceId) {
+    throw new InstanceNotRunningError(instanceId, null);
+  },
+  logs: () => [],
+};
+
+/**
+ * The instance, or a 404.
+ *
+ * @throws {NotFoundError}
+ */
+export function requireInstance(ctx: ApiContext, id: string): InstanceJson {
+  const instance = ctx.instances.get(id);
+  if (!instance) throw new NotFoundError(`Cannot find instance: ${id}`);
+  return instance;
+}
+
+/**
+ * The session, or a 404.
+ *
+ * @throws {NotFoundError}
+ */
+export function requireSession(ctx: ApiContext, id: string): SessionJson {
+  const session = ctx.sessions.get(id);
+  if (!session) throw new NotFoundError(`Cannot find session: ${id}`);
+  return session;
+}
+
+/**
+ * The running child's client.
+ *
+ * @throws {InstanceNotRunningError} (mapped to 409) when it is not running.
+ */
+export function runningClient(
+  ctx: ApiContext,
+  instanceId: string,
+): OpenCodeClient {
+  return ctx.supervisor.client(instanceId);
+}
+
+/** Generates an instance id: `inst_` and 16 hex digits. */
+export function newInstanceId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return "inst_" +
+    Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}

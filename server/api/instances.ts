@@ -1,0 +1,365 @@
+/**
+ * `/api/instances…`: create, list, inspect, restart, stop and delete
+ * supervised OpenCode children, and list their sessions and output.
+ *
+ * @module
+ */
+import type { InstanceJson, SessionJson } from "../api_types.ts";
+import { BadRequestError, ConflictError } from "../http/errors.ts";
+import { readJson, type Schema, validate } from "../http/json_body.ts";
+import { resolveAllowedDirectory } from "../http/security.ts";
+import { log } from "../log.ts";
+import { InstanceNotRunningError } from "../opencode/supervisor.ts";
+import { sessionRow } from "../events/session_tracker.ts";
+import {
+  type ApiContext,
+  newInstanceId,
+  requireInstance,
+} from "./api_context.ts";
+import {
+  type ApiRoute,
+  arrayOf,
+  bodySchema,
+  errorDoc,
+  ref,
+} from "./openapi.ts";
+
+/** The body of `POST /api/instances`. */
+export const CREATE_INSTANCE_BODY = {
+  working_directory: { type: "string", minLength: 1, maxLength: 4096 },
+  name: { type: "string", optional: true, minLength: 1, maxLength: 200 },
+} as const satisfies Schema;
+
+/** The body of `POST /api/instances/{id}/sessions`. */
+export const CREATE_SESSION_BODY = {
+  title: { type: "string", optional: true, maxLength: 1000 },
+} as const satisfies Schema;
+
+/**
+ * Checks that a real directory can be listed (a readable directory).
+ *
+ * @throws {BadRequestError}
+ */
+export async function assertReadableDirectory(path: string): Promise<void> {
+  try {
+    for await (const _ of Deno.readDir(path)) break;
+  } catch (error) {
+    throw new BadRequestError(
+      `Cannot use the directory as Flock cannot read it: ${path} (${
+        error instanceof Error ? error.message : String(error)
+      })`,
+      "directory_unreadable",
+    );
+  }
+}
+
+/** The last path segment, or the path itself for a root. */
+export function baseName(path: string): string {
+  const trimmed = path.replace(/[\\/]+$/, "");
+  const i = Math.max(trimmed.lastIndexOf("/"), trimmed.lastIndexOf("\\"));
+  const name = trimmed.slice(i + 1);
+  return name === "" ? path : name;
+}
+
+function publishStatus(ctx: ApiContext, instance: InstanceJson): void {
+  ctx.publish({
+    type: "instance.status",
+    instance_id: instance.id,
+    properties: { instance },
+  });
+}
+
+/** Syncs the instance's sessions from OpenCode when it runs, then lists them. */
+async function listSessions(
+  ctx: ApiContext,
+  instance: InstanceJson,
+): Promise<SessionJson[]> {
+  if (instance.status === "running") {
+    try {
+      const client = ctx.supervisor.client(instance.id);
+      const upstream = await client.listSessions({
+        roots: true,
+        directory: instance.working_directory,
+      });
+      ctx.tracker.replace(instance.id, upstream);
+    } catch (error) {
+      if (!(error instanceof InstanceNotRunningError)) {
+        log.warn(
+          `Cannot sync the sessions of instance ${instance.id}; listing the recorded ones:`,
+          error,
+        );
+      }
+    }
+  }
+  return ctx.sessions.listByInstance(instance.id);
+}
+
+/** The instance routes. */
+export function instanceRoutes(ctx: ApiContext): ApiRoute[] {
+  return [
+    {
+      method: "GET",
+      path: "/api/instances",
+      summary: "List instances, newest first",
+      doc: {
+        tag: "instances",
+        responses: {
+          200: {
+            description: "Every instance",
+            schema: arrayOf(ref("Instance")),
+          },
+        },
+      },
+      handler: () => Response.json(ctx.instances.list()),
+    },
+    {
+      method: "POST",
+      path: "/api/instances",
+      summary: "Create an instance for a directory and start it",
+      doc: {
+        tag: "instances",
+        description:
+          "The directory must be absolute, exist and be a readable directory (it is normalised with realpath) and, with --root, lie inside an allowed root. Answers at once with the instance in `starting`; follow `instance.status` events (or poll) until it is `running`.",
+        body: {
+          schema: bodySchema(CREATE_INSTANCE_BODY, {
+            working_directory: "Absolute path of the project directory",
+            name: "Display name; defaults to the directory's base name",
+          }),
+        },
+        responses: {
+          201: {
+            description: "Created, in `starting`",
+            schema: ref("Instance"),
+          },
+          400: errorDoc(400),
+          403: errorDoc(403),
+          409: errorDoc(
+            409,
+            "An instance for this directory is already starting or running",
+          ),
+          413: errorDoc(413),
+          415: errorDoc(415),
+          429: errorDoc(429),
+        },
+      },
+      handler: async ({ req }) => {
+        const body = validate(await readJson(req), CREATE_INSTANCE_BODY);
+        const name = body.name?.trim();
+        if (body.name !== undefined && !name) {
+          throw new BadRequestError(
+            'Cannot use field "name": it is blank',
+            "invalid_field",
+          );
+        }
+        const dir = await resolveAllowedDirectory(
+          body.working_directory,
+          ctx.roots,
+        );
+        await assertReadableDirectory(dir);
+        // No await between the check and the insert: two requests cannot race.
+        const active = ctx.instances.findActiveByDirectory(dir);
+        if (active) {
+          throw new ConflictError(
+            `Cannot create an instance for ${dir} as instance ${active.id} is already ${active.status} there`,
+            "instance_exists",
+          );
+        }
+        const instance = ctx.instances.create({
+          id: newInstanceId(),
+          name: name ?? baseName(dir),
+          working_directory: dir,
+        });
+        publishStatus(ctx, instance);
+        ctx.supervisor.start(instance.id);
+        return Response.json(instance, {
+          status: 201,
+          headers: { location: `/api/instances/${instance.id}` },
+        });
+      },
+    },
+    {
+      method: "GET",
+      path: "/api/instances/:id",
+      summary: "Get one instance",
+      doc: {
+        tag: "instances",
+        params: { id: "The instance id (`inst_…`)" },
+        responses: {
+          200: { description: "The instance", schema: ref("Instance") },
+          404: errorDoc(404),
+        },
+      },
+      handler: ({ params }) => Response.json(requireInstance(ctx, params.id!)),
+    },
+    {
+      method: "DELETE",
+      path: "/api/instances/:id",
+      summary: "Stop an instance and remove it with its sessions",
+      doc: {
+        tag: "instances",
+        params: { id: "The instance id" },
+        description:
+          "Stops the child (aborting busy sessions, SIGTERM then SIGKILL), deletes the row and Flock's record of its sessions (OpenCode's own data stays), and publishes `instance.removed`.",
+        responses: { 204: "Removed", 404: errorDoc(404) },
+      },
+      handler: async ({ params }) => {
+        const instance = requireInstance(ctx, params.id!);
+        try {
+          await ctx.supervisor.forget(instance.id);
+        } catch (error) {
+          log.error(`Cannot stop instance ${instance.id} cleanly:`, error);
+        }
+        if (ctx.instances.delete(instance.id)) {
+          ctx.publish({
+            type: "instance.removed",
+            instance_id: instance.id,
+            properties: {},
+          });
+        }
+        return new Response(null, { status: 204 });
+      },
+    },
+    {
+      method: "POST",
+      path: "/api/instances/:id/restart",
+      summary: "Restart an instance (or start a stopped one)",
+      doc: {
+        tag: "instances",
+        params: { id: "The instance id" },
+        description:
+          "Stops the child if it runs, then starts a new one with a fresh restart counter. Answers once the new start has begun.",
+        responses: {
+          202: {
+            description: "Restarting; the instance as it is now",
+            schema: ref("Instance"),
+          },
+          404: errorDoc(404),
+          409: errorDoc(
+            409,
+            "Another instance is active for the same directory",
+          ),
+        },
+      },
+      handler: async ({ params }) => {
+        const instance = requireInstance(ctx, params.id!);
+        const other = ctx.instances.findActiveByDirectory(
+          instance.working_directory,
+        );
+        if (other && other.id !== instance.id) {
+          throw new ConflictError(
+            `Cannot start instance ${instance.id} as instance ${other.id} is already ${other.status} in ${instance.working_directory}`,
+            "instance_exists",
+          );
+        }
+        await ctx.supervisor.restart(instance.id);
+        return Response.json(requireInstance(ctx, instance.id), {
+          status: 202,
+        });
+      },
+    },
+    {
+      method: "POST",
+      path: "/api/instances/:id/stop",
+      summary: "Stop an instance but keep it",
+      doc: {
+        tag: "instances",
+        params: { id: "The instance id" },
+        responses: {
+          200: { description: "Stopped", schema: ref("Instance") },
+          404: errorDoc(404),
+        },
+      },
+      handler: async ({ params }) => {
+        const instance = requireInstance(ctx, params.id!);
+        await ctx.supervisor.stop(instance.id);
+        return Response.json(requireInstance(ctx, instance.id));
+      },
+    },
+    {
+      method: "GET",
+      path: "/api/instances/:id/logs",
+      summary: "The child's recent output lines",
+      doc: {
+        tag: "instances",
+        params: { id: "The instance id" },
+        responses: {
+          200: { description: "Oldest first", schema: arrayOf(ref("LogLine")) },
+          404: errorDoc(404),
+        },
+      },
+      handler: ({ params }) => {
+        const instance = requireInstance(ctx, params.id!);
+        return Response.json(ctx.supervisor.logs(instance.id));
+      },
+    },
+    {
+      method: "GET",
+      path: "/api/instances/:id/sessions",
+      summary: "List the instance's sessions",
+      doc: {
+        tag: "sessions",
+        params: { id: "The instance id" },
+        description:
+          "When the instance runs, its root sessions are first synced from OpenCode (so sessions made in the TUI appear too); otherwise the recorded ones are listed.",
+        responses: {
+          200: { description: "Newest first", schema: arrayOf(ref("Session")) },
+          404: errorDoc(404),
+        },
+      },
+      handler: async ({ params }) => {
+        const instance = requireInstance(ctx, params.id!);
+        return Response.json(await listSessions(ctx, instance));
+      },
+    },
+    {
+      method: "POST",
+      path: "/api/instances/:id/sessions",
+      summary: "Create a session in a running instance",
+      doc: {
+        tag: "sessions",
+        params: { id: "The instance id" },
+        body: {
+          schema: bodySchema(CREATE_SESSION_BODY, {
+            title:
+              "The title; OpenCode names it after the first prompt when omitted",
+          }),
+          required: false,
+        },
+        responses: {
+          201: { description: "Created", schema: ref("Session") },
+          400: errorDoc(400),
+          404: errorDoc(404),
+          409: errorDoc(409, "The instance is not running"),
+          413: errorDoc(413),
+          415: errorDoc(415),
+          502: errorDoc(502),
+        },
+      },
+      handler: async ({ req, params }) => {
+        const instance = requireInstance(ctx, params.id!);
+        const body = validate(
+          await readJson(req, { allowEmpty: true }),
+          CREATE_SESSION_BODY,
+        );
+        const client = ctx.supervisor.client(instance.id);
+        const created = await client.createSession(
+          body.title === undefined ? {} : { title: body.title },
+        );
+        const row = sessionRow(
+          instance.id,
+          created,
+          ctx.sessions.get(created.id)?.status ?? "idle",
+        );
+        if (row) ctx.sessions.upsert(row);
+        const session = ctx.sessions.get(created.id);
+        if (!session) {
+          throw new Error(`Cannot record the new session ${created.id}`);
+        }
+        return Response.json(session, {
+          status: 201,
+          headers: { location: `/api/sessions/${session.id}` },
+        });
+      },
+    },
+  ];
+}

@@ -12,23 +12,16 @@ import type {
   PermissionJson,
   SessionJson,
 } from "../../server/api_types.ts";
+import type {
+  DirectoriesJson,
+  DirectoryEntryJson,
+} from "../../server/api/directories.ts";
 import type { MessageWithPartsJson } from "../lib/opencode_types.ts";
 
 /** A reply to a permission request. */
 export type PermissionReply = "once" | "always" | "reject";
 
-/** One subdirectory in a {@linkcode DirectoryListingJson}. */
-export interface DirectoryEntryJson {
-  name: string;
-  path: string;
-}
-
-/** The body of `GET /api/directories?path=`. */
-export interface DirectoryListingJson {
-  path: string;
-  parent: string | null;
-  directories: DirectoryEntryJson[];
-}
+export type { DirectoriesJson, DirectoryEntryJson };
 
 /** The body of `POST /api/instances`. */
 export interface CreateInstanceBody {
@@ -256,7 +249,7 @@ export class ApiClient {
   }
 
   /** `GET /api/directories?path=`: the subdirectories of `path` (default: home). */
-  listDirectories(path?: string): Promise<DirectoryListingJson> {
+  listDirectories(path?: string): Promise<DirectoriesJson> {
     const query = path ? `?path=${enc(path)}` : "";
     return this.#request("GET", `/api/directories${query}`);
   }

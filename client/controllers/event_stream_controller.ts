@@ -9,9 +9,11 @@
  * - `stream.lagged` (the server dropped us): reconnect at once;
  * - the browser comes back online: reconnect at once.
  *
- * A new `EventSource` has no `Last-Event-ID`, so every time a *new* source
- * opens (including the first) `onResync` is called and the owner refetches
- * its state over REST. While the source is down a health probe tells
+ * A new `EventSource` has no `Last-Event-ID`, so a replacement source asks
+ * for `?last_event_id=<last id seen>` (the server replays what was missed, or
+ * sends `stream.reset`). When no id is known (the first connection) the new
+ * source's open calls `onResync` and the owner loads its state over REST.
+ * While the source is down a health probe tells
  * "reconnecting" (the server answers) from "offline" (it does not, or
  * `navigator.onLine` is false).
  *
@@ -159,17 +161,25 @@ export class EventStreamController implements ReactiveController {
   #open(): void {
     const create = this.#options.createEventSource ??
       ((url: string) => new EventSource(url));
-    const source = create(this.#options.url);
+    // a replacement source resumes where the last one stopped
+    const resumeFrom = this.#connected ? null : this.lastEventId;
+    let url = this.#options.url;
+    if (resumeFrom !== null) {
+      url += `${url.includes("?") ? "&" : "?"}last_event_id=${
+        encodeURIComponent(resumeFrom)
+      }`;
+    }
+    const source = create(url);
     this.#source = source;
     source.onopen = () => {
       if (this.#source !== source) return;
       this.#attempt = 0;
       this.#probe?.abort();
       this.#probe = null;
-      const fresh = !this.#connected;
+      const resync = !this.#connected && resumeFrom === null;
       this.#connected = true;
       this.#setStatus("connected");
-      if (fresh) this.#options.onResync();
+      if (resync) this.#options.onResync();
     };
     source.onerror = () => {
       if (this.#source !== source) return;

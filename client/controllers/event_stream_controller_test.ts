@@ -167,9 +167,40 @@ Deno.test("a CLOSED source is replaced with backoff and then resyncs", async () 
   strictEqual(t.controller.status, "reconnecting");
   await tick(20);
   strictEqual(t.sources.length, 2);
+  strictEqual(t.sources[1]!.url, "/api/events", "no id seen: no resume");
   t.sources[1]!.open();
   strictEqual(t.controller.status, "connected");
   strictEqual(t.resyncs(), 2);
+  t.controller.hostDisconnected();
+});
+
+Deno.test("a replacement source resumes from the last event id", async () => {
+  const t = setup(true);
+  t.controller.hostConnected();
+  t.sources[0]!.open();
+  t.sources[0]!.emit(
+    "session.idle",
+    { type: "session.idle", properties: {} },
+    "41",
+  );
+  t.sources[0]!.fail(2);
+  await tick(20);
+  strictEqual(t.sources[1]!.url, "/api/events?last_event_id=41");
+  t.sources[1]!.open();
+  strictEqual(t.resyncs(), 1, "resumed: the server replays, no refetch");
+  t.controller.hostDisconnected();
+});
+
+Deno.test("stream.lagged with an id resumes from it at once", () => {
+  const t = setup();
+  t.controller.hostConnected();
+  t.sources[0]!.open();
+  t.sources[0]!.emit("stream.lagged", {
+    type: "stream.lagged",
+    properties: { dropped_after: 7 },
+  }, "7");
+  strictEqual(t.sources.length, 2);
+  strictEqual(t.sources[1]!.url, "/api/events?last_event_id=7");
   t.controller.hostDisconnected();
 });
 
@@ -185,7 +216,7 @@ Deno.test("stream.lagged reconnects at once", () => {
   strictEqual(t.sources[0]!.closed, true);
   strictEqual(t.sources.length, 2);
   t.sources[1]!.open();
-  strictEqual(t.resyncs(), 2);
+  strictEqual(t.resyncs(), 2, "no id seen: refetch");
   t.controller.hostDisconnected();
 });
 

@@ -225,7 +225,7 @@ export class FlockApp extends LitElement {
                 ${!store.ready
                   ? this.stream.status === "offline"
                     ? "The Flock server cannot be reached. This page will reconnect on its own."
-                    : "Loading…"
+                    : store.loadError ?? "Loading…"
                   : instances.length === 0
                   ? "Run OpenCode agents side by side. Start by creating an instance for a project directory."
                   : `${instances.length} instance${

@@ -2,7 +2,11 @@ import { html, LitElement, nothing } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 import { ContextConsumer } from "@lit/context";
 import type { InstanceJson } from "../../server/api_types.ts";
-import { apiContext, storeContext } from "../controllers/contexts.ts";
+import {
+  apiContext,
+  storeContext,
+  streamContext,
+} from "../controllers/contexts.ts";
 import { ContextSubscription } from "../controllers/context_subscription.ts";
 import { basename } from "../lib/format.ts";
 import { icon } from "../lib/icons.ts";
@@ -36,6 +40,7 @@ export class InstanceList extends LitElement {
 
   #store = new ContextSubscription(this, storeContext);
   #api = new ContextConsumer(this, { context: apiContext });
+  #stream = new ContextSubscription(this, streamContext);
 
   constructor() {
     super();
@@ -250,17 +255,31 @@ export class InstanceList extends LitElement {
   override render() {
     const store = this.#store.value;
     if (!store) return nothing;
+    const stale = store.ready && this.#stream.value?.status !== "connected";
     const instances = [...store.instances.values()].sort((a, b) =>
       a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0
     );
     return html`
-      ${!store.ready && store.loadError
-        ? html`<p class="px-3 py-2 text-sm text-red-300">Cannot load: ${store.loadError}</p>`
+      ${!store.ready
+        ? html`<p class="px-2 py-2 text-sm text-gray-500">${
+          store.loadError
+            ? `Cannot load the instances: ${store.loadError}`
+            : "Waiting for the server…"
+        }</p>`
         : nothing}
       ${store.ready && instances.length === 0
         ? html`<p class="px-3 py-2 text-sm text-gray-500">No instances yet.</p>`
         : nothing}
-      <ul class="space-y-1" aria-label="Instances">
+      ${stale
+        ? html`<p class="px-2 pb-1 text-xs text-amber-300/80">
+          Not connected: statuses may be out of date.
+        </p>`
+        : nothing}
+      <ul
+        class="space-y-1 transition-opacity ${stale ? "opacity-50" : ""}"
+        aria-label="Instances"
+        aria-busy=${stale ? "true" : "false"}
+      >
         ${repeat(instances, (i) => i.id, (i) => this.#renderInstance(i))}
       </ul>
       <confirm-dialog></confirm-dialog>

@@ -44,6 +44,7 @@ export class MessageItem extends LitElement {
     message: { attribute: false },
     permissions: { attribute: false },
     working: { type: Boolean },
+    continued: { type: Boolean },
   };
 
   /** The message and its parts. */
@@ -52,6 +53,8 @@ export class MessageItem extends LitElement {
   declare permissions: readonly PermissionJson[];
   /** The reply is still being generated. */
   declare working: boolean;
+  /** Follows another assistant message (the avatar is not repeated). */
+  declare continued: boolean;
 
   /** Rendered Markdown by part id, reused while the text is unchanged. */
   #markdown = new Map<string, { text: string; html: string }>();
@@ -61,6 +64,7 @@ export class MessageItem extends LitElement {
     this.message = undefined;
     this.permissions = [];
     this.working = false;
+    this.continued = false;
   }
 
   protected override createRenderRoot(): HTMLElement {
@@ -252,10 +256,14 @@ export class MessageItem extends LitElement {
     return html`
       <div class="flex gap-3" data-role="assistant" data-message-id=${m
         .info.id}>
-        <div
-          class="mt-0.5 grid size-7 shrink-0 place-items-center rounded-full bg-gradient-to-br from-indigo-500 to-violet-600 text-[11px] font-bold text-white"
-          aria-hidden="true"
-        >AI</div>
+        ${this.continued
+          ? html`<div class="w-7 shrink-0" aria-hidden="true"></div>`
+          : html`
+            <div
+              class="mt-0.5 grid size-7 shrink-0 place-items-center rounded-full bg-gradient-to-br from-indigo-500 to-violet-600 text-[11px] font-bold text-white"
+              aria-hidden="true"
+            >AI</div>
+          `}
         <div
           class="min-w-0 flex-1 space-y-2.5 text-[15px] leading-relaxed text-gray-100">
               ${repeat(m.parts, (p) => p.id, (p) => this.#renderPart(p))}

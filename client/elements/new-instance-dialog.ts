@@ -1,6 +1,6 @@
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { ContextConsumer } from "@lit/context";
-import { ApiError, type DirectoryListingJson } from "../api/api_client.ts";
+import { ApiError, type DirectoriesJson } from "../api/api_client.ts";
 import { apiContext, storeContext } from "../controllers/contexts.ts";
 import { ContextSubscription } from "../controllers/context_subscription.ts";
 import { trapFocus } from "../lib/focus_trap.ts";
@@ -32,7 +32,7 @@ export class NewInstanceDialog extends LitElement {
 
   declare _path: string;
   declare _name: string;
-  declare _listing: DirectoryListingJson | null;
+  declare _listing: DirectoriesJson | null;
   declare _listingError: string | null;
   declare _listingLoading: boolean;
   declare _error: string | null;

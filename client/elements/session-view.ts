@@ -2,7 +2,11 @@ import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 import { ContextConsumer } from "@lit/context";
 import type { PermissionJson } from "../../server/api_types.ts";
-import { apiContext, storeContext } from "../controllers/contexts.ts";
+import {
+  apiContext,
+  storeContext,
+  streamContext,
+} from "../controllers/contexts.ts";
 import { ContextSubscription } from "../controllers/context_subscription.ts";
 import { visibleErrors } from "../lib/conversation.ts";
 import { basename } from "../lib/format.ts";
@@ -48,6 +52,7 @@ export class SessionView extends LitElement {
 
   #store = new ContextSubscription(this, storeContext);
   #api = new ContextConsumer(this, { context: apiContext });
+  #stream = new ContextSubscription(this, streamContext);
   #stick = true;
   #loadRequested = "";
 
@@ -266,12 +271,21 @@ export class SessionView extends LitElement {
     if (!store) return nothing;
     const session = store.sessions.get(this.sessionId);
     if (!session) {
+      const offline = this.#stream.value?.status === "offline";
       return html`
         <div class="grid h-full place-items-center p-8 text-center">
-          <div>
+          <div class="max-w-sm">
                   <p class="text-gray-300">${store.ready
                     ? "This session does not exist (any more)."
-                    : "Loading…"}</p>
+                    : offline
+                    ? "Flock is offline"
+                    : store.loadError ?? "Loading…"}</p>
+                  ${!store.ready && offline
+                    ? html`<p class="mt-2 text-sm text-gray-500">
+                      The Flock server cannot be reached. This page reconnects
+                      by itself and shows the session when it is back.
+                    </p>`
+                    : nothing}
                   ${store.ready
                     ? html`
                       <a href="#/"
@@ -350,14 +364,19 @@ export class SessionView extends LitElement {
       repeat(
         conversation?.messages ?? [],
         (m) => m.info.id,
-        (m) =>
-          html`
+        (m, i) => {
+          const continued = m.info.role === "assistant" &&
+            conversation?.messages[i - 1]?.info.role === "assistant";
+          return html`
             <message-item
+              class=${continued ? "-mt-3" : ""}
               .message=${m}
               .permissions=${byMessage.get(m.info.id) ?? []}
               ?working=${working && m.info.id === lastId}
+              ?continued=${continued}
             ></message-item>
-          `,
+          `;
+        },
       )
     }
           ${

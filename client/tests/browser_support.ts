@@ -1,0 +1,230 @@
+/**
+ * Shared setup for the browser tests: headless Chromium through
+ * playwright-core, and a real Flock (real OpenCode children, the fake model)
+ * that can be stopped and started again on the same port and database.
+ *
+ * @module
+ */
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Config } from "../../server/config.ts";
+import { runFlock, type RunningFlock } from "../../server/main.ts";
+import { pinnedOpenCodePath } from "../../server/opencode/opencode_binary.ts";
+import {
+  type FakeModel,
+  startFakeModel,
+} from "../../server/testing/fake_model.ts";
+import {
+  createOpenCodeEnv,
+  type OpenCodeEnv,
+} from "../../server/testing/opencode_env.ts";
+import { CLIENT_ASSETS } from "../../server/static/client_assets.gen.ts";
+
+/** The Chromium to drive (`CHROME_BIN` overrides). */
+export const CHROME_BIN = Deno.env.get("CHROME_BIN") ?? "/usr/bin/chromium";
+
+/** Flags for a quiet, deterministic headless Chromium. */
+export const CHROME_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+  "--disable-sync",
+  "--disable-dev-shm-usage",
+];
+
+/** Where screenshots go (git-ignored). */
+export const ARTIFACTS = decodeURIComponent(
+  new URL("../../test-artifacts/", import.meta.url).pathname,
+);
+
+/**
+ * Whether the browser tests can run. With `CI=true` a missing browser is an
+ * error; otherwise the caller skips with a loud `SKIP` line.
+ *
+ * @returns The reason to skip, or undefined to run.
+ */
+export function browserSkipReason(): string | undefined {
+  try {
+    const info = Deno.statSync(CHROME_BIN);
+    if (info.isFile) return undefined;
+  } catch {
+    // fall through
+  }
+  const reason = `no Chromium at ${CHROME_BIN} (set CHROME_BIN)`;
+  if (Deno.env.get("CI") === "true") {
+    throw new Error(`Cannot run the browser tests in CI: ${reason}`);
+  }
+  Deno.stderr.writeSync(
+    new TextEncoder().encode(`\nSKIP browser tests: ${reason}\n\n`),
+  );
+  return reason;
+}
+
+/** A Flock that can be restarted on the same port and database. */
+export class BrowserFlock implements AsyncDisposable {
+  readonly model: FakeModel;
+  readonly env: OpenCodeEnv;
+  readonly dataDir: string;
+  #flock: RunningFlock | null = null;
+  #port = 0;
+
+  private constructor(model: FakeModel, env: OpenCodeEnv, dataDir: string) {
+    this.model = model;
+    this.env = env;
+    this.dataDir = dataDir;
+  }
+
+  /** Starts the fake model, an isolated OpenCode env and Flock. */
+  static async start(): Promise<BrowserFlock> {
+    const model = await startFakeModel({ tokenDelayMs: 50, slowDelayMs: 300 });
+    const env = await createOpenCodeEnv({ modelBaseURL: model.baseURL });
+    const dataDir = await Deno.makeTempDir({ prefix: "flock-browser-data-" });
+    const flock = new BrowserFlock(model, env, dataDir);
+    await flock.startServer();
+    return flock;
+  }
+
+  /** Flock's base URL. */
+  get url(): string {
+    return `http://127.0.0.1:${this.#port}`;
+  }
+
+  /** Whether the server is running. */
+  get running(): boolean {
+    return this.#flock !== null;
+  }
+
+  /** (Re)starts the server, on the first start's port. */
+  async startServer(): Promise<void> {
+    if (this.#flock) return;
+    const config: Config = {
+      port: this.#port,
+      host: "127.0.0.1",
+      dataDir: this.dataDir,
+      dbPath: `${this.dataDir}/flock.db`,
+      opencode: pinnedOpenCodePath(),
+      opencodeConfig: undefined,
+      token: undefined,
+      generateToken: false,
+      allowedHosts: [],
+      roots: [],
+      eventBuffer: 10_000,
+    };
+    this.#flock = await runFlock(config, {
+      assets: CLIENT_ASSETS,
+      childEnv: this.env.env,
+      home: `${this.env.root}/ws`,
+      instanceCreateLimit: false,
+    });
+    this.#port = this.#flock.port;
+  }
+
+  /**
+   * Sends one prompt through the REST API in a throwaway session and waits
+   * for it to finish, so OpenCode's lazy first-prompt initialisation (seconds
+   * of CPU) does not distort what a test observes. The session is deleted.
+   *
+   * @param instanceId A running instance.
+   */
+  async warmUp(instanceId: string): Promise<void> {
+    const call = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(this.url + path, {
+        method,
+        headers: body === undefined
+          ? {}
+          : { "content-type": "application/json" },
+        body: body === undefined ? null : JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+      return text ? JSON.parse(text) : undefined;
+    };
+    const session = await call(
+      "POST",
+      `/api/instances/${instanceId}/sessions`,
+      { title: "warm-up" },
+    ) as { id: string };
+    await call("POST", `/api/sessions/${session.id}/messages`, {
+      text: "warm up",
+    });
+    await waitFor("the warm-up reply", async () => {
+      const messages = await call(
+        "GET",
+        `/api/sessions/${session.id}/messages`,
+      ) as { info: { role: string; time: { completed?: number } } }[];
+      return messages.some((m) =>
+        m.info.role === "assistant" && m.info.time.completed
+      );
+    }, 60_000);
+    await call("DELETE", `/api/sessions/${session.id}`);
+  }
+
+  /** Stops the server (and its OpenCode children). */
+  async stopServer(): Promise<void> {
+    const flock = this.#flock;
+    this.#flock = null;
+    await flock?.close();
+  }
+
+  /** Stops everything and deletes the temporary directories. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stopServer();
+    await this.model.close();
+    await this.env.cleanup();
+    await Deno.remove(this.dataDir, { recursive: true }).catch(() => {});
+  }
+}
+
+/**
+ * Launches headless Chromium with a fresh profile.
+ *
+ * @returns The context, its first page, and a disposer that deletes the profile.
+ */
+export async function launchBrowser(): Promise<
+  { context: BrowserContext; page: Page } & AsyncDisposable
+> {
+  const profile = await Deno.makeTempDir({ prefix: "flock-chromium-" });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROME_BIN,
+    headless: true,
+    args: CHROME_ARGS,
+    viewport: { width: 1280, height: 800 },
+  });
+  const page = context.pages()[0] ?? await context.newPage();
+  return {
+    context,
+    page,
+    async [Symbol.asyncDispose]() {
+      await context.close();
+      await Deno.remove(profile, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/**
+ * Polls `probe` until it resolves to a truthy value.
+ *
+ * @param what Describes the wait (for the timeout error).
+ * @param probe Returns (or resolves to) the value; falsy keeps waiting.
+ * @param timeoutMs Give up after this long.
+ * @returns The value.
+ */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T> | T,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`Timed out waiting for ${what}`, { cause: lastError });
+}

@@ -90,18 +90,6 @@ export function requireSession(ctx: ApiContext, id: string): SessionJson {
   return session;
 }
 
-/**
- * The running child's client.
- *
- * @throws {InstanceNotRunningError} (mapped to 409) when it is not running.
- */
-export function runningClient(
-  ctx: ApiContext,
-  instanceId: string,
-): OpenCodeClient {
-  return ctx.supervisor.client(instanceId);
-}
-
 /** Generates an instance id: `inst_` and 16 hex digits. */
 export function newInstanceId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(8));

@@ -19,6 +19,9 @@ export class ConfirmDialog extends LitElement {
 
   declare _options: ConfirmOptions | null;
   #resolve: ((value: boolean) => void) | null = null;
+  static #count = 0;
+  /** Unique per element: several dialogs can be in the page at once. */
+  readonly #id = `confirm-${++ConfirmDialog.#count}`;
 
   constructor() {
     super();
@@ -62,8 +65,8 @@ export class ConfirmDialog extends LitElement {
     const o = this._options;
     return html`
       <dialog
-        aria-labelledby="confirm-title"
-        aria-describedby="confirm-message"
+        aria-labelledby="${this.#id}-title"
+        aria-describedby="${this.#id}-message"
         class="m-auto w-[calc(100%-2rem)] max-w-sm rounded-xl border border-gray-800 bg-gray-900 p-0 text-gray-100 shadow-2xl backdrop:bg-black/70"
         @cancel=${(e: Event) => {
           e.preventDefault();
@@ -76,10 +79,12 @@ export class ConfirmDialog extends LitElement {
         }}
       >
         <div class="p-5">
-          <h2 id="confirm-title" class="text-base font-semibold">${o?.title ??
+          <h2 id="${this
+            .#id}-title" class="text-base font-semibold">${o?.title ??
             ""}</h2>
-          <p id="confirm-message" class="mt-2 text-sm text-gray-400">${o
-            ?.message ?? ""}</p>
+          <p id="${this.#id}-message"
+            class="mt-2 text-sm text-gray-400">${o
+              ?.message ?? ""}</p>
           <div class="mt-5 flex justify-end gap-2">
             <button
               type="button"

@@ -62,6 +62,11 @@ Deno.test({
   });
   const pageErrors: string[] = [];
   page.on("pageerror", (error) => pageErrors.push(error.message));
+  page.on("console", (message) => {
+    if (message.text().includes("Content Security Policy")) {
+      pageErrors.push(message.text());
+    }
+  });
   const workspace = await flock.env.workspace("alpha");
   let sessionId = "";
 
@@ -252,6 +257,114 @@ Deno.test({
     deepStrictEqual(found, { active: 0, xss: 0 });
     deepStrictEqual(dialogs, []);
   });
+
+  await t.step(
+    "retry status, notifications, rename, back/forward, delete",
+    async () => {
+      await page.getByRole("button", { name: "New session in alpha" }).click();
+      await waitFor(
+        "a second session",
+        () => page.url().includes("#/s/") && !page.url().includes(sessionId),
+      );
+      const second = decodeURIComponent(page.url().split("#/s/")[1] ?? "");
+      await page.getByRole("textbox", { name: "Message" }).waitFor();
+
+      // a 5xx from the model: OpenCode retries; the page shows the attempt
+      await send(page, "fail500");
+      await waitFor(
+        "the retry status",
+        async () =>
+          /^Retrying \(attempt \d+\) at \d\d:\d\d:\d\d/.test(
+            (await page.locator("[data-status-label]").textContent()
+              .catch(() => "")) ?? "",
+          ),
+      );
+      await page.getByRole("button", { name: "Stop generating (abort)" })
+        .click();
+      await page.locator("[data-working]").waitFor({ state: "detached" });
+
+      // a finished session notifies while the tab is hidden (opted in)
+      await page.evaluate(() => {
+        const shown: string[] = [];
+        (globalThis as unknown as { __notes: string[] }).__notes = shown;
+        class FakeNotification {
+          static permission = "granted";
+          onclick: (() => void) | null = null;
+          constructor(title: string, options?: { body?: string }) {
+            shown.push(`${title}: ${options?.body ?? ""}`);
+          }
+          close() {}
+        }
+        Object.defineProperty(globalThis, "Notification", {
+          value: FakeNotification,
+          configurable: true,
+        });
+        Object.defineProperty(document, "hidden", {
+          get: () => true,
+          configurable: true,
+        });
+        localStorage.setItem("flock.notifications", "on");
+      });
+      await send(page, "hello");
+      const notes = await waitFor("a notification", async () => {
+        const list = await page.evaluate(() =>
+          (globalThis as unknown as { __notes: string[] }).__notes
+        );
+        return list.length > 0 ? list : null;
+      });
+      ok(notes?.[0]?.startsWith("Session finished"), String(notes));
+      await page.evaluate(() => {
+        delete (document as unknown as { hidden?: boolean }).hidden;
+        localStorage.removeItem("flock.notifications");
+      });
+
+      // rename (after OpenCode named it, so its title cannot win later)
+      const link = page.locator(`a[data-session-id="${second}"]`);
+      await waitFor(
+        "the generated title",
+        async () => (await link.textContent())?.includes("Fake title"),
+      );
+      await page.getByRole("button", { name: "Rename session" }).click();
+      const title = page.getByRole("textbox", { name: "Session title" });
+      await title.fill("Second thoughts");
+      await title.press("Enter");
+      await page.locator("[data-session-title]", {
+        hasText: "Second thoughts",
+      }).waitFor();
+      await waitFor(
+        "the sidebar title",
+        async () => (await link.textContent())?.includes("Second thoughts"),
+      );
+      const renamed = await fetch(`${flock.url}/api/sessions/${second}`);
+      strictEqual((await renamed.json()).title, "Second thoughts");
+
+      // back and forward move between the sessions
+      await page.goBack();
+      await waitFor(
+        "back to the first session",
+        () => page.url().endsWith(encodeURIComponent(sessionId)),
+      );
+      await page.locator("[data-session-title]", { hasText: "Fake title" })
+        .waitFor();
+      await page.goForward();
+      await page.locator("[data-session-title]", {
+        hasText: "Second thoughts",
+      }).waitFor();
+
+      // delete, after confirming
+      await page.getByRole("button", { name: "Delete session" }).click();
+      const confirm = page.getByRole("dialog", { name: "Delete session?" });
+      await confirm.getByRole("button", { name: "Delete" }).click();
+      await waitFor("the home route", () => page.url().endsWith("#/"));
+      await link.waitFor({ state: "detached" });
+      strictEqual(
+        (await fetch(`${flock.url}/api/sessions/${second}`)).status,
+        404,
+      );
+      await page.goto(`${flock.url}/#/s/${encodeURIComponent(sessionId)}`);
+      await page.locator("[data-role=assistant]").first().waitFor();
+    },
+  );
 
   await t.step("(8) the PWA is installable", async () => {
     await page.evaluate(async () => {

@@ -6,6 +6,7 @@
  * @module
  */
 import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { FlockEvent } from "../../server/api_types.ts";
 import type { Config } from "../../server/config.ts";
 import { runFlock, type RunningFlock } from "../../server/main.ts";
 import { pinnedOpenCodePath } from "../../server/opencode/opencode_binary.ts";
@@ -158,6 +159,17 @@ export class BrowserFlock implements AsyncDisposable {
       );
     }, 60_000);
     await call("DELETE", `/api/sessions/${session.id}`);
+  }
+
+  /**
+   * Publishes a synthetic event on the running Flock's broker, as if an
+   * OpenCode child had sent it.
+   *
+   * @param event The event.
+   */
+  publish(event: FlockEvent): void {
+    if (!this.#flock) throw new Error("Cannot publish: Flock is not running");
+    this.#flock.broker.publish(event);
   }
 
   /** Stops the server (and its OpenCode children). */

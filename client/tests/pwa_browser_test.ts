@@ -366,6 +366,90 @@ Deno.test({
     },
   );
 
+  await t.step(
+    "a burst of 3,000 deltas renders per frame, without long tasks",
+    async () => {
+      const instanceId = await page.locator("[data-instance-id]").first()
+        .getAttribute("data-instance-id") ?? "";
+      const created = await fetch(
+        `${flock.url}/api/instances/${instanceId}/sessions`,
+        {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ title: "burst" }),
+        },
+      );
+      const burst = (await created.json()) as { id: string };
+      await page.goto(`${flock.url}/#/s/${encodeURIComponent(burst.id)}`);
+      await page.getByText("No messages yet").waitFor();
+      await page.evaluate(() => {
+        const stats = { mutations: 0, longest: 0 };
+        (globalThis as unknown as { __stats: typeof stats }).__stats = stats;
+        new MutationObserver(() => stats.mutations++).observe(
+          document.querySelector("session-view [role=log]")!,
+          { subtree: true, childList: true, characterData: true },
+        );
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) {
+            stats.longest = Math.max(stats.longest, entry.duration);
+          }
+        }).observe({ type: "longtask" });
+      });
+      const ids = {
+        sessionID: burst.id,
+        messageID: "msg_zzzz",
+        partID: "prt_zzzz",
+      };
+      const event = (type: string, properties: Record<string, unknown>) =>
+        flock.publish({ type, instance_id: instanceId, properties });
+      event("message.updated", {
+        sessionID: burst.id,
+        info: {
+          id: ids.messageID,
+          sessionID: burst.id,
+          role: "assistant",
+          time: { created: Date.now() },
+        },
+      });
+      event("message.part.updated", {
+        sessionID: burst.id,
+        part: {
+          id: ids.partID,
+          messageID: ids.messageID,
+          sessionID: burst.id,
+          type: "text",
+          text: "",
+        },
+      });
+      const count = 3000;
+      for (let i = 0; i < count; i++) {
+        event("message.part.delta", { ...ids, field: "text", delta: `w${i} ` });
+      }
+      const expected = Array.from({ length: count }, (_, i) => `w${i}`).join(
+        " ",
+      );
+      await waitFor(
+        "the whole burst",
+        async () => (await lastAssistantText(page)) === expected,
+      );
+      const stats = await page.evaluate(() =>
+        (globalThis as unknown as {
+          __stats: { mutations: number; longest: number };
+        }).__stats
+      );
+      ok(
+        stats.mutations < count / 10,
+        `${stats.mutations} DOM updates for ${count} deltas`,
+      );
+      ok(stats.longest < 500, `a ${stats.longest} ms long task`);
+      await fetch(`${flock.url}/api/sessions/${burst.id}`, {
+        method: "DELETE",
+      });
+      await page.goto(`${flock.url}/#/s/${encodeURIComponent(sessionId)}`);
+      await page.locator("[data-role=assistant]").first().waitFor();
+    },
+  );
+
   await t.step("(8) the PWA is installable", async () => {
     await page.evaluate(async () => {
       await navigator.serviceWorker.ready;

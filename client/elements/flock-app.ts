@@ -81,6 +81,8 @@ export class FlockApp extends LitElement {
     super.connectedCallback();
     addEventListener("hashchange", this.#onHashChange);
     addEventListener("keydown", this.#onKeydown);
+    this.#wide = matchMedia("(min-width: 768px)");
+    this.#wide.addEventListener("change", this.#onBreakpoint);
     this.#unsubscribe = this.store.subscribe(() => this.requestUpdate());
   }
 
@@ -88,6 +90,8 @@ export class FlockApp extends LitElement {
     super.disconnectedCallback();
     removeEventListener("hashchange", this.#onHashChange);
     removeEventListener("keydown", this.#onKeydown);
+    this.#wide?.removeEventListener("change", this.#onBreakpoint);
+    this.#wide = null;
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
   }
@@ -95,6 +99,14 @@ export class FlockApp extends LitElement {
   #onHashChange = (): void => {
     this._route = parseRoute(location.hash);
     this._sidebarOpen = false;
+  };
+
+  /** Matches the desktop layout (sidebar always shown). */
+  #wide: MediaQueryList | null = null;
+
+  #onBreakpoint = (): void => {
+    this._sidebarOpen = false;
+    this.requestUpdate();
   };
 
   #onKeydown = (event: KeyboardEvent): void => {
@@ -208,8 +220,16 @@ export class FlockApp extends LitElement {
   }
 
   #isNarrow(): boolean {
-    return typeof matchMedia === "function" &&
-      !matchMedia("(min-width: 768px)").matches;
+    return this.#wide !== null && !this.#wide.matches;
+  }
+
+  protected override updated(): void {
+    const route = this._route;
+    const title = route.kind === "session"
+      ? this.store.sessions.get(route.sessionId)?.title
+      : undefined;
+    const next = title ? `${title} · Flock` : "Flock";
+    if (document.title !== next) document.title = next;
   }
 
   #renderHome() {
@@ -254,7 +274,6 @@ export class FlockApp extends LitElement {
     const instance = session
       ? this.store.instances.get(session.instance_id)
       : undefined;
-    document.title = session?.title ? `${session.title} · Flock` : "Flock";
     return html`<div class="flex h-dvh overflow-hidden bg-gray-950 text-gray-100">
       ${this.#renderSidebar()}
       <main class="flex min-w-0 flex-1 flex-col" id="main">

@@ -75,9 +75,19 @@ export function missingDenortMessage(
   return `flock compile: cannot build dist/flock because \`deno compile\` needs denort, the Deno ${version} runtime for ${target} that executables are built from, and none is available on this machine.${badEnv} Provide one of: (1) DENORT_BIN=/path/to/denort, the extracted \`denort\` binary of exactly Deno ${version}; or (2) the release zip, unchanged, at ${lookup.zipPath} (get https://dl.deno.land/release/v${version}/denort-${target}.zip on a machine with internet access and copy it there). On a machine that can reach dl.deno.land, \`deno task compile --download\` lets Deno fetch the zip itself. Until then, \`deno run -A scripts/bundle.ts\` builds the same server as one file (dist/flock.js) that runs anywhere with \`deno run\`.`;
 }
 
-/** One word of a task line; `$HOME` is the only variable the serve task uses. */
+/**
+ * One word of a task line with the serve task's variables expanded:
+ * `$XDG_DATA_HOME` (the builder's, else `$HOME/.local/share`) and `$HOME`.
+ */
 function expandWord(word: string, home: string): string {
-  return word.replaceAll("$HOME", home);
+  let xdg: string | undefined;
+  try {
+    xdg = Deno.env.get("XDG_DATA_HOME");
+  } catch {
+    xdg = undefined;
+  }
+  return word.replaceAll("$XDG_DATA_HOME", xdg || `${home}/.local/share`)
+    .replaceAll("$HOME", home);
 }
 
 /**

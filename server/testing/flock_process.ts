@@ -7,8 +7,15 @@
 
 const ROOT = new URL("../../", import.meta.url);
 
-/** The `deno run` flags of the `serve` task, with `$HOME` expanded. */
-export async function serveTaskFlags(home: string): Promise<string[]> {
+/**
+ * The `deno run` flags of the `serve` task, with `$HOME` and
+ * `$XDG_DATA_HOME` expanded (the latter empty when not given, as the task
+ * shell does for an unset variable).
+ */
+export async function serveTaskFlags(
+  home: string,
+  xdgDataHome = "",
+): Promise<string[]> {
   const config = JSON.parse(
     await Deno.readTextFile(new URL("deno.json", ROOT)),
   ) as { tasks: Record<string, string> };
@@ -17,7 +24,9 @@ export async function serveTaskFlags(home: string): Promise<string[]> {
   const words = serve.split(/\s+/).filter((w) => w !== "");
   const start = words.indexOf("run");
   const end = words.indexOf("server/main.ts");
-  return words.slice(start + 1, end).map((w) => w.replaceAll("$HOME", home));
+  return words.slice(start + 1, end).map((w) =>
+    w.replaceAll("$XDG_DATA_HOME", xdgDataHome).replaceAll("$HOME", home)
+  );
 }
 
 /** Options for {@linkcode startFlockProcess}. */
@@ -52,7 +61,10 @@ export interface FlockProcess extends AsyncDisposable {
 export async function startFlockProcess(
   options: FlockProcessOptions,
 ): Promise<FlockProcess> {
-  const flags = await serveTaskFlags(options.home);
+  const flags = await serveTaskFlags(
+    options.home,
+    options.env?.["XDG_DATA_HOME"] ?? "",
+  );
   const denoDir = await denoCacheDir();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", ...flags, "server/main.ts", ...(options.args ?? [])],

@@ -86,8 +86,15 @@ function expandWord(word: string, home: string): string {
   } catch {
     xdg = undefined;
   }
-  return word.replaceAll("$XDG_DATA_HOME", xdg || `${home}/.local/share`)
-    .replaceAll("$HOME", home);
+  const expanded = word.replaceAll(
+    "$XDG_DATA_HOME",
+    xdg || `${home}/.local/share`,
+  ).replaceAll("$HOME", home);
+  const eq = expanded.indexOf("=");
+  if (!expanded.startsWith("--allow-") || eq < 0) return expanded;
+  // Without XDG_DATA_HOME both data-dir entries are the same path.
+  const values = [...new Set(expanded.slice(eq + 1).split(","))];
+  return `${expanded.slice(0, eq + 1)}${values.join(",")}`;
 }
 
 /**

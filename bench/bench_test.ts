@@ -1,0 +1,148 @@
+/**
+ * Keeps the benchmark code from rotting: runs `bench/main.ts --quick` (tiny
+ * counts) as a child process and checks that the JSON holds every figure
+ * with a sane value. It never asserts timing thresholds: the goals are
+ * judged by `deno task bench`, on a quiet machine, not by the test suite.
+ *
+ * @module
+ */
+import { assert, assertEquals } from "../server/testing/assert.ts";
+import { processesWithEnv } from "./processes.ts";
+import type { BenchResults } from "./report.ts";
+
+const ROOT = new URL("../", import.meta.url);
+
+/** Number leaves that may be zero or negative (differences, counts of failures). */
+const MAY_BE_NON_POSITIVE = new Set([
+  "overhead_ms",
+  "added_p50_ms",
+  "added_p99_ms",
+  "dropped_clients",
+  "fcp_runs",
+  "load_before",
+  "load_after",
+]);
+
+/** Every number leaf of `value` with its dotted path. */
+function numbers(value: unknown, path = ""): Array<[string, number]> {
+  if (typeof value === "number") return [[path, value]];
+  if (Array.isArray(value)) {
+    return value.flatMap((v, i) => numbers(v, `${path}[${i}]`));
+  }
+  if (typeof value === "object" && value !== null) {
+    return Object.entries(value).flatMap(([k, v]) =>
+      numbers(v, path ? `${path}.${k}` : k)
+    );
+  }
+  return [];
+}
+
+function positive(value: unknown, what: string): void {
+  assert(
+    typeof value === "number" && Number.isFinite(value) && value > 0,
+    `${what} should be a finite positive number, got ${value}`,
+  );
+}
+
+Deno.test({
+  name: "deno task bench --quick writes every figure with sane values",
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "flock-bench-test-" });
+    const out = `${dir}/quick.json`;
+    try {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "bench/main.ts", "--quick", "--out", out],
+        cwd: ROOT,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const timer = setTimeout(() => child.kill("SIGTERM"), 180_000);
+      const [status, stdout, stderr] = await Promise.all([
+        child.status,
+        new Response(child.stdout).text(),
+        new Response(child.stderr).text(),
+      ]).finally(() => clearTimeout(timer));
+      assertEquals(
+        status.code,
+        0,
+        `bench --quick failed:\n${stdout}\n${stderr}`,
+      );
+      assert(stdout.includes("Goals"), `No table printed:\n${stdout}`);
+
+      const results = JSON.parse(await Deno.readTextFile(out)) as BenchResults;
+      assertEquals(results.meta.mode, "quick");
+
+      // Every figure is present …
+      assertEquals(results.relay.map((l) => l.clients), [1, 10, 100]);
+      for (const level of results.relay) {
+        for (
+          const v of [
+            level.direct.p50_ms,
+            level.direct.p99_ms,
+            level.flock.p50_ms,
+            level.flock.p99_ms,
+            level.ratio_p50,
+            level.ratio_p99,
+          ]
+        ) positive(v, `relay at ${level.clients} clients`);
+      }
+      positive(results.relay_real_opencode.deltas, "real OpenCode deltas");
+      positive(
+        results.throughput.max_deliveries_per_s,
+        "max deliveries per second",
+      );
+      positive(results.memory.idle_rss_mb, "idle RSS");
+      positive(results.memory.loaded_rss_mb, "loaded RSS");
+      positive(results.startup.first_ms, "first start-up");
+      positive(results.startup.p50_ms, "start-up p50");
+      positive(results.startup.p99_ms, "start-up p99");
+      positive(results.readiness.own_ready_ms, "synthetic own ready");
+      positive(results.readiness.flock_running_ms, "synthetic via Flock");
+      positive(
+        results.readiness_real_opencode.own_ready_ms,
+        "OpenCode own ready",
+      );
+      positive(
+        results.readiness_real_opencode.flock_running_ms,
+        "OpenCode via Flock",
+      );
+      assertEquals(results.api.map((a) => a.route), [
+        "GET /api/instances",
+        "GET /api/sessions/{id}",
+      ]);
+      for (const a of results.api) {
+        positive(a.p50_ms, `${a.route} p50`);
+        positive(a.p99_ms, `${a.route} p99`);
+      }
+      positive(results.client.js_gzip_kb, "client JS");
+      positive(results.client.css_gzip_kb, "client CSS");
+      if (results.client.fcp_skipped === undefined) {
+        positive(results.client.fcp_p50_ms, "first paint p50");
+        positive(results.client.fcp_p99_ms, "first paint p99");
+      } else {
+        assert(
+          Deno.env.get("CI") !== "true",
+          `First paint skipped in CI: ${results.client.fcp_skipped}`,
+        );
+      }
+      assertEquals(results.goals.length, 5);
+
+      // … and every number in the file is finite (positive unless it is a difference).
+      for (const [path, value] of numbers(results)) {
+        assert(Number.isFinite(value), `${path} is not finite: ${value}`);
+        const key = path.slice(path.lastIndexOf(".") + 1);
+        if (!MAY_BE_NON_POSITIVE.has(key)) {
+          assert(value > 0, `${path} should be positive, got ${value}`);
+        }
+      }
+
+      // Nothing the bench started is left running.
+      const runId = stderr.match(/run (\S+) done/)?.[1];
+      assert(runId, `The bench did not report its run id:\n${stderr}`);
+      assertEquals(processesWithEnv("FLOCK_BENCH_RUN", runId), []);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

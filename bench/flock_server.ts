@@ -1,0 +1,116 @@
+/**
+ * Starts Flock as a separate process for the benchmarks, so its RSS and
+ * start-up are its own and the measuring clients never share its event
+ * loop.
+ *
+ * The permissions are the `serve` task's (`serveTaskFlags`), except that a
+ * synthetic run also allows the synthetic `opencode` script.
+ *
+ * @module
+ */
+import {
+  denoCacheDir,
+  serveTaskFlags,
+} from "../server/testing/flock_process.ts";
+import type { ProcessTracker, TrackedChild } from "./processes.ts";
+
+/** The repository root (a directory path, no trailing slash). */
+export const ROOT = new URL("../", import.meta.url).pathname.replace(
+  /\/$/,
+  "",
+);
+
+/** The stand-in OpenCode binary that runs the synthetic upstream. */
+export const SYNTHETIC_OPENCODE = `${ROOT}/bench/synthetic_opencode.sh`;
+
+/** The OpenCode binary pinned by `deno install`. */
+export const PINNED_OPENCODE =
+  `${ROOT}/node_modules/opencode-linux-x64/bin/opencode`;
+
+/** Options for {@linkcode startFlock}. */
+export interface StartFlockOptions {
+  /** Flock's HOME; its data dir is `<home>/.local/share/flock`. */
+  home: string;
+  /** The OpenCode binary for the children (default: Flock's own choice). */
+  opencode?: string;
+  /** Extra CLI args. */
+  args?: string[];
+  /** Extra environment (children inherit it). */
+  env?: Record<string, string>;
+  /** A fixed port (default 0: any free one). */
+  port?: number;
+  /** Wait for the listening line. Default true. */
+  wait?: boolean;
+  /** Open the V8 inspector on a free port (for CPU profiles). */
+  inspect?: boolean;
+}
+
+/** A Flock process under test. */
+export interface FlockServer {
+  readonly child: TrackedChild;
+  readonly pid: number;
+  /** The base URL (empty when not waited for). */
+  readonly url: string;
+  /** When the process was spawned (shared clock, ms). */
+  readonly spawnedAt: number;
+}
+
+/** `deno run` flags for Flock: the serve task's, plus `--allow-run` for `opencode`. */
+export async function flockFlags(
+  home: string,
+  opencode?: string,
+): Promise<string[]> {
+  const flags = await serveTaskFlags(home);
+  if (opencode === undefined) return flags;
+  return flags.map((flag) =>
+    flag.startsWith("--allow-run=") ? `${flag},${opencode}` : flag
+  );
+}
+
+/** A free TCP port on 127.0.0.1 (released before it is returned). */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/** Starts Flock and (by default) waits until it prints its listening line. */
+export async function startFlock(
+  tracker: ProcessTracker,
+  options: StartFlockOptions,
+): Promise<FlockServer> {
+  const flags = await flockFlags(options.home, options.opencode);
+  const args = [
+    "run",
+    ...(options.inspect ? ["--inspect=127.0.0.1:0"] : []),
+    ...flags,
+    "server/main.ts",
+    "--port",
+    String(options.port ?? 0),
+    ...(options.opencode === undefined ? [] : ["--opencode", options.opencode]),
+    ...(options.args ?? []),
+  ];
+  const spawnedAt = performance.timeOrigin + performance.now();
+  const child = tracker.spawn({
+    name: "flock",
+    command: Deno.execPath(),
+    args,
+    cwd: ROOT,
+    env: {
+      DENO_DIR: await denoCacheDir(),
+      FLOCK_BENCH_DENO: Deno.execPath(),
+      ...options.env,
+      HOME: options.home,
+    },
+  });
+  let url = "";
+  if (options.wait ?? true) {
+    const match = await child.waitForLine(
+      /listening on (http:\/\/\S+)/,
+      30_000,
+    );
+    url = match[1] ?? "";
+  }
+  return { child, pid: child.pid, url, spawnedAt };
+}

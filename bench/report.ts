@@ -1,0 +1,228 @@
+/**
+ * The bench's results: their JSON shape, the goals they are judged
+ * against, and the table printed at the end.
+ *
+ * @module
+ */
+import type { ClientResult } from "./client_bench.ts";
+import type { FleetResult } from "./fleet_bench.ts";
+import type { RealOpenCodeResult } from "./real_opencode_bench.ts";
+import type { RelayLevel, ThroughputResult } from "./relay_bench.ts";
+import type { StartupResult } from "./startup_bench.ts";
+
+/** Where and how the figures were taken. */
+export interface BenchMeta {
+  date: string;
+  mode: "full" | "quick";
+  duration_s: number;
+  commit: string;
+  machine: {
+    cpu: string;
+    cores: number;
+    memory_gb: number;
+    os: string;
+    deno: string;
+    /** 1-minute load average before and after the run (others share the box). */
+    load_before: number;
+    load_after: number;
+  };
+}
+
+/** One goal and whether the run met it. */
+export interface GoalResult {
+  name: string;
+  goal: string;
+  value: number;
+  unit: string;
+  met: boolean;
+}
+
+/** Everything `bench/results/latest.json` holds. */
+export interface BenchResults {
+  meta: BenchMeta;
+  relay: RelayLevel[];
+  relay_real_opencode: RealOpenCodeResult["relay"];
+  throughput: ThroughputResult;
+  memory: FleetResult["memory"];
+  startup: StartupResult;
+  readiness: FleetResult["readiness"];
+  readiness_real_opencode: RealOpenCodeResult["readiness"];
+  api: FleetResult["api"];
+  client: ClientResult;
+  goals: GoalResult[];
+}
+
+/** Judges the figures against the goals of issue 7. */
+export function goalsOf(results: Omit<BenchResults, "goals">): GoalResult[] {
+  const at100 = results.relay.find((l) => l.clients === 100);
+  const ratio = at100?.ratio_p99 ?? NaN;
+  return [
+    {
+      name: "relay p99 ratio at 100 clients (Flock/direct)",
+      goal: "<= 1.3",
+      value: ratio,
+      unit: "x",
+      met: ratio <= 1.3,
+    },
+    {
+      name: "fan-out to 100 clients with p99 <= 50 ms",
+      goal: ">= 50000",
+      value: results.throughput.max_deliveries_per_s,
+      unit: "deliveries/s",
+      met: results.throughput.max_deliveries_per_s >= 50_000,
+    },
+    {
+      name: "idle RSS",
+      goal: "<= 80",
+      value: results.memory.idle_rss_mb,
+      unit: "MB",
+      met: results.memory.idle_rss_mb <= 80,
+    },
+    {
+      name: "start-up to /api/health 200 (p50)",
+      goal: "<= 300",
+      value: results.startup.p50_ms,
+      unit: "ms",
+      met: results.startup.p50_ms <= 300,
+    },
+    {
+      name: "client JS gzipped",
+      goal: "<= 60",
+      value: results.client.js_gzip_kb,
+      unit: "KB",
+      met: results.client.js_gzip_kb <= 60,
+    },
+  ];
+}
+
+function fmt(value: number | null, digits = 1): string {
+  if (value === null || !Number.isFinite(value)) return "n/a";
+  return value.toLocaleString("en-US", {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+}
+
+function table(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    });
+  }
+  return rows.map((row) =>
+    row.map((cell, i) =>
+      i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)
+    ).join("  ").trimEnd()
+  ).join("\n");
+}
+
+/** The human-readable report (what `deno task bench` prints). */
+export function formatReport(results: BenchResults): string {
+  const m = results.meta;
+  const out: string[] = [];
+  out.push(
+    `Flock benchmarks (${m.mode}), ${m.date}, commit ${m.commit}, ${m.duration_s} s`,
+    `${m.machine.cpu}, ${m.machine.cores} cores, ${m.machine.memory_gb} GB, ${m.machine.os}, Deno ${m.machine.deno}; load ${m.machine.load_before} -> ${m.machine.load_after}`,
+    "",
+    "Relay latency (synthetic upstream, ms; ratio = median over rounds of Flock/direct)",
+    table([
+      [
+        "clients",
+        "direct p50",
+        "direct p99",
+        "Flock p50",
+        "Flock p99",
+        "ratio p50",
+        "ratio p99",
+      ],
+      ...results.relay.map((l) => [
+        String(l.clients),
+        fmt(l.direct.p50_ms, 2),
+        fmt(l.direct.p99_ms, 2),
+        fmt(l.flock.p50_ms, 2),
+        fmt(l.flock.p99_ms, 2),
+        fmt(l.ratio_p50, 2),
+        fmt(l.ratio_p99, 2),
+      ]),
+    ]),
+    "",
+    `Real OpenCode + fake model: ${results.relay_real_opencode.deltas} deltas over ${results.relay_real_opencode.prompts} prompt(s); Flock adds p50 ${
+      fmt(results.relay_real_opencode.added_p50_ms, 2)
+    } ms, p99 ${fmt(results.relay_real_opencode.added_p99_ms, 2)} ms`,
+    "",
+    `Fan-out to ${results.throughput.clients} clients (p99 limit ${results.throughput.p99_limit_ms} ms)`,
+    table([
+      ["events/s", "deliveries/s", "p50 ms", "p99 ms", "dropped", "ok"],
+      ...results.throughput.steps.map((s) => [
+        String(s.rate_per_s),
+        String(s.deliveries_per_s),
+        fmt(s.p50_ms, 2),
+        fmt(s.p99_ms, 2),
+        String(s.dropped_clients),
+        s.ok ? "yes" : "no",
+      ]),
+    ]),
+    "",
+    table([
+      ["figure", "value"],
+      ["idle RSS", `${fmt(results.memory.idle_rss_mb)} MB`],
+      [
+        `RSS, ${results.memory.instances} instances + ${results.memory.clients} SSE clients`,
+        `${fmt(results.memory.loaded_rss_mb)} MB`,
+      ],
+      [
+        `start-up to /api/health (p50 / p99 of ${
+          results.startup.runs - 1
+        }; first, new DB)`,
+        `${fmt(results.startup.p50_ms)} / ${fmt(results.startup.p99_ms)}; ${
+          fmt(results.startup.first_ms)
+        } ms`,
+      ],
+      [
+        "synthetic child ready: own / via Flock (overhead)",
+        `${fmt(results.readiness.own_ready_ms)} / ${
+          fmt(results.readiness.flock_running_ms)
+        } ms (${fmt(results.readiness.overhead_ms)})`,
+      ],
+      [
+        "OpenCode ready: own / via Flock (overhead)",
+        `${fmt(results.readiness_real_opencode.own_ready_ms, 0)} / ${
+          fmt(results.readiness_real_opencode.flock_running_ms, 0)
+        } ms (${fmt(results.readiness_real_opencode.overhead_ms, 0)})`,
+      ],
+      ...results.api.map((a) => [
+        `${a.route}, ${a.clients} clients (p50 / p99)`,
+        `${fmt(a.p50_ms, 2)} / ${
+          fmt(a.p99_ms, 2)
+        } ms, ${a.requests_per_s} req/s`,
+      ]),
+      [
+        "client JS / CSS gzipped (service worker)",
+        `${fmt(results.client.js_gzip_kb)} / ${
+          fmt(results.client.css_gzip_kb)
+        } KB (${fmt(results.client.sw_gzip_kb)} KB)`,
+      ],
+      [
+        "first contentful paint, cached shell (p50 / p99)",
+        results.client.fcp_p50_ms === null
+          ? `skipped: ${results.client.fcp_skipped}`
+          : `${fmt(results.client.fcp_p50_ms)} / ${
+            fmt(results.client.fcp_p99_ms)
+          } ms`,
+      ],
+    ]),
+    "",
+    "Goals",
+    table([
+      ["goal", "target", "measured", "met"],
+      ...results.goals.map((g) => [
+        g.name,
+        `${g.goal} ${g.unit}`,
+        `${fmt(g.value, g.unit === "x" ? 2 : 1)} ${g.unit}`,
+        g.met ? "yes" : "NO",
+      ]),
+    ]),
+  );
+  return out.join("\n") + "\n";
+}

@@ -49,13 +49,18 @@ export class BenchContext implements AsyncDisposable {
     return this.quick ? quick : full;
   }
 
-  /** Stops every process and deletes the temporary root. */
-  async [Symbol.asyncDispose](): Promise<void> {
-    try {
-      await this.tracker.stopAll();
-    } finally {
-      await Deno.remove(this.root, { recursive: true }).catch(() => {});
-    }
+  #disposed: Promise<void> | undefined;
+
+  /** Stops every process and deletes the temporary root (once). */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.#disposed ??= (async () => {
+      try {
+        await this.tracker.stopAll();
+      } finally {
+        await Deno.remove(this.root, { recursive: true }).catch(() => {});
+      }
+    })();
+    return this.#disposed;
   }
 }
 

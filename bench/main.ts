@@ -143,7 +143,8 @@ export async function main(args: string[]): Promise<number> {
 async function run(ctx: BenchContext, out: string): Promise<number> {
   const interrupted = async () => {
     progress("interrupted: stopping every process");
-    await ctx.tracker.stopAll();
+    await ctx[Symbol.asyncDispose]();
+    progress(`run ${ctx.tracker.runId} interrupted, every process stopped`);
     Deno.exit(130);
   };
   Deno.addSignalListener("SIGINT", interrupted);

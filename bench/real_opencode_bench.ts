@@ -21,6 +21,7 @@ import {
   createSession,
   sendPrompt,
   StatusWatcher,
+  stopInstance,
 } from "./flock_api.ts";
 import { PINNED_OPENCODE, startFlock } from "./flock_server.ts";
 import { SseClients } from "./sse_clients.ts";
@@ -90,7 +91,7 @@ export async function realOpenCodeBench(
   ctx: BenchContext,
 ): Promise<RealOpenCodeResult> {
   const runs = ctx.pick(3, 1);
-  const prompts = ctx.pick(4, 1);
+  const prompts = ctx.pick(6, 1);
   await using model = await startFakeModel({ tokenDelayMs: 20 });
   await using env = await createOpenCodeEnv({
     modelBaseURL: model.baseURL,
@@ -146,6 +147,12 @@ export async function realOpenCodeBench(
       await using watcher = new StatusWatcher(flock.url);
       await watcher.ready();
       for (let i = 0; i < runs; i++) {
+        // The one before is stopped first, as in the direct runs: a running
+        // OpenCode warming up would slow the next one's start.
+        if (instanceId !== "") {
+          await stopInstance(flock.url, instanceId);
+          await watcher.waitFor(instanceId, "stopped", 30_000);
+        }
         const dir = await env.workspace(`flock-${i}`);
         const sent = clock();
         const created = await createInstance(flock.url, dir);

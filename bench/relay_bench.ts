@@ -113,7 +113,7 @@ export async function relayLatency(
   clients: SseClients,
 ): Promise<RelayLevel[]> {
   const levels = ctx.pick([1, 10, 100], [1, 10, 100]);
-  const rounds = ctx.pick(6, 1);
+  const rounds = ctx.pick(8, 1);
   const n = ctx.pick(300, 20);
   const rate = 200;
   const direct = {

@@ -5,6 +5,7 @@
  */
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import type { InstanceJson, InstanceStatus } from "../api_types.ts";
+import { prepareCached } from "./database.ts";
 
 /** The fields a caller may change on an instance row. */
 export interface InstancePatch {
@@ -67,7 +68,8 @@ export class InstanceStore {
 
   /** Inserts a new instance in `starting`. */
   create(instance: NewInstance): InstanceJson {
-    const row = this.#db.prepare(
+    const row = prepareCached(
+      this.#db,
       `INSERT INTO instances (id, name, working_directory, status)
        VALUES (?, ?, ?, 'starting') RETURNING ${COLUMNS}`,
     ).get(instance.id, instance.name, instance.working_directory) as
@@ -79,7 +81,8 @@ export class InstanceStore {
 
   /** Returns the instance, or undefined. */
   get(id: string): InstanceJson | undefined {
-    const row = this.#db.prepare(
+    const row = prepareCached(
+      this.#db,
       `SELECT ${COLUMNS} FROM instances WHERE id = ?`,
     )
       .get(id) as InstanceRow | undefined;
@@ -88,7 +91,8 @@ export class InstanceStore {
 
   /** Every instance, newest first. */
   list(): InstanceJson[] {
-    const rows = this.#db.prepare(
+    const rows = prepareCached(
+      this.#db,
       `SELECT ${COLUMNS} FROM instances ORDER BY created_at DESC, rowid DESC`,
     ).all() as unknown as InstanceRow[];
     return rows.map(toJson);
@@ -96,7 +100,8 @@ export class InstanceStore {
 
   /** The instance for this directory that is `starting` or `running`, if any. */
   findActiveByDirectory(workingDirectory: string): InstanceJson | undefined {
-    const row = this.#db.prepare(
+    const row = prepareCached(
+      this.#db,
       `SELECT ${COLUMNS} FROM instances
        WHERE working_directory = ? AND status IN ('starting', 'running')
        LIMIT 1`,
@@ -123,7 +128,8 @@ export class InstanceStore {
       values.push(value as SQLInputValue);
     }
     sets.push("updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')");
-    const row = this.#db.prepare(
+    const row = prepareCached(
+      this.#db,
       `UPDATE instances SET ${
         sets.join(", ")
       } WHERE id = ? RETURNING ${COLUMNS}`,
@@ -133,9 +139,10 @@ export class InstanceStore {
 
   /** Deletes the instance and, by cascade, its sessions. Returns whether it existed. */
   delete(id: string): boolean {
-    const result = this.#db.prepare("DELETE FROM instances WHERE id = ?").run(
-      id,
-    );
+    const result = prepareCached(this.#db, "DELETE FROM instances WHERE id = ?")
+      .run(
+        id,
+      );
     return Number(result.changes) > 0;
   }
 
@@ -144,7 +151,8 @@ export class InstanceStore {
    * boot reconciliation must settle.
    */
   listUnsettled(): InstanceJson[] {
-    const rows = this.#db.prepare(
+    const rows = prepareCached(
+      this.#db,
       `SELECT ${COLUMNS} FROM instances
        WHERE status IN ('starting', 'running', 'stopping')`,
     ).all() as unknown as InstanceRow[];

@@ -5,7 +5,7 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import type { SessionJson, SessionStatus } from "../api_types.ts";
-import { transaction } from "./database.ts";
+import { prepareCached, transaction } from "./database.ts";
 
 /** What is needed to record a session. */
 export interface NewSession {
@@ -29,7 +29,8 @@ export class SessionStore {
 
   /** Inserts a session, or updates its title and status if it exists. */
   upsert(session: NewSession): SessionJson {
-    const row = this.#db.prepare(
+    const row = prepareCached(
+      this.#db,
       `INSERT INTO sessions (id, instance_id, title, status, created_at, updated_at)
        VALUES (:id, :instance_id, :title, :status,
          COALESCE(:created_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
@@ -53,13 +54,17 @@ export class SessionStore {
 
   /** Returns the session, or undefined. */
   get(id: string): SessionJson | undefined {
-    return this.#db.prepare(`SELECT ${COLUMNS} FROM sessions WHERE id = ?`)
+    return prepareCached(
+      this.#db,
+      `SELECT ${COLUMNS} FROM sessions WHERE id = ?`,
+    )
       .get(id) as SessionJson | undefined;
   }
 
   /** The instance's sessions, newest first. */
   listByInstance(instanceId: string): SessionJson[] {
-    return this.#db.prepare(
+    return prepareCached(
+      this.#db,
       `SELECT ${COLUMNS} FROM sessions WHERE instance_id = ?
        ORDER BY created_at DESC, rowid DESC`,
     ).all(instanceId) as unknown as SessionJson[];
@@ -67,7 +72,8 @@ export class SessionStore {
 
   /** Sets the status (and bumps `updated_at`). Returns the session, or undefined. */
   setStatus(id: string, status: SessionStatus): SessionJson | undefined {
-    return this.#db.prepare(
+    return prepareCached(
+      this.#db,
       `UPDATE sessions SET status = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
        WHERE id = ? RETURNING ${COLUMNS}`,
     ).get(status, id) as SessionJson | undefined;
@@ -75,7 +81,8 @@ export class SessionStore {
 
   /** Sets the title. Returns the session, or undefined. */
   setTitle(id: string, title: string): SessionJson | undefined {
-    return this.#db.prepare(
+    return prepareCached(
+      this.#db,
       `UPDATE sessions SET title = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
        WHERE id = ? RETURNING ${COLUMNS}`,
     ).get(title, id) as SessionJson | undefined;
@@ -84,7 +91,8 @@ export class SessionStore {
   /** Deletes the session. Returns whether it existed. */
   delete(id: string): boolean {
     return Number(
-      this.#db.prepare("DELETE FROM sessions WHERE id = ?").run(id).changes,
+      prepareCached(this.#db, "DELETE FROM sessions WHERE id = ?").run(id)
+        .changes,
     ) > 0;
   }
 
@@ -108,7 +116,8 @@ export class SessionStore {
 
   /** Marks every busy or retrying session of the instance idle (its child is gone). */
   settleInstance(instanceId: string): void {
-    this.#db.prepare(
+    prepareCached(
+      this.#db,
       `UPDATE sessions SET status = 'idle', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
        WHERE instance_id = ? AND status IN ('busy', 'retry')`,
     ).run(instanceId);

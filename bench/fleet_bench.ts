@@ -134,7 +134,7 @@ export async function fleetBench(ctx: BenchContext): Promise<FleetResult> {
       instances[0]!.instance.id,
       "bench",
     );
-    api = await apiLatency(ctx, flock.url, session.id);
+    api = await apiLatency(ctx, clients, flock.url, session.id);
   } finally {
     await ctx.tracker.stop(flock.child);
   }

@@ -180,6 +180,22 @@ export class SseClients implements Disposable {
     return out;
   }
 
+  /**
+   * Closed-loop GET load from the first worker: `clients` keep-alive
+   * connections for `durationMs`; every request's latency in ms.
+   */
+  async load(
+    url: string,
+    clients: number,
+    durationMs: number,
+  ): Promise<{ latencies: Float64Array; elapsedMs: number }> {
+    const reply = await this.#links[0]!.request(
+      { op: "load", url, clients, durationMs },
+      "loaded",
+    );
+    return { latencies: reply.latencies, elapsedMs: reply.elapsedMs };
+  }
+
   /** Closes every connection of `group`. */
   async close(group: string): Promise<void> {
     await Promise.all(

@@ -18,6 +18,7 @@ const MAY_BE_NON_POSITIVE = new Set([
   "added_p50_ms",
   "added_p99_ms",
   "dropped_clients",
+  "max_deliveries_per_s",
   "fcp_runs",
   "load_before",
   "load_after",
@@ -88,10 +89,12 @@ Deno.test({
         ) positive(v, `relay at ${level.clients} clients`);
       }
       positive(results.relay_real_opencode.deltas, "real OpenCode deltas");
-      positive(
-        results.throughput.max_deliveries_per_s,
-        "max deliveries per second",
-      );
+      // The best step under the p99 limit can be none on a loaded machine:
+      // that is a timing threshold, so only the steps must be sane.
+      assert(results.throughput.steps.length > 0, "No fan-out steps");
+      for (const step of results.throughput.steps) {
+        positive(step.deliveries_per_s, `deliveries at ${step.rate_per_s}/s`);
+      }
       positive(results.memory.idle_rss_mb, "idle RSS");
       positive(results.memory.loaded_rss_mb, "loaded RSS");
       positive(results.startup.first_ms, "first start-up");

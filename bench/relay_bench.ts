@@ -40,6 +40,8 @@ export interface RelayLevel {
   ratio_p50: number;
   /** Median over rounds of flock p99 / direct p99. */
   ratio_p99: number;
+  /** Each round's flock p99 / direct p99 (how noisy the machine was). */
+  round_ratios_p99: number[];
 }
 
 /** One throughput step. */
@@ -178,6 +180,7 @@ export async function relayLatency(
       flock: { p50_ms: round(f.p50, 3), p99_ms: round(f.p99, 3), samples: f.n },
       ratio_p50: round(median(ratio50), 2),
       ratio_p99: round(median(ratio99), 2),
+      round_ratios_p99: ratio99.map((r) => round(r, 2)),
     });
   }
   return out;

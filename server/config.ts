@@ -98,9 +98,11 @@ export function parseConfig(
   env: ConfigEnv,
 ): ParsedCommand {
   let values;
+  // `deno task start -- --port 1` passes the "--" through; accept that habit.
+  const rest = args[0] === "--" ? args.slice(1) : [...args];
   try {
     ({ values } = parseArgs({
-      args: [...args],
+      args: rest,
       options: OPTIONS,
       strict: true,
       allowPositionals: false,

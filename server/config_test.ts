@@ -81,6 +81,7 @@ Deno.test("every flag", () => {
   });
   assertEquals(run(["--data-dir", "/d"]).dbPath, "/d/flock.db");
   assertEquals(run(["--port", "0"]).port, 0);
+  assertEquals(run(["--", "--port", "9001"]).port, 9001);
   assertEquals(run(["--token", "generate"]).generateToken, true);
   assertEquals(
     run([], { HOME: "/h", FLOCK_TOKEN: "abcdefghijklmnopq" }).token,

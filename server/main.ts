@@ -199,7 +199,7 @@ export async function runFlock(
       throw new StartupError(
         `Cannot listen on ${config.host}:${config.port}: Flock lacks network permission for it (${
           message(error)
-        })`,
+        }). The start and serve tasks allow loopback only; to listen elsewhere, run the serve task's deno run line yourself with --allow-net=${config.host},127.0.0.1 (see the README)`,
         { cause: error },
       );
     }

@@ -93,3 +93,32 @@ Deno.test("an unknown flag prints one error line plus usage and exits 2", async 
     await Deno.remove(home, { recursive: true });
   }
 });
+
+Deno.test("an --opencode binary outside --allow-run is an instance error that says how to fix it", async () => {
+  const home = await Deno.makeTempDir({ prefix: "flock-main-" });
+  try {
+    await using flock = await startFlockProcess({
+      home,
+      args: ["--port", "0", "--opencode", "/bin/true"],
+    });
+    const created = await fetch(`${flock.url}/api/instances`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ working_directory: home }),
+    });
+    assertEquals(created.status, 201);
+    const { id } = await created.json();
+    let last = { status: "", last_error: "" };
+    for (let i = 0; i < 100 && last.status !== "error"; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      last = await (await fetch(`${flock.url}/api/instances/${id}`)).json();
+    }
+    assertEquals(last.status, "error");
+    assertMatch(last.last_error, /Requires run access to "\/bin\/true"/);
+    assertMatch(last.last_error, /--allow-run/);
+    flock.child.kill("SIGTERM");
+    assertEquals((await flock.exited).code, 0);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});

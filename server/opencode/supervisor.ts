@@ -679,9 +679,7 @@ export class Supervisor implements AsyncDisposable {
     } catch (error) {
       return {
         kind: "failed",
-        message: `Cannot start instance as the binary cannot be run: ${
-          errorMessage(error)
-        }. Check the working directory exists, run \`deno install\`, or pass --opencode /path/to/opencode`,
+        message: spawnFailureMessage(error),
         exitCode: null,
         runningSince: null,
         retryable: false,
@@ -1121,4 +1119,17 @@ export class Supervisor implements AsyncDisposable {
     }
     if (updated) this.#emit(updated);
   }
+}
+
+/** The `last_error` for a child that could not be spawned, with the fix. */
+function spawnFailureMessage(error: unknown): string {
+  const reason = errorMessage(error);
+  if (
+    error instanceof Deno.errors.NotCapable ||
+    (error instanceof Error && error.cause instanceof Deno.errors.NotCapable) ||
+    /Requires run access/.test(reason)
+  ) {
+    return `Cannot start instance as the binary cannot be run: ${reason}. Flock may only run the OpenCode binary it was started with permission for: add its path to Flock's --allow-run (see the serve task in deno.json), or pass --opencode with an allowed path`;
+  }
+  return `Cannot start instance as the binary cannot be run: ${reason}. Check the working directory exists, run \`deno install\`, or pass --opencode /path/to/opencode`;
 }

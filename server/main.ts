@@ -226,11 +226,17 @@ export async function runFlock(
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      // SSE streams first: Deno.serve's shutdown waits for open responses.
-      broker.close();
-      await server.shutdown();
-      await supervisor.stopAll();
-      db.close();
+      // Stop accepting first, then stop the children while the open SSE
+      // streams still carry their `stopping`/`stopped` transitions, then end
+      // the streams (Deno.serve's shutdown waits for open responses).
+      const draining = server.shutdown();
+      try {
+        await supervisor.stopAll();
+      } finally {
+        broker.close();
+        await draining;
+        db.close();
+      }
     })();
     return closing;
   };

@@ -10,6 +10,7 @@ import { startFakeModel } from "./testing/fake_model.ts";
 import { startFlockProcess } from "./testing/flock_process.ts";
 import { createOpenCodeEnv } from "./testing/opencode_env.ts";
 import { isAlive, procsWithEnv, readProc, waitFor } from "./testing/procfs.ts";
+import { SseReader } from "./testing/sse_reader.ts";
 
 const MARKER = "FLOCK_INSTANCE_ID";
 
@@ -98,10 +99,33 @@ Deno.test({
       `expected two OpenCodes and a sleep, got ${tracked.length}`,
     );
 
+    // A browser's stream stays open through the shutdown and sees the children stop.
+    const stream = await fetch(`${base}/api/events`);
+    const sse = new SseReader(stream.body!);
+
     // What a terminal's Ctrl+C does: SIGINT to every process of the group.
     Deno.kill(-flock.pid, "SIGINT");
     const status = await flock.exited;
     assertEquals(status.code, 0, status.stderr);
+
+    const stopped = new Set<string>();
+    while (true) {
+      const event = await sse.next(5_000);
+      if (!event) break;
+      if (event.event !== "instance.status") continue;
+      const data = JSON.parse(event.data) as {
+        instance_id: string;
+        properties: { instance: InstanceJson };
+      };
+      if (data.properties.instance.status === "stopped") {
+        stopped.add(data.instance_id);
+      }
+    }
+    assertEquals(
+      [...stopped].sort(),
+      [a.id, b.id].sort(),
+      "both stops reached the open stream",
+    );
 
     await waitFor(
       "every OpenCode and tool process to be gone",

@@ -13,6 +13,7 @@
  * @module
  */
 import { parseConfig, USAGE, UsageError } from "./config.ts";
+import { watchShutdownSignals } from "./shutdown_signals.ts";
 import { log } from "./log.ts";
 import { processEnv, runFlock, StartupError } from "./main.ts";
 import { startFakeModel } from "./testing/fake_model.ts";
@@ -27,7 +28,11 @@ function print(text: string): void {
 }
 
 /** Runs the demo until SIGINT/SIGTERM. Returns the exit code. */
-export async function runDemo(args: readonly string[]): Promise<number> {
+export async function runDemo(
+  rawArgs: readonly string[],
+): Promise<number> {
+  // `deno task demo -- --port 1` passes the "--" through.
+  const args = rawArgs[0] === "--" ? rawArgs.slice(1) : rawArgs;
   const own = !args.some((a) => /^--(data-dir|db)(=|$)/.test(a));
   await using model = await startFakeModel({ tokenDelayMs: 60 });
   await using env = await createOpenCodeEnv({ modelBaseURL: model.baseURL });
@@ -94,17 +99,16 @@ export async function runDemo(args: readonly string[]): Promise<number> {
         "Press Ctrl+C to stop; everything under the temporary dirs is deleted.",
       ].join("\n"),
     );
-    const { promise, resolve } = Promise.withResolvers<Deno.Signal>();
-    const onInt = () => resolve("SIGINT");
-    const onTerm = () => resolve("SIGTERM");
-    Deno.addSignalListener("SIGINT", onInt);
-    Deno.addSignalListener("SIGTERM", onTerm);
-    try {
-      log.info(`Received ${await promise}, stopping the demo`);
-    } finally {
-      Deno.removeSignalListener("SIGINT", onInt);
-      Deno.removeSignalListener("SIGTERM", onTerm);
-    }
+    using signals = watchShutdownSignals({
+      onForce() {
+        flock.supervisor.killNow();
+        Deno.exit(130);
+      },
+    });
+    log.info(`Received ${await signals.first}, stopping the demo`);
+    // Close while the handlers are still installed, so a duplicate signal
+    // (deno task forwards Ctrl+C) cannot kill the demo mid-shutdown.
+    await flock.close();
   } finally {
     await flock.close();
   }

@@ -31,6 +31,7 @@ import type { Route } from "./http/router.ts";
 import { resolveOpenCodeBinaryFromEnv } from "./opencode/opencode_binary.ts";
 import { Supervisor } from "./opencode/supervisor.ts";
 import { log } from "./log.ts";
+import { watchShutdownSignals } from "./shutdown_signals.ts";
 import { CLIENT_ASSETS } from "./static/client_assets.gen.ts";
 import { VERSION } from "./version.ts";
 
@@ -340,24 +341,20 @@ export async function main(args: readonly string[]): Promise<number> {
     );
   }
 
-  const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();
-  let signals = 0;
-  const onSignal = (name: string) => () => {
-    signals += 1;
-    if (signals > 1) {
-      print("stderr", `flock: second ${name}, exiting at once`);
+  using signals = watchShutdownSignals({
+    onForce(name) {
+      const killed = flock.supervisor.killNow();
+      print(
+        "stderr",
+        `flock: second ${name}, exiting at once (killed ${killed} OpenCode child(ren); the next start reaps what is left)`,
+      );
       Deno.exit(130);
-    }
-    stop(name);
-  };
-  const handlers = [
-    ["SIGINT", onSignal("SIGINT")],
-    ["SIGTERM", onSignal("SIGTERM")],
-  ] as const;
-  for (const [sig, fn] of handlers) Deno.addSignalListener(sig, fn);
-  const signal = await stopped;
+    },
+  });
+  const signal = await signals.first;
   log.info(`Received ${signal}, shutting down`);
   const hardExit = setTimeout(() => {
+    flock.supervisor.killNow();
     print("stderr", "flock: shutdown took too long, exiting");
     Deno.exit(1);
   }, 20_000);
@@ -365,7 +362,6 @@ export async function main(args: readonly string[]): Promise<number> {
     await flock.close();
   } finally {
     clearTimeout(hardExit);
-    for (const [sig, fn] of handlers) Deno.removeSignalListener(sig, fn);
   }
   log.info("Flock stopped");
   return 0;

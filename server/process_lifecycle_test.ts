@@ -61,6 +61,8 @@ Deno.test({
       env: env.env,
       args: ["--port", "0"],
       ownGroup: true,
+      // As a user runs it: the task runner forwards Ctrl+C, so Flock gets it twice.
+      viaTask: true,
     });
     const base = flock.url;
     const a = await api<InstanceJson>(base, "POST", "/api/instances", {

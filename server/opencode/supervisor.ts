@@ -421,6 +421,22 @@ export class Supervisor implements AsyncDisposable {
   }
 
   /** The last output lines of the instance's children (oldest first). */
+  /**
+   * Last resort for a forced exit: SIGKILLs every direct child at once,
+   * synchronously, without waiting or updating the database. Tool processes
+   * of those children may survive; boot reconciliation reaps what is left.
+   *
+   * @returns How many children were signalled.
+   */
+  killNow(): number {
+    let killed = 0;
+    for (const m of this.#managed.values()) {
+      m.wanted = false;
+      if (m.run && !m.run.exited && m.run.child.kill("SIGKILL")) killed++;
+    }
+    return killed;
+  }
+
   logs(instanceId: string): LogLineJson[] {
     return this.#managed.get(instanceId)?.logs.lines() ?? [];
   }

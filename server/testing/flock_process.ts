@@ -39,6 +39,12 @@ export interface FlockProcessOptions {
   env?: Record<string, string>;
   /** Run in a new process group (so a test can signal the whole group). */
   ownGroup?: boolean;
+  /**
+   * Start through `deno task serve` (as a user does) instead of `deno run`
+   * with the task's flags. Signals to the group then also reach the task
+   * runner, which forwards them.
+   */
+  viaTask?: boolean;
   /** Wait for the listening line. Default true. */
   waitForListening?: boolean;
 }
@@ -67,7 +73,9 @@ export async function startFlockProcess(
   );
   const denoDir = await denoCacheDir();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...flags, "server/main.ts", ...(options.args ?? [])],
+    args: options.viaTask
+      ? ["task", "-q", "serve", ...(options.args ?? [])]
+      : ["run", ...flags, "server/main.ts", ...(options.args ?? [])],
     cwd: ROOT,
     env: {
       DENO_DIR: denoDir,

@@ -285,6 +285,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   409: "Conflicts with the current state (e.g. the instance is not running)",
   413: "Body larger than 1 MiB",
   415: "Body is not application/json",
+  421: "The Host header is not one of Flock's names (DNS rebinding guard)",
   429: "Too many requests",
   502: "The OpenCode child could not be reached or answered badly",
 };
@@ -383,8 +384,19 @@ export function buildOpenApi(
     for (const [status, r] of Object.entries(docResponses)) {
       responses[status] = response(Number(status), r);
     }
-    if (options.tokenRequired) {
-      responses["401"] ??= response(401, ERROR_DESCRIPTIONS[401]!);
+    // Answers every route can give, added here rather than per route: the
+    // JSON body checks for routes that take a body, and the security layer.
+    const common = [
+      ...(doc?.body ? [400, 413, 415] : []),
+      ...(options.tokenRequired ? [401] : []),
+      403,
+      421,
+    ];
+    for (const status of common) {
+      responses[String(status)] ??= response(
+        status,
+        ERROR_DESCRIPTIONS[status]!,
+      );
     }
     op.responses = responses;
     (paths[path] ??= {})[route.method.toLowerCase()] = op;

@@ -119,8 +119,6 @@ export function permissionRoutes(ctx: ApiContext): ApiRoute[] {
           },
           400: errorDoc(400),
           404: errorDoc(404, "No running instance holds this request"),
-          413: errorDoc(413),
-          415: errorDoc(415),
           502: errorDoc(502),
         },
       },

@@ -349,6 +349,19 @@ Deno.test("GET /api/openapi.json documents every route of the router", async () 
       ?.[route.method.toLowerCase()];
     assert(op, `${route.method} ${route.path} is documented`);
     assert(Object.keys(op.responses).length > 0);
+    // The security layer's answers apply to every route.
+    for (const status of ["403", "421"]) {
+      assert(status in op.responses, `${route.method} ${route.path} ${status}`);
+    }
+    // Every route that reads a JSON body documents the body errors.
+    if ("requestBody" in op) {
+      for (const status of ["400", "413", "415"]) {
+        assert(
+          status in op.responses,
+          `${route.method} ${route.path} ${status}`,
+        );
+      }
+    }
   }
   const documented = Object.values(res.body.paths)
     .reduce((n, ops) => n + Object.keys(ops).length, 0);

@@ -12,6 +12,7 @@
  * @module
  */
 import { chromium } from "playwright-core";
+import { CHROME_ARGS, CHROME_BIN } from "../server/testing/chromium.ts";
 import type { BenchContext } from "./context.ts";
 import { progress } from "./context.ts";
 import { ROOT, startFlock } from "./flock_server.ts";
@@ -31,7 +32,6 @@ export interface ClientResult {
 }
 
 /** The Chromium the bench drives. */
-export const CHROME_BIN = Deno.env.get("CHROME_BIN") ?? "/usr/bin/chromium";
 
 async function gzipSize(bytes: Uint8Array<ArrayBuffer>): Promise<number> {
   const stream = new Blob([bytes]).stream().pipeThrough(
@@ -95,15 +95,7 @@ async function firstPaints(
   const browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROME_BIN,
     headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-      "--disable-sync",
-      "--disable-dev-shm-usage",
-    ],
+    args: CHROME_ARGS,
     viewport: { width: 1280, height: 800 },
     // The run marker lets the tracker find a Chromium left behind.
     env: { ...Deno.env.toObject(), ...ctx.tracker.marker },

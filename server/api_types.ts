@@ -65,8 +65,8 @@ export interface HealthJson {
   uptime_s: number;
 }
 
-/** A pending permission request, as OpenCode reports it, tagged with its instance. */
-export interface PermissionJson {
+/** A pending permission request, as OpenCode's `GET /permission` returns it. */
+export interface OpenCodePermission {
   id: string;
   sessionID: string;
   permission: string;
@@ -74,6 +74,10 @@ export interface PermissionJson {
   metadata: Record<string, unknown>;
   always: string[];
   tool?: { messageID: string; callID: string };
+}
+
+/** A pending permission request, tagged with its instance. */
+export interface PermissionJson extends OpenCodePermission {
   instance_id: string;
 }
 

@@ -19,20 +19,9 @@ import {
   type OpenCodeEnv,
 } from "../../server/testing/opencode_env.ts";
 import { CLIENT_ASSETS } from "../../server/static/client_assets.gen.ts";
+import { CHROME_ARGS, CHROME_BIN } from "../../server/testing/chromium.ts";
 
-/** The Chromium to drive (`CHROME_BIN` overrides). */
-export const CHROME_BIN = Deno.env.get("CHROME_BIN") ?? "/usr/bin/chromium";
-
-/** Flags for a quiet, deterministic headless Chromium. */
-export const CHROME_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--no-first-run",
-  "--disable-sync",
-  "--disable-dev-shm-usage",
-];
+export { CHROME_ARGS, CHROME_BIN };
 
 /** Where screenshots go (git-ignored). */
 export const ARTIFACTS = decodeURIComponent(

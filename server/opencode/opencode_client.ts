@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { OpenCodeEvent } from "../api_types.ts";
+import type { OpenCodeEvent, OpenCodePermission } from "../api_types.ts";
 
 /** A session as OpenCode returns it. */
 export interface OpenCodeSession {
@@ -34,16 +34,7 @@ export interface OpenCodeMessage {
   parts: Array<{ id: string; type: string; [key: string]: unknown }>;
 }
 
-/** A pending permission request, as `GET /permission` returns it. */
-export interface OpenCodePermission {
-  id: string;
-  sessionID: string;
-  permission: string;
-  patterns: string[];
-  metadata: Record<string, unknown>;
-  always: string[];
-  tool?: { messageID: string; callID: string };
-}
+export type { OpenCodePermission } from "../api_types.ts";
 
 /** The answer to a permission request. */
 export type PermissionReply = "once" | "always" | "reject";

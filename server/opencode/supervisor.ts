@@ -176,6 +176,22 @@ interface Managed {
   stopping: Promise<void> | null;
 }
 
+/** A fresh, idle record for an instance row. */
+function newManaged(row: InstanceJson, logLines: number): Managed {
+  return {
+    id: row.id,
+    dir: row.working_directory,
+    status: row.status,
+    logs: new LogRing(logLines),
+    wanted: false,
+    stopCtl: new AbortController(),
+    attempts: 0,
+    run: null,
+    task: null,
+    stopping: null,
+  };
+}
+
 type RunOutcome =
   | { kind: "stopped" }
   | {
@@ -330,18 +346,7 @@ export class Supervisor implements AsyncDisposable {
     if (!row) throw new InstanceNotFoundError(instanceId);
     let m = this.#managed.get(instanceId);
     if (!m) {
-      m = {
-        id: row.id,
-        dir: row.working_directory,
-        status: row.status,
-        logs: new LogRing(this.#logLines),
-        wanted: false,
-        stopCtl: new AbortController(),
-        attempts: 0,
-        run: null,
-        task: null,
-        stopping: null,
-      };
+      m = newManaged(row, this.#logLines);
       this.#managed.set(instanceId, m);
     }
     if (m.stopping) {
@@ -573,18 +578,7 @@ export class Supervisor implements AsyncDisposable {
   #settleStopped(instanceId: string, m: Managed | undefined): void {
     const row = this.#store.get(instanceId);
     if (!row || row.status === "stopped") return;
-    const managed: Managed = m ?? {
-      id: row.id,
-      dir: row.working_directory,
-      status: row.status,
-      logs: new LogRing(1),
-      wanted: false,
-      stopCtl: new AbortController(),
-      attempts: 0,
-      run: null,
-      task: null,
-      stopping: null,
-    };
+    const managed = m ?? newManaged(row, 1);
     managed.status = row.status;
     if (row.status !== "stopping") this.#transition(managed, "stop");
     this.#transition(managed, "stopped", { pid: null, port: null });

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { descendantsOf, ProcReader } from "../server/processes/procfs.ts";
 
 /** A child the tracker owns. */
 export interface TrackedChild {
@@ -35,31 +36,11 @@ export interface SpawnTrackedOptions {
   keepOutput?: number;
 }
 
-/** Reads a whole small file, or undefined when it cannot. */
-function readSmall(path: string): string | undefined {
-  try {
-    return Deno.readTextFileSync(path);
-  } catch {
-    return undefined;
-  }
-}
+const reader = new ProcReader();
 
 /** Every live pid on the machine with its parent (Linux `/proc`). */
 export function processTable(): Map<number, number> {
-  const table = new Map<number, number>();
-  try {
-    for (const entry of Deno.readDirSync("/proc")) {
-      if (!/^\d+$/.test(entry.name)) continue;
-      const stat = readSmall(`/proc/${entry.name}/stat`);
-      if (!stat) continue;
-      // Field 4 (ppid) follows the ")" that ends the command name.
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      table.set(Number(entry.name), Number(fields[1]));
-    }
-  } catch {
-    // no /proc: nothing to scan
-  }
-  return table;
+  return new Map(reader.all().map((p) => [p.pid, p.ppid]));
 }
 
 /** Every descendant of `root` (not `root` itself). */
@@ -67,62 +48,26 @@ export function descendants(
   root: number,
   table = processTable(),
 ): number[] {
-  const children = new Map<number, number[]>();
-  for (const [pid, ppid] of table) {
-    const list = children.get(ppid) ?? [];
-    list.push(pid);
-    children.set(ppid, list);
-  }
-  const out: number[] = [];
-  const stack = [root];
-  while (stack.length > 0) {
-    const pid = stack.pop()!;
-    for (const child of children.get(pid) ?? []) {
-      out.push(child);
-      stack.push(child);
-    }
-  }
-  return out;
+  const list = [...table].map(([pid, ppid]) => ({ pid, ppid }));
+  return descendantsOf([root], list).map((p) => p.pid);
 }
 
 /** Pids whose environment contains `key=value`. */
 export function processesWithEnv(key: string, value: string): number[] {
-  const needle = `${key}=${value}`;
-  const out: number[] = [];
-  for (const pid of processTable().keys()) {
-    if (pid === Deno.pid) continue;
-    let environ: Uint8Array;
-    try {
-      environ = Deno.readFileSync(`/proc/${pid}/environ`);
-    } catch {
-      continue;
-    }
-    const text = new TextDecoder().decode(environ);
-    if (text.split("\0").includes(needle)) out.push(pid);
-  }
-  return out;
+  return reader.withEnv(key, value).map((p) => p.pid)
+    .filter((pid) => pid !== Deno.pid);
 }
 
 /** The resident set size of `pid` in bytes (`VmRSS` of `/proc/<pid>/status`). */
 export function rssBytes(pid: number): number {
-  const status = readSmall(`/proc/${pid}/status`);
-  const match = status?.match(/^VmRSS:\s+(\d+)\s+kB/m);
-  if (!match?.[1]) throw new Error(`Cannot read VmRSS of pid ${pid}`);
-  return Number(match[1]) * 1024;
+  const rss = reader.rssBytes(pid);
+  if (rss === null) throw new Error(`Cannot read VmRSS of pid ${pid}`);
+  return rss;
 }
 
 /** One environment variable of a live process, read from `/proc`. */
 export function processEnv(pid: number, key: string): string | undefined {
-  let environ: Uint8Array;
-  try {
-    environ = Deno.readFileSync(`/proc/${pid}/environ`);
-  } catch {
-    return undefined;
-  }
-  for (const entry of new TextDecoder().decode(environ).split("\0")) {
-    if (entry.startsWith(`${key}=`)) return entry.slice(key.length + 1);
-  }
-  return undefined;
+  return reader.environ(pid)?.[key];
 }
 
 function kill(pid: number, signal: Deno.Signal): void {
@@ -134,13 +79,8 @@ function kill(pid: number, signal: Deno.Signal): void {
 }
 
 /** The start time of a live (non-zombie) process, which with its pid names it uniquely. */
-function startTime(pid: number): string | undefined {
-  const stat = readSmall(`/proc/${pid}/stat`);
-  if (!stat) return undefined;
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  if (fields[0] === "Z" || fields[0] === "X") return undefined;
-  // Field 22 (starttime) is index 19 after the command name.
-  return fields[19];
+function startTime(pid: number): number | undefined {
+  return reader.stat(pid)?.start;
 }
 
 /** Owns the bench's processes; see the module documentation. */
@@ -148,7 +88,7 @@ export class ProcessTracker implements AsyncDisposable {
   readonly runId = crypto.randomUUID();
   #children = new Set<TrackedChild>();
   /** Every pid seen as a child or descendant, with its start time. */
-  #seen = new Map<number, string>();
+  #seen = new Map<number, number>();
 
   #remember(pid: number): void {
     const start = startTime(pid);

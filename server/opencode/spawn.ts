@@ -19,6 +19,8 @@ export interface SpawnOptions {
    * (SIGINT to Flock's process group) does not reach it.
    */
   detached?: boolean;
+  /** `"piped"` gives the handle a writable `stdin`. Default `"null"`. */
+  stdin?: "null" | "piped";
 }
 
 /** How a child ended. */
@@ -29,9 +31,11 @@ export interface ChildExit {
   signal: Deno.Signal | null;
 }
 
-/** A running child with piped stdout and stderr and no stdin. */
+/** A running child with piped stdout and stderr. */
 export interface ChildHandle {
   readonly pid: number;
+  /** Present when spawned with `stdin: "piped"`; closing it sends EOF. */
+  readonly stdin?: WritableStream<Uint8Array>;
   /** Resolves when the child has exited and been reaped. Never rejects. */
   readonly status: Promise<ChildExit>;
   readonly stdout: ReadableStream<Uint8Array>;
@@ -56,9 +60,9 @@ export class SpawnError extends Error {
 }
 
 /**
- * Starts `options.command` with stdin closed and stdout/stderr piped. The
- * caller owns the handle and must read (or cancel) both streams and await
- * `status`.
+ * Starts `options.command` with stdout/stderr piped (and stdin closed unless
+ * asked for). The caller owns the handle and must read (or cancel) both
+ * streams, close `stdin` if it asked for it, and await `status`.
  *
  * @throws {SpawnError} when the process cannot be started.
  */
@@ -69,7 +73,7 @@ export const spawnChild: SpawnFn = (options) => {
       args: [...options.args],
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
       ...(options.env === undefined ? {} : { env: { ...options.env } }),
-      stdin: "null",
+      stdin: options.stdin ?? "null",
       stdout: "piped",
       stderr: "piped",
       detached: options.detached ?? false,
@@ -93,6 +97,7 @@ export const spawnChild: SpawnFn = (options) => {
   );
   return {
     pid: child.pid,
+    ...(options.stdin === "piped" ? { stdin: child.stdin } : {}),
     status,
     stdout: child.stdout,
     stderr: child.stderr,
@@ -108,40 +113,3 @@ export const spawnChild: SpawnFn = (options) => {
     },
   };
 };
-
-/** What {@linkcode runToCompletion} collected. */
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-  /** True when the run was killed because it took longer than `timeoutMs`. */
-  timedOut: boolean;
-}
-
-/**
- * Runs a short-lived command to completion and collects its output, killing
- * it after `timeoutMs`.
- *
- * @throws {SpawnError} when the process cannot be started.
- */
-export async function runToCompletion(
-  options: SpawnOptions & { timeoutMs: number },
-  spawn: SpawnFn = spawnChild,
-): Promise<RunResult> {
-  const child = spawn(options);
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    child.kill("SIGKILL");
-  }, options.timeoutMs);
-  try {
-    const [stdout, stderr, status] = await Promise.all([
-      new Response(child.stdout).text(),
-      new Response(child.stderr).text(),
-      child.status,
-    ]);
-    return { code: status.code, stdout, stderr, timedOut };
-  } finally {
-    clearTimeout(timer);
-  }
-}

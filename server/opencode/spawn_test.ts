@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { runToCompletion, spawnChild, SpawnError } from "./spawn.ts";
+import { spawnChild, SpawnError } from "./spawn.ts";
 
 Deno.test("spawnChild: a missing binary is a SpawnError", () => {
   assert.throws(
@@ -39,23 +39,23 @@ Deno.test("spawnChild: detached children get their own session", async () => {
   }
 });
 
-Deno.test("runToCompletion: collects output and kills on timeout", async () => {
-  const ok = await runToCompletion({
+Deno.test("spawnChild: piped stdin reaches the child; closing it is EOF", async () => {
+  const child = spawnChild({
     command: "/bin/sh",
-    args: ["-c", "echo out; echo err >&2"],
-    timeoutMs: 5000,
+    args: ["-c", "cat; echo done"],
+    stdin: "piped",
   });
-  assert.deepEqual(ok, {
-    code: 0,
-    stdout: "out\n",
-    stderr: "err\n",
-    timedOut: false,
-  });
-  const slow = await runToCompletion({
-    command: "sleep",
-    args: ["10"],
-    timeoutMs: 100,
-  });
-  assert.equal(slow.timedOut, true);
-  assert.equal(slow.code, 137);
+  const writer = child.stdin!.getWriter();
+  await writer.write(new TextEncoder().encode("hello\n"));
+  await writer.close();
+  const [out] = await Promise.all([
+    new Response(child.stdout).text(),
+    child.stderr.cancel(),
+  ]);
+  assert.equal(out, "hello\ndone\n");
+  assert.deepEqual(await child.status, { code: 0, signal: null });
+  const closed = spawnChild({ command: "true", args: [] });
+  assert.equal(closed.stdin, undefined);
+  await Promise.all([closed.stdout.cancel(), closed.stderr.cancel()]);
+  await closed.status;
 });

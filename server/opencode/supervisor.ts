@@ -34,14 +34,13 @@ import type { ResolvedBinary } from "./opencode_binary.ts";
 import { OpenCodeClient } from "./opencode_client.ts";
 import { decodeText, LineSplitStream, parseListeningLine } from "./output.ts";
 import {
-  isOpenCodeServe,
-  type ProcessInfo,
-  ProcessTool,
-} from "./process_tool.ts";
+  ProcessHelper,
+  type ProcessTree,
+} from "../processes/process_helper.ts";
+import type { ProcessInfo } from "../processes/procfs.ts";
 import {
   type ChildExit,
   type ChildHandle,
-  runToCompletion,
   spawnChild,
   type SpawnFn,
 } from "./spawn.ts";
@@ -78,10 +77,16 @@ export interface SupervisorOptions {
    */
   binary: () => ResolvedBinary;
   /**
-   * The binary that runs the {@linkcode ProcessTool}. Default: the
-   * instance's resolved binary (the one `--allow-run` permits).
+   * The binary that runs the process helper. Default: the resolved
+   * OpenCode binary (the one `--allow-run` permits).
    */
   processToolBinary?: string;
+  /**
+   * Process-tree operations (listing descendants, killing leftovers).
+   * Default: one {@linkcode ProcessHelper}, owned and closed by the
+   * supervisor.
+   */
+  processes?: ProcessTree;
   /** Starts processes. Default {@linkcode spawnChild}. */
   spawn?: SpawnFn;
   /** Extra environment for every child (isolated XDG dirs, config content …). */
@@ -290,7 +295,8 @@ export class Supervisor implements AsyncDisposable {
   #publish: (event: FlockEvent) => void;
   #onResync: ResyncHook | undefined;
   #binary: () => ResolvedBinary;
-  #toolBinary: string | undefined;
+  #processes: ProcessTree;
+  #ownHelper: ProcessHelper | null = null;
   #spawn: SpawnFn;
   #childEnv: Readonly<Record<string, string>>;
   #configPath: string | undefined;
@@ -311,8 +317,15 @@ export class Supervisor implements AsyncDisposable {
     this.#publish = options.publish;
     this.#onResync = options.onResync;
     this.#binary = options.binary;
-    this.#toolBinary = options.processToolBinary;
     this.#spawn = options.spawn ?? spawnChild;
+    if (options.processes) this.#processes = options.processes;
+    else {
+      const toolBinary = options.processToolBinary;
+      this.#processes = this.#ownHelper = new ProcessHelper({
+        binary: () => toolBinary ?? this.#binary().path,
+        spawn: this.#spawn,
+      });
+    }
     this.#childEnv = options.childEnv ?? {};
     this.#configPath = options.opencodeConfigPath;
     this.#readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
@@ -520,6 +533,7 @@ export class Supervisor implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     this.#closed = true;
     await this.stopAll();
+    await this.#ownHelper?.close();
   }
 
   // --- state, persistence, events -----------------------------------------
@@ -981,7 +995,7 @@ export class Supervisor implements AsyncDisposable {
       await this.#abortBusySessions(m, run.client);
     }
     await run.upstream?.close();
-    const tool = this.#processTool(run.binary);
+    const tool = this.#processes;
     const marker = { key: INSTANCE_MARKER_ENV, value: m.id };
     let snapshot: ProcessInfo[] | null = null;
     try {
@@ -1052,26 +1066,10 @@ export class Supervisor implements AsyncDisposable {
     }
   }
 
-  #processTool(instanceBinary: string): ProcessTool {
-    return new ProcessTool({
-      binary: this.#toolBinary ?? instanceBinary,
-      run: (options) => runToCompletion(options, this.#spawn),
-      timeoutMs: 5000,
-    });
-  }
-
   async #reconcileOne(row: InstanceJson): Promise<void> {
     const marker = { key: INSTANCE_MARKER_ENV, value: row.id };
-    let tool: ProcessTool | null = null;
-    try {
-      tool = this.#processTool(this.#toolBinary ?? this.#binary().path);
-    } catch (error) {
-      log.warn(
-        `Reconcile: cannot check processes of instance ${row.id} as no OpenCode binary is available; leaving pid ${row.pid} alone:`,
-        error,
-      );
-    }
-    if (tool) {
+    const tool = this.#processes;
+    {
       try {
         const targets = new Map<number, ProcessInfo>();
         if (row.pid !== null) {
@@ -1142,4 +1140,13 @@ function spawnFailureMessage(error: unknown): string {
     return `Cannot start instance as the binary cannot be run: ${reason}. Flock may only run the OpenCode binary it was started with permission for: add its path to Flock's --allow-run (see the serve task in deno.json), or pass --opencode with an allowed path`;
   }
   return `Cannot start instance as the binary cannot be run: ${reason}. Check the working directory exists, run \`deno install\`, or pass --opencode /path/to/opencode`;
+}
+
+/**
+ * Whether a command line is an `opencode serve` process: some argv entry is
+ * named `opencode` (any directory) and a later one is `serve`.
+ */
+export function isOpenCodeServe(cmdline: readonly string[]): boolean {
+  const index = cmdline.findIndex((arg) => /(^|\/)opencode$/.test(arg));
+  return index >= 0 && cmdline.slice(index + 1).includes("serve");
 }

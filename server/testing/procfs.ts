@@ -1,83 +1,57 @@
 /**
- * Test helpers that read `/proc` directly (tests run with `-A`; the server
- * itself goes through the process tool instead).
+ * Test helpers over the shared `/proc` reader (`server/processes/procfs.ts`);
+ * tests run with `-A` and read `/proc` directly, where the server goes
+ * through the process helper.
  *
  * @module
  */
+import {
+  descendantsOf,
+  ProcReader,
+  type ProcStat,
+} from "../processes/procfs.ts";
 
-/** A process as seen in `/proc/<pid>/stat`. */
+/** A live process and its command line. */
 export interface ProcEntry {
   pid: number;
   ppid: number;
   state: string;
+  /** Start time in clock ticks since boot. */
+  start: number;
   cmdline: string[];
+}
+
+const reader = new ProcReader();
+
+function entry(stat: ProcStat): ProcEntry {
+  const { pid, ppid, state, start } = stat;
+  return { pid, ppid, state, start, cmdline: reader.cmdline(pid) };
 }
 
 /** Reads one process, or null when it is gone or a zombie. */
 export function readProc(pid: number): ProcEntry | null {
-  let stat: string;
-  try {
-    stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  } catch {
-    return null;
-  }
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const state = fields[0] ?? "";
-  if (state === "Z" || state === "X") return null;
-  let cmdline: string[] = [];
-  try {
-    cmdline = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0");
-    if (cmdline.at(-1) === "") cmdline.pop();
-  } catch {
-    // Gone meanwhile.
-  }
-  return { pid, ppid: Number(fields[1]), state, cmdline };
+  const stat = reader.stat(pid);
+  return stat ? entry(stat) : null;
 }
 
 /** Whether the pid is a live (non-zombie) process. */
 export function isAlive(pid: number): boolean {
-  return readProc(pid) !== null;
+  return reader.stat(pid) !== null;
 }
 
 /** Every live process. */
 export function allProcs(): ProcEntry[] {
-  const out: ProcEntry[] = [];
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    const proc = readProc(Number(entry.name));
-    if (proc) out.push(proc);
-  }
-  return out;
+  return reader.all().map(entry);
 }
 
 /** Every live descendant of `pid` (not `pid` itself). */
 export function descendants(pid: number): ProcEntry[] {
-  const procs = allProcs();
-  const found: ProcEntry[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    const parent = queue.shift()!;
-    for (const p of procs) {
-      if (p.ppid === parent && !found.includes(p)) {
-        found.push(p);
-        queue.push(p.pid);
-      }
-    }
-  }
-  return found;
+  return descendantsOf([pid], reader.all()).map(entry);
 }
 
 /** Every live process whose environment has `key=value`. */
 export function procsWithEnv(key: string, value: string): ProcEntry[] {
-  const needle = `${key}=${value}`;
-  return allProcs().filter((p) => {
-    try {
-      return Deno.readTextFileSync(`/proc/${p.pid}/environ`).split("\0")
-        .includes(needle);
-    } catch {
-      return false;
-    }
-  });
+  return reader.withEnv(key, value).map(entry);
 }
 
 /** Polls `check` every 50 ms until it returns a truthy value or `ms` pass. */

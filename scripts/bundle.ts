@@ -4,7 +4,7 @@
  * migrations and the client assets) are inlined, so the file runs from any
  * directory with `deno run` and reads nothing from the source tree. This is
  * how compile-safety is proven on a machine without denort
- * (`scripts/bundle_test.ts`).
+ * (`scripts/bundle_e2e_test.ts`).
  *
  * Usage: `deno run -A scripts/bundle.ts [--output dist/flock.js]`
  *

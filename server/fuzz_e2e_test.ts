@@ -792,7 +792,7 @@ Deno.test({
   sanitizeOps: false,
   async fn(t) {
     log.info(
-      `FUZZ_SEED=${SEED} FUZZ_COUNT=${COUNT} (rerun with FUZZ_SEED=${SEED} deno test -A server/fuzz_test.ts)`,
+      `FUZZ_SEED=${SEED} FUZZ_COUNT=${COUNT} (rerun with FUZZ_SEED=${SEED} deno test -A server/fuzz_e2e_test.ts)`,
     );
     await using model = await startFakeModel();
     await using env = await createOpenCodeEnv({ modelBaseURL: model.baseURL });

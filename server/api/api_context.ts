@@ -16,7 +16,7 @@ import type { EventBroker } from "../events/event_broker.ts";
 import type { SessionTracker } from "../events/session_tracker.ts";
 import { NotFoundError } from "../http/errors.ts";
 import type { OpenCodeClient } from "../opencode/opencode_client.ts";
-import { InstanceNotRunningError } from "../opencode/supervisor.ts";
+import { InstanceNotRunningError } from "../opencode/instance_errors.ts";
 
 /** The part of the supervisor the API uses (`opencode/supervisor.ts` implements it). */
 export interface SupervisorApi {

@@ -20,7 +20,7 @@ import {
   InstanceNotFoundError,
   InstanceNotRunningError,
   SupervisorClosedError,
-} from "../opencode/supervisor.ts";
+} from "../opencode/instance_errors.ts";
 import { assertEquals, assertMatch } from "../testing/assert.ts";
 import { NO_SUPERVISOR } from "./api_context.ts";
 

@@ -9,7 +9,7 @@ import { BadRequestError, ConflictError } from "../http/errors.ts";
 import { readJson, type Schema, validate } from "../http/json_body.ts";
 import { resolveAllowedDirectory } from "../http/security.ts";
 import { log } from "../log.ts";
-import { InstanceNotRunningError } from "../opencode/supervisor.ts";
+import { InstanceNotRunningError } from "../opencode/instance_errors.ts";
 import { sessionRow } from "../events/session_tracker.ts";
 import {
   type ApiContext,

@@ -12,7 +12,7 @@ import type {
   OpenCodeClient,
   OpenCodePermission,
 } from "../opencode/opencode_client.ts";
-import { InstanceNotRunningError } from "../opencode/supervisor.ts";
+import { InstanceNotRunningError } from "../opencode/instance_errors.ts";
 import type { ApiContext } from "./api_context.ts";
 import {
   type ApiRoute,

@@ -13,7 +13,7 @@ import {
   OpenCodeHttpError,
   type PromptInput,
 } from "../opencode/opencode_client.ts";
-import { InstanceNotRunningError } from "../opencode/supervisor.ts";
+import { InstanceNotRunningError } from "../opencode/instance_errors.ts";
 import { type ApiContext, requireSession } from "./api_context.ts";
 import { EVENT_STREAM_DOC, lastEventIdOf } from "./events.ts";
 import { tagPermissions } from "./permissions.ts";

@@ -13,7 +13,7 @@ import {
   InstanceNotFoundError,
   InstanceNotRunningError,
   SupervisorClosedError,
-} from "../opencode/supervisor.ts";
+} from "../opencode/instance_errors.ts";
 
 /** An error that carries its HTTP status and a stable machine-readable code. */
 export class HttpError extends Error {

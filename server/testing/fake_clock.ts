@@ -130,16 +130,14 @@ export class FakeClock implements Clock {
   }
 
   /**
-   * Advances to the soonest pending sleep and wakes it.
+   * Waits for a sleep to be pending (see {@linkcode untilSleeping}), then
+   * advances to the soonest one and wakes it.
    *
    * @returns the duration that sleep asked for.
-   * @throws {Error} when nothing is sleeping.
    */
-  async next(): Promise<number> {
-    const next = this.#sleepers[0];
-    if (!next) {
-      throw new Error("Cannot advance to the next sleep: none pending");
-    }
+  async next(guardMs?: number): Promise<number> {
+    await this.untilSleeping(1, guardMs);
+    const next = this.#sleepers[0]!;
     await this.advance(next.at - this.#now);
     return next.ms;
   }

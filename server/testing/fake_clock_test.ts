@@ -31,7 +31,7 @@ Deno.test("FakeClock: abort, next() and untilSleeping", async () => {
   await clock.untilSleeping(1);
   assert.equal(await clock.next(), 70);
   assert.equal(await later, true);
-  await assert.rejects(() => clock.next(), /none pending/);
+  await assert.rejects(() => clock.next(10), /Timed out/);
   await assert.rejects(() => clock.untilSleeping(1, 10), /Timed out/);
 });
 

@@ -31,50 +31,44 @@ export async function writeFakeOpenCode(dir: string): Promise<string> {
   return path;
 }
 
-function main(): void {
-  const mode = Deno.env.get("FAKE_OPENCODE_MODE") ?? "ok";
-  const healthyChecks = Number(
-    Deno.env.get("FAKE_OPENCODE_HEALTHY_CHECKS") ?? "1",
-  );
-  const crashMs = Number(Deno.env.get("FAKE_OPENCODE_CRASH_MS") ?? "300");
-  const password = Deno.env.get("OPENCODE_SERVER_PASSWORD") ?? "";
-  const expected = "Basic " + btoa(`opencode:${password}`);
-  const encoder = new TextEncoder();
-  let checks = 0;
-  Deno.stderr.writeSync(
-    encoder.encode(`fake opencode ${Deno.args.join(" ")}\n`),
-  );
-  const config = Deno.env.get("OPENCODE_CONFIG");
-  if (config) Deno.stderr.writeSync(encoder.encode(`config ${config}\n`));
+/** Options for {@linkcode fakeOpenCodeHandler}. */
+export interface FakeOpenCodeOptions {
+  /** The Basic-auth password (user `opencode`) every request must carry. */
+  password: string;
+  /** Asked at each `GET /global/health`: answer healthy (200) or not (503). */
+  healthy: () => boolean;
+  /** Ends every open `/event` stream when it aborts. */
+  signal?: AbortSignal;
+}
 
-  Deno.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    onListen({ port }) {
-      Deno.stdout.writeSync(
-        encoder.encode(
-          `opencode server listening on http://127.0.0.1:${port}\n`,
-        ),
-      );
-      if (mode === "crash") setTimeout(() => Deno.exit(3), crashMs);
-    },
-  }, (request) => {
+/**
+ * The fake's HTTP API: Basic auth, `/global/health`, `/event` (one
+ * `server.connected`, then open), `/session/status` and `/config/providers`.
+ * Used by the fake child process and, in-process, by the fake spawn of the
+ * supervisor's unit tests.
+ */
+export function fakeOpenCodeHandler(
+  options: FakeOpenCodeOptions,
+): (request: Request) => Response {
+  const expected = "Basic " + btoa(`opencode:${options.password}`);
+  const encoder = new TextEncoder();
+  return (request) => {
     if (request.headers.get("authorization") !== expected) {
       return new Response("Unauthorized", { status: 401 });
     }
     const path = new URL(request.url).pathname;
     if (path === "/global/health") {
-      checks++;
-      if (mode === "unhealthy" && checks > healthyChecks) {
-        return Response.json({ healthy: false }, { status: 503 });
-      }
-      return Response.json({ healthy: true, version: "fake" });
+      return options.healthy()
+        ? Response.json({ healthy: true, version: "fake" })
+        : Response.json({ healthy: false }, { status: 503 });
     }
     if (path === "/session/status") return Response.json({});
     if (path === "/config/providers") {
       return Response.json({ providers: [], default: {} });
     }
     if (path === "/event") {
+      const signal = options.signal;
+      let onAbort = () => {};
       const body = new ReadableStream<Uint8Array>({
         start(controller) {
           controller.enqueue(
@@ -84,6 +78,18 @@ function main(): void {
               }\n\n`,
             ),
           );
+          onAbort = () => {
+            try {
+              controller.close();
+            } catch {
+              // Cancelled already.
+            }
+          };
+          if (signal?.aborted) onAbort();
+          else signal?.addEventListener("abort", onAbort, { once: true });
+        },
+        cancel() {
+          signal?.removeEventListener("abort", onAbort);
         },
       });
       return new Response(body, {
@@ -93,7 +99,41 @@ function main(): void {
     return Response.json({ name: "NotFoundError", data: { message: path } }, {
       status: 404,
     });
-  });
+  };
+}
+
+function main(): void {
+  const mode = Deno.env.get("FAKE_OPENCODE_MODE") ?? "ok";
+  const healthyChecks = Number(
+    Deno.env.get("FAKE_OPENCODE_HEALTHY_CHECKS") ?? "1",
+  );
+  const crashMs = Number(Deno.env.get("FAKE_OPENCODE_CRASH_MS") ?? "300");
+  const encoder = new TextEncoder();
+  let checks = 0;
+  Deno.stderr.writeSync(
+    encoder.encode(`fake opencode ${Deno.args.join(" ")}\n`),
+  );
+  const config = Deno.env.get("OPENCODE_CONFIG");
+  if (config) Deno.stderr.writeSync(encoder.encode(`config ${config}\n`));
+
+  Deno.serve(
+    {
+      hostname: "127.0.0.1",
+      port: 0,
+      onListen({ port }) {
+        Deno.stdout.writeSync(
+          encoder.encode(
+            `opencode server listening on http://127.0.0.1:${port}\n`,
+          ),
+        );
+        if (mode === "crash") setTimeout(() => Deno.exit(3), crashMs);
+      },
+    },
+    fakeOpenCodeHandler({
+      password: Deno.env.get("OPENCODE_SERVER_PASSWORD") ?? "",
+      healthy: () => !(mode === "unhealthy" && ++checks > healthyChecks),
+    }),
+  );
 }
 
 if (import.meta.main) main();

@@ -1,0 +1,41 @@
+/**
+ * The supervisor's errors, mapped to HTTP by `http/errors.ts`.
+ *
+ * @module
+ */
+import type { InstanceStatus } from "../api_types.ts";
+
+/** The instance does not exist. */
+export class InstanceNotFoundError extends Error {
+  readonly instanceId: string;
+  constructor(instanceId: string) {
+    super(`Cannot find instance: ${instanceId}`);
+    this.name = "InstanceNotFoundError";
+    this.instanceId = instanceId;
+  }
+}
+
+/** The instance has no running child to talk to. */
+export class InstanceNotRunningError extends Error {
+  readonly instanceId: string;
+  /** The instance's status at the time, or null when it is unknown. */
+  readonly status: InstanceStatus | null;
+  constructor(instanceId: string, status: InstanceStatus | null) {
+    super(
+      `Cannot reach instance as it is not running: ${instanceId} (status ${
+        status ?? "unknown"
+      })`,
+    );
+    this.name = "InstanceNotRunningError";
+    this.instanceId = instanceId;
+    this.status = status;
+  }
+}
+
+/** The supervisor was disposed. */
+export class SupervisorClosedError extends Error {
+  constructor() {
+    super("Cannot start instance as the supervisor is shut down");
+    this.name = "SupervisorClosedError";
+  }
+}

@@ -5,24 +5,15 @@
  *
  * @module
  */
-import type { DatabaseSync } from "node:sqlite";
-import {
-  type ApiContext,
-  NO_SUPERVISOR,
-  type SupervisorApi,
-} from "./api/api_context.ts";
+import type { ApiContext } from "./api/api_context.ts";
 import { directoryRoutes } from "./api/directories.ts";
 import { eventRoutes } from "./api/events.ts";
 import { instanceRoutes } from "./api/instances.ts";
 import { type ApiRoute, buildOpenApi, ref } from "./api/openapi.ts";
 import { permissionRoutes } from "./api/permissions.ts";
 import { sessionRoutes } from "./api/sessions.ts";
-import type { FlockEvent, HealthJson } from "./api_types.ts";
-import type { InstanceStore } from "./db/instance_store.ts";
-import type { SessionStore } from "./db/session_store.ts";
-import { EventBroker } from "./events/event_broker.ts";
-import { MemoryEventIds } from "./events/event_ids.ts";
-import { SessionTracker } from "./events/session_tracker.ts";
+import type { HealthJson } from "./api_types.ts";
+import type { EventBroker } from "./events/event_broker.ts";
 import { errorResponse, toResponse } from "./http/errors.ts";
 import { createRouter, type Route } from "./http/router.ts";
 import {
@@ -31,12 +22,15 @@ import {
   type SecurityOptions,
 } from "./http/security.ts";
 import { createStaticHandler } from "./http/static_files.ts";
+import type { AppServices } from "./services.ts";
 
 /** Everything the app needs, passed in. */
 export interface AppDeps {
-  db: DatabaseSync;
-  instances: InstanceStore;
-  sessions: SessionStore;
+  /**
+   * The stores, broker, tracker, `publish` and supervisor, composed once
+   * (`composeServices`, or `server/testing/app_services.ts` in tests).
+   */
+  services: AppServices;
   /** The client's built files, URL path → bytes. */
   assets: ReadonlyMap<string, Uint8Array>;
   version: string;
@@ -48,17 +42,6 @@ export interface AppDeps {
    * the default is a loopback Flock without a token.
    */
   security?: SecurityOptions;
-  /** Runs the OpenCode children. Default: none (nothing ever runs). */
-  supervisor?: SupervisorApi;
-  /** The SSE fan-out. Default: a fresh in-memory broker. */
-  broker?: EventBroker;
-  /** Keeps the sessions table in step. Default: one over `sessions`. */
-  tracker?: SessionTracker;
-  /**
-   * Publishes Flock's own events. Default: apply to `tracker`, then
-   * `broker.publish`.
-   */
-  publish?: (event: FlockEvent) => void;
   /** `--root` directories instances must stay inside (empty: anywhere). */
   roots?: readonly string[];
   /** The directory picker's default (the user's home). */
@@ -73,7 +56,7 @@ export interface App {
   readonly routes: readonly Route[];
   /** The security layer every request passes (issues login codes). */
   readonly security: Security;
-  /** The SSE broker (given or created); close it before shutting the server down. */
+  /** The SSE broker (from the services); close it before shutting the server down. */
   readonly broker: EventBroker;
 }
 
@@ -95,20 +78,9 @@ export const CONTENT_SECURITY_POLICY = [
 /** Builds the application from its dependencies. */
 export function createApp(deps: AppDeps): App {
   const now = deps.now ?? Date.now;
-  const broker = deps.broker ??
-    new EventBroker({ ids: new MemoryEventIds() });
-  const tracker = deps.tracker ?? new SessionTracker(deps.sessions);
-  const publish = deps.publish ?? ((event: FlockEvent) => {
-    tracker.apply(event);
-    broker.publish(event);
-  });
+  const { broker } = deps.services;
   const ctx: ApiContext = {
-    instances: deps.instances,
-    sessions: deps.sessions,
-    supervisor: deps.supervisor ?? NO_SUPERVISOR,
-    broker,
-    tracker,
-    publish,
+    ...deps.services,
     roots: deps.roots ?? [],
     home: deps.home,
   };

@@ -2,9 +2,8 @@ import { assertEquals, assertMatch } from "./testing/assert.ts";
 import { MIGRATIONS } from "../migrations/migrations.ts";
 import { createApp } from "./app.ts";
 import { openDatabase } from "./db/database.ts";
-import { InstanceStore } from "./db/instance_store.ts";
 import { migrate } from "./db/migrate.ts";
-import { SessionStore } from "./db/session_store.ts";
+import { testServices } from "./testing/app_services.ts";
 
 const INDEX = "<!doctype html><title>Flock test</title>";
 
@@ -13,9 +12,7 @@ Deno.test("the app over real HTTP: health, JSON 404 and 405, GET /", async () =>
   const db = openDatabase(`${dir}/flock.db`);
   migrate(db, MIGRATIONS);
   const app = createApp({
-    db,
-    instances: new InstanceStore(db),
-    sessions: new SessionStore(db),
+    services: testServices({ db }),
     assets: new Map([
       ["/index.html", new TextEncoder().encode(INDEX)],
       ["/app.js", new TextEncoder().encode("console.log(1)")],

@@ -1,6 +1,6 @@
 /**
- * Flock's composition root: config → database → migrations → HTTP server →
- * signals. The only module that installs signal handlers and calls
+ * Flock's entry point: config → database → migrations → services
+ * (`services.ts`, composed once) → HTTP server → signals. The only module that installs signal handlers and calls
  * `Deno.serve`.
  *
  * @module
@@ -20,16 +20,12 @@ import {
   InsecureBindError,
   randomToken,
 } from "./http/security.ts";
-import { InstanceStore } from "./db/instance_store.ts";
 import { migrate, MigrationError } from "./db/migrate.ts";
-import { SessionStore } from "./db/session_store.ts";
-import type { FlockEvent } from "./api_types.ts";
-import { EventBroker } from "./events/event_broker.ts";
-import { EventIdAllocator } from "./events/event_ids.ts";
-import { SessionTracker } from "./events/session_tracker.ts";
+import type { EventBroker } from "./events/event_broker.ts";
 import type { Route } from "./http/router.ts";
 import { resolveOpenCodeBinaryFromEnv } from "./opencode/opencode_binary.ts";
-import { Supervisor } from "./opencode/supervisor.ts";
+import type { Supervisor } from "./opencode/supervisor.ts";
+import { composeServices } from "./services.ts";
 import { log } from "./log.ts";
 import { watchShutdownSignals } from "./shutdown_signals.ts";
 import { CLIENT_ASSETS } from "./static/client_assets.gen.ts";
@@ -125,43 +121,26 @@ export async function runFlock(
     }
     throw error;
   }
-  const instances = new InstanceStore(db);
-  const sessions = new SessionStore(db);
-  // Events: ids from blocks reserved in the DB, so they grow across restarts.
-  const broker = new EventBroker({
-    ids: new EventIdAllocator(db),
-    ringSize: config.eventBuffer,
-    ...options.events,
+  const services = composeServices({
+    db,
+    broker: { ringSize: config.eventBuffer, ...options.events },
+    supervisor: {
+      binary: () => resolveOpenCodeBinaryFromEnv(config.opencode),
+      childEnv: options.childEnv,
+      opencodeConfigPath: config.opencodeConfig,
+    },
   });
-  const tracker = new SessionTracker(sessions);
-  const publish = (event: FlockEvent) => {
-    tracker.apply(event);
-    broker.publish(event);
-  };
-  const supervisor = new Supervisor({
-    instances,
-    publish,
-    onResync: (instanceId, statuses) => tracker.resync(instanceId, statuses),
-    binary: () => resolveOpenCodeBinaryFromEnv(config.opencode),
-    childEnv: options.childEnv,
-    opencodeConfigPath: config.opencodeConfig,
-  });
+  const { broker, supervisor } = services;
   try {
     await supervisor.reconcile();
   } catch (error) {
     log.error("Cannot reconcile the instances a previous Flock left:", error);
   }
   const app = createApp({
-    db,
-    instances,
-    sessions,
+    services,
     assets: options.assets ?? CLIENT_ASSETS,
     version: VERSION,
     startedAt,
-    supervisor,
-    broker,
-    tracker,
-    publish,
     roots: config.roots,
     home: options.home ?? readEnv("HOME"),
     security: {
@@ -187,8 +166,7 @@ export async function runFlock(
       onListen: () => {},
     }, (req) => app.handler(req));
   } catch (error) {
-    broker.close();
-    await supervisor.stopAll();
+    await services.close();
     db.close();
     if (error instanceof Deno.errors.AddrInUse) {
       throw new StartupError(
@@ -232,9 +210,8 @@ export async function runFlock(
       // the streams (Deno.serve's shutdown waits for open responses).
       const draining = server.shutdown();
       try {
-        await supervisor.stopAll();
+        await services.close();
       } finally {
-        broker.close();
         await draining;
         db.close();
       }

@@ -21,6 +21,7 @@ import {
   InstanceNotRunningError,
   SupervisorClosedError,
 } from "../opencode/instance_errors.ts";
+import { testServices } from "../testing/app_services.ts";
 import { assertEquals, assertMatch } from "../testing/assert.ts";
 import { NO_SUPERVISOR } from "./api_context.ts";
 
@@ -86,13 +87,13 @@ Deno.test("a child that cannot be reached gives 502 over real HTTP; listing fall
     timeoutMs: 2000,
   });
   const app = createApp({
-    db,
-    instances,
-    sessions,
+    services: testServices({
+      db,
+      supervisor: { ...NO_SUPERVISOR, client: () => client },
+    }),
     assets: new Map(),
     version: "test",
     startedAt: Date.now(),
-    supervisor: { ...NO_SUPERVISOR, client: () => client },
   });
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },

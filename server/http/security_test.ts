@@ -9,9 +9,8 @@ import { MIGRATIONS } from "../../migrations/migrations.ts";
 import { type App, createApp } from "../app.ts";
 import type { Config } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
-import { InstanceStore } from "../db/instance_store.ts";
 import { migrate } from "../db/migrate.ts";
-import { SessionStore } from "../db/session_store.ts";
+import { testServices } from "../testing/app_services.ts";
 import { main, runFlock, StartupError } from "../main.ts";
 import { BadRequestError, ForbiddenError } from "./errors.ts";
 import {
@@ -40,9 +39,7 @@ async function withApp(
   migrate(db, MIGRATIONS);
   const bound: { port?: number } = {};
   const app = createApp({
-    db,
-    instances: new InstanceStore(db),
-    sessions: new SessionStore(db),
+    services: testServices({ db }),
     assets: new Map([["/index.html", new TextEncoder().encode(INDEX)]]),
     version: "0.0.0-test",
     startedAt: Date.now(),

@@ -1,10 +1,13 @@
 /**
- * Builds the server into one JavaScript file with
- * `deno bundle --platform deno` (default `dist/flock.js`). Raw imports (the
- * migrations and the client assets) are inlined, so the file runs from any
- * directory with `deno run` and reads nothing from the source tree. This is
- * how compile-safety is proven on a machine without denort
- * (`scripts/bundle_e2e_test.ts`).
+ * `deno task bundle`: builds Flock into one JavaScript file with
+ * `deno bundle --platform deno` (default `dist/flock.js`), from
+ * `server/cli.ts`, so the file holds the launcher too: run with the
+ * launcher's permissions (README, "One file"), it re-runs itself narrowed
+ * to what its flags need. Raw imports (the migrations and the client
+ * assets) are inlined, so the file runs from any directory and reads nothing
+ * from the source tree. Bundling `server/main.ts` instead gives exactly what
+ * `deno compile` packs, which is how compile-safety is proven on a machine
+ * without denort (`scripts/bundle_e2e_test.ts`).
  *
  * Usage: `deno run -A scripts/bundle.ts [--output dist/flock.js]`
  *
@@ -35,12 +38,18 @@ export function bundleArgs(options: {
 }
 
 /**
- * Bundles the server.
+ * Bundles Flock.
  *
+ * @param output Where to write (default `dist/flock.js`).
+ * @param entry The entry module, relative to the repository root (default
+ *   `server/cli.ts`, the launcher and the server).
  * @returns The path of the bundle.
  * @throws {Error} with Deno's output when bundling fails.
  */
-export async function bundle(output?: string): Promise<string> {
+export async function bundle(
+  output?: string,
+  entry = "server/cli.ts",
+): Promise<string> {
   const root = ROOT.pathname.replace(/\/$/, "");
   const out = output ?? `${root}/dist/flock.js`;
   await Deno.mkdir(out.slice(0, out.lastIndexOf("/")) || ".", {
@@ -49,7 +58,7 @@ export async function bundle(output?: string): Promise<string> {
   const result = await new Deno.Command(Deno.execPath(), {
     args: bundleArgs({
       output: out,
-      entry: `${root}/server/main.ts`,
+      entry: `${root}/${entry}`,
       config: `${root}/deno.json`,
     }),
     cwd: root,

@@ -1,11 +1,16 @@
 /**
- * Compile-safety, proven offline: the server bundled into one file by
- * `deno bundle --platform deno` runs alone in an empty directory, with the
- * permissions `deno task compile` bakes into `dist/flock` (the serve task's)
- * and with the source tree denied to it, and still serves the PWA, migrates a
- * brand-new database and drives a real OpenCode child to a streamed fake-model
- * reply. When a denort is available, the real `dist/flock` runs the same
- * scenario; otherwise a loud SKIP line says why.
+ * The one-file bundle, and compile-safety proven offline.
+ *
+ * - `dist/flock.js` run the documented way (README, "One file": only the
+ *   launcher's permissions) from an empty directory re-runs itself narrowed
+ *   to a non-default `--data-dir` and an `--opencode` at another path, and
+ *   serves the PWA, migrates a brand-new database and drives a real OpenCode
+ *   child to a streamed fake-model reply.
+ * - `server/main.ts` bundled (exactly what `deno compile` packs) does the
+ *   same with the permissions `deno compile` bakes and the source tree
+ *   denied to it.
+ * - When a denort is available, the real `dist/flock` runs the scenario too;
+ *   otherwise that test is reported as ignored.
  *
  * @module
  */
@@ -16,10 +21,17 @@ import type { InstanceJson, SessionJson } from "../server/api_types.ts";
 import { pinnedOpenCodePath } from "../server/opencode/opencode_binary.ts";
 import { CLIENT_ASSETS } from "../server/static/client_assets.gen.ts";
 import { fakeReply, startFakeModel } from "../server/testing/fake_model.ts";
-import { createOpenCodeEnv } from "../server/testing/opencode_env.ts";
+import {
+  createOpenCodeEnv,
+  type OpenCodeEnv,
+} from "../server/testing/opencode_env.ts";
 import { SseReader } from "../server/testing/sse_reader.ts";
+import { defaultDataDir } from "../server/config.ts";
+import { COMPILED_FLAGS, launcherFlags } from "../server/launcher/grants.ts";
+import { denoCacheDir } from "../server/testing/flock_process.ts";
+import { descendants } from "../server/testing/procfs.ts";
 import { bundle } from "./bundle.ts";
-import { bakedPermissionFlags, findDenort, ROOT } from "./compile.ts";
+import { findDenort, ROOT } from "./compile.ts";
 
 const root = ROOT.pathname.replace(/\/$/, "");
 
@@ -33,26 +45,6 @@ const SOURCE_PATHS = [
   "deno.lock",
   "dist",
 ].map((p) => `${root}/${p}`);
-
-async function serveTask(): Promise<string> {
-  const config = JSON.parse(
-    await Deno.readTextFile(new URL("deno.json", ROOT)),
-  ) as { tasks: Record<string, string> };
-  const serve = config.tasks["serve"];
-  if (!serve) throw new Error("deno.json has no serve task");
-  return serve;
-}
-
-async function denoDir(): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json"],
-    stdout: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  return (JSON.parse(new TextDecoder().decode(out.stdout)) as {
-    denoDir: string;
-  }).denoDir;
-}
 
 interface Started {
   url: string;
@@ -127,12 +119,16 @@ async function exercise(
   options: {
     cwd: string;
     env: Record<string, string>;
-    home: string;
+    /** The data dir Flock was told to use. */
+    dataDir: string;
     workspace: string;
+    /** Called once Flock listens (e.g. to inspect its process tree). */
+    onListening?: (flock: Started) => void;
   },
 ): Promise<void> {
   const flock = await start(command, args, options.cwd, options.env);
   try {
+    options.onListening?.(flock);
     const base = flock.url;
     // The PWA shell and its assets, byte for byte, with the CSP on pages.
     const page = await fetch(`${base}/`);
@@ -157,7 +153,7 @@ async function exercise(
     }
 
     // The migrations reached the brand-new database.
-    const dbPath = `${options.home}/.local/share/flock/flock.db`;
+    const dbPath = `${options.dataDir}/flock.db`;
     const db = new DatabaseSync(dbPath, { readOnly: true });
     try {
       const rows = db.prepare(
@@ -256,114 +252,206 @@ async function exercise(
   }
 }
 
+/** A fresh HOME, an empty run dir, a data dir elsewhere, and the env Flock (and so its children) gets. */
+async function setup(
+  ocEnv: OpenCodeEnv,
+  name: string,
+): Promise<{
+  home: string;
+  run: string;
+  dataDir: string;
+  env: Record<string, string>;
+  workspace: string;
+}> {
+  const home = `${ocEnv.root}/${name}-home`;
+  const run = `${ocEnv.root}/${name}-run`;
+  await Deno.mkdir(home);
+  await Deno.mkdir(run);
+  return {
+    home,
+    run,
+    // Not the default ($HOME/.local/share/flock, or $XDG_DATA_HOME/flock).
+    dataDir: `${ocEnv.root}/${name}-data/flock`,
+    env: {
+      ...ocEnv.env,
+      HOME: home,
+      PATH: "/usr/bin:/bin",
+      DENO_DIR: await denoCacheDir(),
+      NO_COLOR: "1",
+    },
+    workspace: await ocEnv.workspace(`${name}-project`),
+  };
+}
+
+/** Copies a built file alone into an empty directory. */
+async function alone(file: string, dir: string, name: string): Promise<void> {
+  await Deno.copyFile(file, `${dir}/${name}`);
+  assertEquals(
+    [...Deno.readDirSync(dir)].map((e) => e.name),
+    [name],
+    "the file is alone",
+  );
+}
+
 Deno.test({
   name:
-    "compile-safety: the one-file bundle runs alone in an empty dir with the baked permissions (and dist/flock when denort exists)",
+    "the bundle run the documented way re-runs itself narrowed to a non-default --data-dir and --opencode, and serves, migrates and streams",
   sanitizeResources: false,
   sanitizeOps: false,
-  async fn(t) {
+  async fn() {
     await using model = await startFakeModel();
     await using ocEnv = await createOpenCodeEnv({
       modelBaseURL: model.baseURL,
     });
-    const realDenoDir = await denoDir();
-    const opencode = pinnedOpenCodePath();
-    const serve = await serveTask();
-
-    /** A fresh HOME, an empty run dir, and the env Flock (and so its children) gets. */
-    const setup = async (name: string) => {
-      const home = `${ocEnv.root}/${name}-home`;
-      const run = `${ocEnv.root}/${name}-run`;
-      await Deno.mkdir(home);
-      await Deno.mkdir(run);
-      const env: Record<string, string> = {
-        // OpenCode's isolation, minus XDG_DATA_HOME: Flock's default data dir is
-        // then $HOME/.local/share/flock, the one --allow-write grants.
-        ...Object.fromEntries(
-          Object.entries(ocEnv.env).filter(([k]) => k !== "XDG_DATA_HOME"),
-        ),
-        HOME: home,
-        PATH: "/usr/bin:/bin",
-        DENO_DIR: realDenoDir,
-        NO_COLOR: "1",
-      };
-      const permissions = bakedPermissionFlags(serve, home, root);
-      return {
-        home,
-        run,
-        env,
-        permissions,
-        workspace: await ocEnv.workspace(`${name}-project`),
-      };
-    };
-
-    await t.step(
-      "the bundle (deno run, serve-task permissions, source tree denied)",
-      async () => {
-        const s = await setup("bundle");
-        const built = await bundle(`${ocEnv.root}/build/flock.js`);
-        await Deno.copyFile(built, `${s.run}/flock.js`);
-        assertEquals(
-          [...Deno.readDirSync(s.run)].map((e) => e.name),
-          ["flock.js"],
-          "the file is alone",
-        );
-        await exercise("the bundle", Deno.execPath(), [
-          "run",
-          ...s.permissions,
-          `--deny-read=${SOURCE_PATHS.join(",")}`,
-          "flock.js",
-          "--port",
-          "0",
-          "--opencode",
-          opencode,
-        ], { cwd: s.run, env: s.env, home: s.home, workspace: s.workspace });
-      },
+    const s = await setup(ocEnv, "bundle");
+    await alone(
+      await bundle(`${ocEnv.root}/build/flock.js`),
+      s.run,
+      "flock.js",
     );
+    const opencode = pinnedOpenCodePath();
+    let narrowed: string[] = [];
+    await exercise("the bundle", Deno.execPath(), [
+      "run",
+      ...launcherFlags(Deno.execPath()),
+      "flock.js",
+      "--port",
+      "0",
+      "--data-dir",
+      s.dataDir,
+      "--opencode",
+      opencode,
+    ], {
+      cwd: s.run,
+      env: s.env,
+      dataDir: s.dataDir,
+      workspace: s.workspace,
+      onListening: (flock) => {
+        const child = descendants(flock.child.pid).find((p) =>
+          p.cmdline.includes("--launched-child")
+        );
+        assert(child, "the launcher started a narrowed child");
+        narrowed = child.cmdline;
+      },
+    });
+    // The child held exactly what the flags needed, nothing of the defaults.
+    assert(narrowed.includes(`--allow-write=${s.dataDir}`), narrowed.join(" "));
+    assert(
+      narrowed.some((a) =>
+        a.startsWith("--allow-run=") && a.includes(opencode)
+      ),
+      narrowed.join(" "),
+    );
+    assert(
+      !narrowed.some((a) => /^--allow-(all|write|run|net)$|^-A$/.test(a)),
+      `an unscoped permission: ${narrowed.join(" ")}`,
+    );
+    const defaultData = defaultDataDir({
+      os: Deno.build.os,
+      get: (name) => s.env[name],
+    });
+    assert(defaultData !== s.dataDir);
+    let defaultDir = true;
+    try {
+      Deno.statSync(defaultData);
+    } catch {
+      defaultDir = false;
+    }
+    assertEquals(defaultDir, false, "the default data dir stays untouched");
+  },
+});
 
-    await t.step("dist/flock (deno compile)", async () => {
-      const lookup = findDenort({
-        denortBin: Deno.env.get("DENORT_BIN"),
-        denoDir: realDenoDir,
-        version: Deno.version.deno,
-        target: Deno.build.target,
-        isFile: (p) => {
-          try {
-            return Deno.statSync(p).isFile;
-          } catch {
-            return false;
-          }
-        },
-      });
-      if (lookup.kind === "missing") {
-        const line =
-          `SKIP: dist/flock not tested: no denort (DENORT_BIN is unset and ${lookup.zipPath} is absent; see scripts/compile.ts)\n`;
-        Deno.stderr.writeSync(new TextEncoder().encode(line));
-        return;
-      }
-      const s = await setup("compiled");
-      const out = `${ocEnv.root}/build/flock`;
-      const compiled = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", `${root}/scripts/compile.ts`, "--output", out],
-        cwd: root,
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const dec = new TextDecoder();
-      assert(
-        compiled.success,
-        `deno task compile failed:\n${dec.decode(compiled.stdout)}${
-          dec.decode(compiled.stderr)
-        }`,
-      );
-      await Deno.copyFile(out, `${s.run}/flock`);
-      await Deno.chmod(`${s.run}/flock`, 0o755);
-      await exercise("dist/flock", `${s.run}/flock`, [
-        "--port",
-        "0",
-        "--opencode",
-        opencode,
-      ], { cwd: s.run, env: s.env, home: s.home, workspace: s.workspace });
+Deno.test({
+  name:
+    "compile-safety: server/main.ts bundled runs alone in an empty dir with the permissions deno compile bakes and the source tree denied",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using model = await startFakeModel();
+    await using ocEnv = await createOpenCodeEnv({
+      modelBaseURL: model.baseURL,
+    });
+    const s = await setup(ocEnv, "compiled-js");
+    await alone(
+      await bundle(`${ocEnv.root}/build/flock-main.js`, "server/main.ts"),
+      s.run,
+      "flock-main.js",
+    );
+    await exercise("the compile-safe bundle", Deno.execPath(), [
+      "run",
+      ...COMPILED_FLAGS,
+      `--deny-read=${SOURCE_PATHS.join(",")}`,
+      "flock-main.js",
+      "--port",
+      "0",
+      "--data-dir",
+      s.dataDir,
+      "--opencode",
+      pinnedOpenCodePath(),
+    ], {
+      cwd: s.run,
+      env: s.env,
+      dataDir: s.dataDir,
+      workspace: s.workspace,
+    });
+  },
+});
+
+const denort = findDenort({
+  denortBin: Deno.env.get("DENORT_BIN"),
+  denoDir: await denoCacheDir(),
+  version: Deno.version.deno,
+  target: Deno.build.target,
+  isFile: (p) => {
+    try {
+      return Deno.statSync(p).isFile;
+    } catch {
+      return false;
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "dist/flock (deno compile, needs denort) runs anywhere with a non-default --data-dir and --opencode",
+  // No denort on this machine (DENORT_BIN unset and no release zip in the Deno cache; see scripts/compile.ts).
+  ignore: denort.kind === "missing",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using model = await startFakeModel();
+    await using ocEnv = await createOpenCodeEnv({
+      modelBaseURL: model.baseURL,
+    });
+    const s = await setup(ocEnv, "compiled");
+    const out = `${ocEnv.root}/build/flock`;
+    const compiled = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${root}/scripts/compile.ts`, "--output", out],
+      cwd: root,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const dec = new TextDecoder();
+    assert(
+      compiled.success,
+      `deno task compile failed:\n${dec.decode(compiled.stdout)}${
+        dec.decode(compiled.stderr)
+      }`,
+    );
+    await alone(out, s.run, "flock");
+    await Deno.chmod(`${s.run}/flock`, 0o755);
+    await exercise("dist/flock", `${s.run}/flock`, [
+      "--port",
+      "0",
+      "--data-dir",
+      s.dataDir,
+      "--opencode",
+      pinnedOpenCodePath(),
+    ], {
+      cwd: s.run,
+      env: s.env,
+      dataDir: s.dataDir,
+      workspace: s.workspace,
     });
   },
 });

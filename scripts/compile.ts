@@ -1,9 +1,11 @@
 /**
  * `deno task compile`: builds the single executable `dist/flock` with a real
  * `deno compile`. The client assets and the migrations are embedded through
- * the module graph (raw imports), and the permissions of the `serve` task in
- * `deno.json` are baked in (so the two cannot drift), with `$HOME` expanded
- * and relative paths made absolute at build time.
+ * the module graph (raw imports). The entry is `server/main.ts` (Flock
+ * itself, no launcher: a compiled binary cannot re-run itself with other
+ * permissions), and the baked permissions are `COMPILED_FLAGS` from
+ * `server/launcher/grants.ts`: the same on every machine, naming neither
+ * the builder's HOME nor its checkout (AGENTS.md says what they cost).
  *
  * `deno compile` needs `denort` (the runtime without the toolchain). It comes
  * from `DENORT_BIN` or from the release zip in Deno's cache
@@ -17,6 +19,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { COMPILED_FLAGS } from "../server/launcher/grants.ts";
 
 /** The repository root (this file is `scripts/compile.ts`). */
 export const ROOT = new URL("../", import.meta.url);
@@ -72,63 +75,7 @@ export function missingDenortMessage(
   const badEnv = lookup.badEnv === undefined
     ? ""
     : ` DENORT_BIN is set to ${lookup.badEnv}, but there is no file there.`;
-  return `flock compile: cannot build dist/flock because \`deno compile\` needs denort, the Deno ${version} runtime for ${target} that executables are built from, and none is available on this machine.${badEnv} Provide one of: (1) DENORT_BIN=/path/to/denort, the extracted \`denort\` binary of exactly Deno ${version}; or (2) the release zip, unchanged, at ${lookup.zipPath} (get https://dl.deno.land/release/v${version}/denort-${target}.zip on a machine with internet access and copy it there). On a machine that can reach dl.deno.land, \`deno task compile --download\` lets Deno fetch the zip itself. Until then, \`deno run -A scripts/bundle.ts\` builds the same server as one file (dist/flock.js) that runs anywhere with \`deno run\`.`;
-}
-
-/**
- * One word of a task line with the serve task's variables expanded:
- * `$XDG_DATA_HOME` (the builder's, else `$HOME/.local/share`) and `$HOME`.
- */
-function expandWord(word: string, home: string): string {
-  let xdg: string | undefined;
-  try {
-    xdg = Deno.env.get("XDG_DATA_HOME");
-  } catch {
-    xdg = undefined;
-  }
-  const expanded = word.replaceAll(
-    "$XDG_DATA_HOME",
-    xdg || `${home}/.local/share`,
-  ).replaceAll("$HOME", home);
-  const eq = expanded.indexOf("=");
-  if (!expanded.startsWith("--allow-") || eq < 0) return expanded;
-  // Without XDG_DATA_HOME both data-dir entries are the same path.
-  const values = [...new Set(expanded.slice(eq + 1).split(","))];
-  return `${expanded.slice(0, eq + 1)}${values.join(",")}`;
-}
-
-/**
- * The permission flags of the `serve` task, ready to bake into a binary:
- * `$HOME` expanded, and relative paths in `--allow-run`/`--allow-read`/
- * `--allow-write` made absolute against the repository root (a compiled
- * binary runs from any directory).
- *
- * @param serveTask The `serve` task line from deno.json.
- * @param home The builder's HOME.
- * @param root The repository root path (no trailing slash).
- */
-export function bakedPermissionFlags(
-  serveTask: string,
-  home: string,
-  root: string,
-): string[] {
-  const words = serveTask.split(/\s+/).filter((w) => w !== "");
-  const run = words.indexOf("run");
-  const entry = words.findIndex((w) => w.endsWith(".ts"));
-  if (run < 0 || entry < 0) {
-    throw new Error(`Cannot read the serve task: ${serveTask}`);
-  }
-  return words.slice(run + 1, entry).map((word) => {
-    const w = expandWord(word, home);
-    const m = /^(--allow-(?:run|read|write))=(.*)$/.exec(w);
-    if (!m) return w;
-    const list = (m[2] ?? "").split(",").map((p) =>
-      p.startsWith("./") || p.startsWith("../")
-        ? new URL(p, `file://${root}/`).pathname
-        : p
-    );
-    return `${m[1]}=${list.join(",")}`;
-  });
+  return `flock compile: cannot build dist/flock because \`deno compile\` needs denort, the Deno ${version} runtime for ${target} that executables are built from, and none is available on this machine.${badEnv} Provide one of: (1) DENORT_BIN=/path/to/denort, the extracted \`denort\` binary of exactly Deno ${version}; or (2) the release zip, unchanged, at ${lookup.zipPath} (get https://dl.deno.land/release/v${version}/denort-${target}.zip on a machine with internet access and copy it there). On a machine that can reach dl.deno.land, \`deno task compile --download\` lets Deno fetch the zip itself. Until then, \`deno task bundle\` builds the same server as one file (dist/flock.js) that runs anywhere with \`deno run\` (see the README).`;
 }
 
 /** The full `deno compile` argument list. */
@@ -203,16 +150,7 @@ export async function main(args: readonly string[]): Promise<number> {
     return 1;
   }
   const root = new URL(".", ROOT).pathname.replace(/\/$/, "");
-  const config = JSON.parse(
-    await Deno.readTextFile(new URL("deno.json", ROOT)),
-  ) as { tasks?: Record<string, string> };
-  const serve = config.tasks?.["serve"];
-  if (!serve) {
-    print("stderr", "flock compile: deno.json has no serve task to mirror");
-    return 1;
-  }
-  const home = Deno.env.get("HOME") ?? "";
-  const permissions = bakedPermissionFlags(serve, home, root);
+  const permissions = [...COMPILED_FLAGS];
   const output = values.output ?? `${root}/dist/flock`;
   await Deno.mkdir(output.slice(0, output.lastIndexOf("/")) || ".", {
     recursive: true,

@@ -2,6 +2,7 @@ import { Buffer } from "node:buffer";
 import { assert, assertEquals, assertMatch } from "../server/testing/assert.ts";
 import { MIGRATIONS } from "../migrations/migrations.ts";
 import { CLIENT_ASSETS } from "../server/static/client_assets.gen.ts";
+import { COMPILED_FLAGS, FLOCK_ENV_VARS } from "../server/launcher/grants.ts";
 import { ROOT } from "./compile.ts";
 
 const root = ROOT.pathname.replace(/\/$/, "");
@@ -95,7 +96,7 @@ Deno.test("deno task compile without denort fails with the explanation, not a ne
 
 Deno.test({
   name:
-    "deno compile (with a stand-in denort) embeds the migrations and client assets and bakes the serve permissions",
+    "deno compile (with a stand-in denort) embeds the migrations and client assets and bakes permissions tied to no machine",
   // Writes a ~100 MB file; the stand-in is the full deno binary, so the result is inspected, not run.
   async fn() {
     const out = await Deno.makeTempDir({ prefix: "flock-compile-" });
@@ -105,7 +106,10 @@ Deno.test({
         offlineEnv({ DENORT_BIN: Deno.execPath() }),
       );
       assertEquals(code, 0, stdout + stderr);
-      assertMatch(stdout, /baked permissions: --no-prompt --allow-net=/);
+      assertMatch(
+        stdout,
+        new RegExp(`baked permissions: ${COMPILED_FLAGS.join(" ")}\\n`),
+      );
       const bin = Buffer.from(await Deno.readFile(`${out}/flock`));
       for (const m of MIGRATIONS) {
         const line = m.sql.split("\n").find((l) => l.trim().length > 20) ??
@@ -120,12 +124,27 @@ Deno.test({
       const metaAt = bin.lastIndexOf('"permissions":{');
       assert(metaAt >= 0, "no compile metadata found");
       const meta = bin.subarray(metaAt, metaAt + 4000).toString("latin1");
-      assertMatch(meta, /"allow_read":\[\]/, "--allow-read (all)");
-      assertMatch(meta, /"allow_net":\["127\.0\.0\.1","localhost","\[::1\]"\]/);
-      assertMatch(meta, /"allow_write":\["[^"]+\/\.local\/share\/flock"\]/);
-      assertMatch(meta, /"allow_run":\["opencode","\/[^"]+\/bin\/opencode"\]/);
-      assertMatch(meta, /"prompt":false/);
+      const permissions = meta.slice(0, meta.indexOf("}") + 1);
+      for (const kind of ["read", "write", "run", "net"]) {
+        assertMatch(permissions, new RegExp(`"allow_${kind}":\\[\\]`), kind);
+      }
+      assertMatch(
+        permissions,
+        new RegExp(
+          `"allow_env":\\[${FLOCK_ENV_VARS.map((v) => `"${v}"`).join(",")}\\]`,
+        ),
+      );
+      assertMatch(permissions, /"prompt":false/);
       assertMatch(meta, /"raw_imports":true/);
+      const home = Deno.env.get("HOME") ?? "/root";
+      assert(
+        !permissions.includes(home),
+        `the builder's HOME is baked in: ${permissions}`,
+      );
+      assert(
+        !permissions.includes(root),
+        `the checkout is baked in: ${permissions}`,
+      );
     } finally {
       await Deno.remove(out, { recursive: true });
     }

@@ -1,14 +1,11 @@
 import { assert, assertEquals, assertMatch } from "../server/testing/assert.ts";
+import { COMPILED_FLAGS, FLOCK_ENV_VARS } from "../server/launcher/grants.ts";
 import {
-  bakedPermissionFlags,
   compileArgs,
   denortZipPath,
   findDenort,
   missingDenortMessage,
-  ROOT,
 } from "./compile.ts";
-
-const root = ROOT.pathname.replace(/\/$/, "");
 
 Deno.test("findDenort follows deno compile's order: DENORT_BIN, then the cached zip", () => {
   const zip = denortZipPath("/dd", "2.9.6", "x86_64-unknown-linux-gnu");
@@ -50,32 +47,19 @@ Deno.test("findDenort follows deno compile's order: DENORT_BIN, then the cached 
   assertMatch(message, /\/dd\/dl\/release\/v2\.9\.6\/denort-x86_64/);
 });
 
-Deno.test("the baked permissions mirror the serve task, with $HOME and relative paths resolved", async () => {
-  const config = JSON.parse(
-    await Deno.readTextFile(new URL("deno.json", ROOT)),
-  ) as { tasks: Record<string, string> };
-  const serve = config.tasks["serve"] ?? "";
-  const flags = bakedPermissionFlags(serve, "/home/u", root);
-  // Same flags in the same order; only $HOME and ./paths differ.
-  const words = serve.split(/\s+/);
-  const original = words.slice(
-    words.indexOf("run") + 1,
-    words.findIndex((w) => w.endsWith(".ts")),
-  );
-  assertEquals(flags.length, original.length);
-  assert(flags.includes("--no-prompt"));
-  for (const f of flags) {
-    assert(!f.includes("$HOME"), f);
-    assert(!/[=,]\.\.?\//.test(f), `relative path left in ${f}`);
-    assert(f !== "-A" && f !== "--allow-all", "never -A");
+Deno.test("the baked permissions name no path of the builder's machine, and compileArgs puts them before the entry", () => {
+  assertEquals(COMPILED_FLAGS, [
+    "--no-prompt",
+    "--allow-read",
+    "--allow-write",
+    "--allow-run",
+    "--allow-net",
+    `--allow-env=${FLOCK_ENV_VARS.join(",")}`,
+  ]);
+  for (const flag of COMPILED_FLAGS) {
+    assert(!flag.includes("/"), `no path in ${flag}`);
+    assert(flag !== "-A" && flag !== "--allow-all", "never -A");
   }
-  const write = flags.find((f) => f.startsWith("--allow-write="));
-  assertEquals(write, "--allow-write=/home/u/.local/share/flock");
-  const run = flags.find((f) => f.startsWith("--allow-run=")) ?? "";
-  assertMatch(
-    run,
-    new RegExp(`${root}/node_modules/opencode-linux-x64/bin/opencode`),
-  );
   assertEquals(
     compileArgs({
       permissions: ["--allow-read"],

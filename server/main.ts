@@ -278,8 +278,20 @@ function print(stream: "stdout" | "stderr", text: string): void {
   (stream === "stdout" ? Deno.stdout : Deno.stderr).writeSync(bytes);
 }
 
+/** Options for {@linkcode main}. */
+export interface MainOptions {
+  /**
+   * Shuts Flock down like a signal when it resolves: the launcher's lifeline
+   * ending (`server/cli.ts`).
+   */
+  stop?: Promise<void>;
+}
+
 /** The CLI entry point: parse, start, wait for a signal, shut down. */
-export async function main(args: readonly string[]): Promise<number> {
+export async function main(
+  args: readonly string[],
+  options: MainOptions = {},
+): Promise<number> {
   let parsed;
   try {
     parsed = parseConfig(args, processEnv());
@@ -328,8 +340,11 @@ export async function main(args: readonly string[]): Promise<number> {
       Deno.exit(130);
     },
   });
-  const signal = await signals.first;
-  log.info(`Received ${signal}, shutting down`);
+  const reason = await Promise.race([
+    signals.first.then((signal) => `Received ${signal}`),
+    ...(options.stop ? [options.stop.then(() => "The launcher is gone")] : []),
+  ]);
+  log.info(`${reason}, shutting down`);
   const hardExit = setTimeout(() => {
     flock.supervisor.killNow();
     print("stderr", "flock: shutdown took too long, exiting");

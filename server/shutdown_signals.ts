@@ -1,5 +1,5 @@
 /**
- * Waiting for SIGINT/SIGTERM in a way that survives duplicate delivery.
+ * Waiting for SIGINT/SIGTERM/SIGHUP in a way that survives duplicate delivery.
  *
  * A terminal's Ctrl+C reaches every process of the foreground group, and
  * `deno task` also forwards the signal to its child, so one keypress arrives
@@ -9,8 +9,12 @@
  * @module
  */
 
-/** The signals that stop Flock. */
-export type ShutdownSignal = "SIGINT" | "SIGTERM";
+/**
+ * The signals that stop Flock. SIGHUP (the terminal closed) is one of them:
+ * its default action would kill Flock without stopping its children, which
+ * run in their own sessions and would be left behind.
+ */
+export type ShutdownSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
 
 /** Where signal handlers are installed (Deno's, or a fake in tests). */
 export interface SignalTarget {
@@ -40,7 +44,7 @@ const DENO_SIGNALS: SignalTarget = {
 };
 
 /**
- * Installs SIGINT/SIGTERM handlers that stay installed until disposed, so a
+ * Installs SIGINT/SIGTERM/SIGHUP handlers that stay installed until disposed, so a
  * duplicate signal during a graceful shutdown never kills the process with
  * the default action.
  */
@@ -52,7 +56,7 @@ export function watchShutdownSignals(
   const window = options.duplicateWindowMs ?? 1000;
   const first = Promise.withResolvers<ShutdownSignal>();
   let firstAt: number | undefined;
-  const handlers = (["SIGINT", "SIGTERM"] as const).map((signal) => {
+  const handlers = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((signal) => {
     const handler = () => {
       if (firstAt === undefined) {
         firstAt = now();

@@ -31,7 +31,7 @@ Deno.test("the first signal resolves; a duplicate inside the window is ignored; 
       now: () => t,
       onForce: (s) => forced.push(s),
     });
-    assertEquals(count(), 2);
+    assertEquals(count(), 3);
     send("SIGINT");
     assertEquals(await watch.first, "SIGINT");
     t = 5; // deno task forwarding the same Ctrl+C
@@ -42,4 +42,23 @@ Deno.test("the first signal resolves; a duplicate inside the window is ignored; 
     assertEquals(forced, ["SIGTERM"]);
   }
   assertEquals(count(), 0, "disposing removes the handlers");
+});
+
+Deno.test("SIGHUP (the terminal closed) shuts down like SIGINT, with the same duplicate window", async () => {
+  const { target, send } = fakeTarget();
+  let t = 0;
+  const forced: ShutdownSignal[] = [];
+  using watch = watchShutdownSignals({
+    target,
+    now: () => t,
+    onForce: (s) => forced.push(s),
+  });
+  send("SIGHUP");
+  assertEquals(await watch.first, "SIGHUP");
+  t = 10; // the launcher passing the same hang-up on
+  send("SIGHUP");
+  assertEquals(forced, []);
+  t = 1500;
+  send("SIGHUP");
+  assertEquals(forced, ["SIGHUP"]);
 });

@@ -3,15 +3,13 @@
  * start-up are its own and the measuring clients never share its event
  * loop.
  *
- * The permissions are the `serve` task's (`serveTaskFlags`), except that a
- * synthetic run also allows the synthetic `opencode` script.
+ * The permissions are the ones the launcher gives Flock for the same flags
+ * (`narrowFlags`), so a synthetic run allows the synthetic `opencode` script
+ * it names with `--opencode`.
  *
  * @module
  */
-import {
-  denoCacheDir,
-  serveTaskFlags,
-} from "../server/testing/flock_process.ts";
+import { denoCacheDir, narrowFlags } from "../server/testing/flock_process.ts";
 import type { ProcessTracker, TrackedChild } from "./processes.ts";
 
 /** The repository root (a directory path, no trailing slash). */
@@ -55,18 +53,6 @@ export interface FlockServer {
   readonly spawnedAt: number;
 }
 
-/** `deno run` flags for Flock: the serve task's, plus `--allow-run` for `opencode`. */
-export async function flockFlags(
-  home: string,
-  opencode?: string,
-): Promise<string[]> {
-  const flags = await serveTaskFlags(home);
-  if (opencode === undefined) return flags;
-  return flags.map((flag) =>
-    flag.startsWith("--allow-run=") ? `${flag},${opencode}` : flag
-  );
-}
-
 /** A free TCP port on 127.0.0.1 (released before it is returned). */
 export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -80,16 +66,23 @@ export async function startFlock(
   tracker: ProcessTracker,
   options: StartFlockOptions,
 ): Promise<FlockServer> {
-  const flags = await flockFlags(options.home, options.opencode);
-  const args = [
-    "run",
-    ...(options.inspect ? ["--inspect=127.0.0.1:0"] : []),
-    ...flags,
-    "server/main.ts",
+  const flockArgs = [
     "--port",
     String(options.port ?? 0),
     ...(options.opencode === undefined ? [] : ["--opencode", options.opencode]),
     ...(options.args ?? []),
+  ];
+  const env = {
+    DENO_DIR: await denoCacheDir(),
+    FLOCK_BENCH_DENO: Deno.execPath(),
+    ...options.env,
+  };
+  const args = [
+    "run",
+    ...(options.inspect ? ["--inspect=127.0.0.1:0"] : []),
+    ...narrowFlags({ args: flockArgs, home: options.home, env }),
+    "server/main.ts",
+    ...flockArgs,
   ];
   const spawnedAt = performance.timeOrigin + performance.now();
   const child = tracker.spawn({
@@ -97,12 +90,7 @@ export async function startFlock(
     command: Deno.execPath(),
     args,
     cwd: ROOT,
-    env: {
-      DENO_DIR: await denoCacheDir(),
-      FLOCK_BENCH_DENO: Deno.execPath(),
-      ...options.env,
-      HOME: options.home,
-    },
+    env: { ...env, HOME: options.home },
   });
   let url = "";
   if (options.wait ?? true) {

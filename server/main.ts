@@ -26,6 +26,7 @@ import type { Route } from "./http/router.ts";
 import { resolveOpenCodeBinaryFromEnv } from "./opencode/opencode_binary.ts";
 import type { Supervisor } from "./opencode/supervisor.ts";
 import { composeServices } from "./services.ts";
+import { lacksPermission, netHost, permissionFix } from "./launcher/grants.ts";
 import { log } from "./log.ts";
 import { watchShutdownSignals } from "./shutdown_signals.ts";
 import { CLIENT_ASSETS } from "./static/client_assets.gen.ts";
@@ -103,7 +104,11 @@ export async function runFlock(
     db = openDatabase(config.dbPath);
   } catch (error) {
     throw new StartupError(
-      `Cannot open the database ${config.dbPath}: ${message(error)}`,
+      `Cannot open the database ${config.dbPath}: ${message(error)}${
+        lacksPermission(error)
+          ? `; ${permissionFix(`--allow-write=${parentDir(config.dbPath)}`)}`
+          : ""
+      }`,
       { cause: error },
     );
   }
@@ -174,11 +179,11 @@ export async function runFlock(
         { cause: error },
       );
     }
-    if (error instanceof Deno.errors.NotCapable) {
+    if (lacksPermission(error)) {
       throw new StartupError(
-        `Cannot listen on ${config.host}:${config.port}: Flock lacks network permission for it (${
+        `Cannot listen on ${config.host}:${config.port} as Flock lacks network permission for it (${
           message(error)
-        }). The start and serve tasks allow loopback only; to listen elsewhere, run the serve task's deno run line yourself with --allow-net=${config.host},127.0.0.1 (see the README)`,
+        }): ${permissionFix(`--allow-net=${netHost(config.host)}`)}`,
         { cause: error },
       );
     }
@@ -231,15 +236,23 @@ export async function runFlock(
   };
 }
 
+function parentDir(file: string): string {
+  return file.includes("/") ? file.slice(0, file.lastIndexOf("/")) : ".";
+}
+
 async function ensureParentDir(file: string): Promise<void> {
   if (file === ":memory:") return;
-  const dir = file.includes("/") ? file.slice(0, file.lastIndexOf("/")) : ".";
+  const dir = parentDir(file);
   if (dir === "") return;
   try {
     await Deno.mkdir(dir, { recursive: true });
   } catch (error) {
     throw new StartupError(
-      `Cannot create the data directory ${dir}: ${message(error)}`,
+      `Cannot create the data directory ${dir}: ${message(error)}${
+        lacksPermission(error)
+          ? `; ${permissionFix(`--allow-write=${dir}`)}`
+          : ""
+      }`,
       { cause: error },
     );
   }

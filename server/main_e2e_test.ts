@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertMatch } from "./testing/assert.ts";
 import { DatabaseSync } from "node:sqlite";
 import { startFlockProcess } from "./testing/flock_process.ts";
+import { pinnedOpenCodePath } from "./opencode/opencode_binary.ts";
 
 Deno.test("Flock as a real process: health, shell, SIGTERM exits 0 within 2 s with a clean DB", async () => {
   const home = await Deno.makeTempDir({ prefix: "flock-main-" });
@@ -100,6 +101,8 @@ Deno.test("an --opencode binary outside --allow-run is an instance error that sa
     await using flock = await startFlockProcess({
       home,
       args: ["--port", "0", "--opencode", "/bin/true"],
+      // As when the binary changed after the launcher granted another one.
+      adjust: (grants) => ({ ...grants, run: [pinnedOpenCodePath()] }),
     });
     const created = await fetch(`${flock.url}/api/instances`, {
       method: "POST",

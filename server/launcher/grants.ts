@@ -171,6 +171,38 @@ export const COMPILED_FLAGS: readonly string[] = [
   `--allow-env=${FLOCK_ENV_VARS.join(",")}`,
 ];
 
+/**
+ * The end of a message about a permission Flock lacks: how to get it.
+ *
+ * @param flag The `deno run` flag that grants it, e.g. `--allow-write=/d`.
+ * @example
+ * ```ts
+ * `Cannot create /d as Flock lacks write permission for it: ${permissionFix("--allow-write=/d")}`;
+ * ```
+ */
+export function permissionFix(flag: string): string {
+  return `start Flock with deno task start (it grants what its flags need), or add ${flag} to its deno run line`;
+}
+
+/** Whether an error (or its cause) is Deno refusing a permission. */
+export function lacksPermission(error: unknown): boolean {
+  return error instanceof Deno.errors.NotCapable ||
+    (error instanceof Error && error.cause instanceof Deno.errors.NotCapable);
+}
+
+/**
+ * A host as `--allow-net` writes it: IPv6 in brackets, other names as given.
+ *
+ * @example
+ * ```ts
+ * netHost("fe80::1"); // "[fe80::1]"
+ * ```
+ */
+export function netHost(host: string): string {
+  const bare = host.trim().replace(/^\[(.*)\]$/, "$1");
+  return bare.includes(":") ? `[${bare.toLowerCase()}]` : bare;
+}
+
 /** One permission to check with `Deno.permissions.querySync`. */
 export type GrantQuery =
   | { name: "read" }
@@ -224,8 +256,7 @@ export function firstMissingGrant(
  * IPv6 gets brackets, as Deno's flag syntax wants.
  */
 function bindHostEntry(host: string, port: number): string[] {
-  const bare = host.trim().replace(/^\[(.*)\]$/, "$1");
-  const entry = bare.includes(":") ? `[${bare.toLowerCase()}]` : bare;
+  const entry = netHost(host);
   if (LOOPBACK_HOSTS.includes(entry.toLowerCase())) return [];
   return [port === 0 ? entry : `${entry}:${port}`];
 }

@@ -29,7 +29,6 @@ import {
   narrowGrants,
 } from "./grants.ts";
 import {
-  DEFAULT_CONTRIBUTORS,
   type LaunchContributor,
   type LaunchFacts,
   resolveLaunchNeeds,
@@ -49,7 +48,7 @@ export interface LaunchOptions {
   entry: string;
   /** `deno run` flags for the child before the permissions (e.g. `--watch`). */
   denoFlags?: readonly string[];
-  /** Defaults to {@linkcode DEFAULT_CONTRIBUTORS}. */
+  /** Defaults to `DEFAULT_CONTRIBUTORS` (`needs.ts`). */
   contributors?: readonly LaunchContributor[];
   /**
    * Runs Flock in this process (used when it cannot start Deno again but
@@ -76,19 +75,20 @@ export function childArgs(options: {
   ];
 }
 
+function readEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The machine as the launcher sees it. */
 export function systemLaunchFacts(): LaunchFacts {
-  const env = (name: string) => {
-    try {
-      return Deno.env.get(name);
-    } catch {
-      return undefined;
-    }
-  };
   return {
     cwd: Deno.cwd(),
-    env,
-    pathDirs: splitPath(env("PATH")),
+    env: readEnv,
+    pathDirs: splitPath(readEnv("PATH")),
     isExecutable: isExecutableFile,
     pinnedOpenCode: pinnedOpenCodePath(),
   };
@@ -106,10 +106,9 @@ function print(stream: "stdout" | "stderr", text: string): void {
 
 /** Launches Flock; returns the exit code for the launcher to exit with. */
 export async function launch(options: LaunchOptions): Promise<number> {
-  const facts = systemLaunchFacts();
   let parsed;
   try {
-    parsed = parseConfig(options.args, { os: Deno.build.os, get: facts.env });
+    parsed = parseConfig(options.args, { os: Deno.build.os, get: readEnv });
   } catch (error) {
     if (error instanceof UsageError) {
       print("stderr", `flock: ${error.message}\n\n${USAGE}`);
@@ -124,7 +123,11 @@ export async function launch(options: LaunchOptions): Promise<number> {
   let grants: Grants;
   try {
     grants = narrowGrants(
-      resolveLaunchNeeds(parsed.config, facts, options.contributors),
+      resolveLaunchNeeds(
+        parsed.config,
+        systemLaunchFacts(),
+        options.contributors,
+      ),
     );
   } catch (error) {
     if (error instanceof GrantError) {

@@ -64,7 +64,7 @@ export function spawnFailureMessage(error: unknown): string {
     (error instanceof Error && error.cause instanceof Deno.errors.NotCapable) ||
     /Requires run access/.test(reason)
   ) {
-    return `Cannot start instance as the binary cannot be run: ${reason}. Flock may only run the OpenCode binary it was started with permission for: add its path to Flock's --allow-run (see the serve task in deno.json), or pass --opencode with an allowed path`;
+    return `Cannot start instance as the binary cannot be run: ${reason}. Flock may only run the binaries it was granted when it started (the OpenCode that --opencode, FLOCK_OPENCODE, PATH or the pinned copy gave then): restart it with deno task start so that it grants this one, or add its path to --allow-run on its deno run line`;
   }
   return `Cannot start instance as the binary cannot be run: ${reason}. Check the working directory exists, run \`deno install\`, or pass --opencode /path/to/opencode`;
 }

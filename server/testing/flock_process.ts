@@ -1,32 +1,75 @@
 /**
- * Starts Flock as a real child process, with exactly the permissions of the
- * `serve` task in deno.json, for tests that need signals and exit codes.
+ * Starts Flock as a real child process for tests that need signals and exit
+ * codes: either `server/main.ts` under exactly the permissions the launcher
+ * would give it for these flags (`narrowFlags`), or, as a user does, through
+ * `deno task serve` (the launcher itself).
  *
  * @module
  */
+import { type Config, parseConfig, UsageError } from "../config.ts";
+import {
+  grantFlags,
+  type Grants,
+  launcherFlags,
+  narrowGrants,
+} from "../launcher/grants.ts";
+import { resolveLaunchNeeds } from "../launcher/needs.ts";
+import {
+  isExecutableFile,
+  pinnedOpenCodePath,
+  splitPath,
+} from "../opencode/opencode_binary.ts";
+import { descendants } from "./procfs.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
+/** Options for {@linkcode narrowFlags}. */
+export interface NarrowFlagsOptions {
+  /** Flock's command line. */
+  args?: readonly string[];
+  /** Flock's HOME. */
+  home: string;
+  /** Flock's environment on top of this process's. */
+  env?: Record<string, string>;
+  /** Changes the grants (to test a permission Flock lacks). */
+  adjust?: (grants: Grants) => Grants;
+}
+
 /**
- * The `deno run` flags of the `serve` task, with `$HOME` and
- * `$XDG_DATA_HOME` expanded (the latter empty when not given, as the task
- * shell does for an unset variable).
+ * The `deno run` permission flags the launcher gives Flock for a command
+ * line, computed for the environment the test gives the child (a bad
+ * command line gets those of no flags: Flock exits before it needs any).
  */
-export async function serveTaskFlags(
-  home: string,
-  xdgDataHome = "",
-): Promise<string[]> {
-  const config = JSON.parse(
-    await Deno.readTextFile(new URL("deno.json", ROOT)),
-  ) as { tasks: Record<string, string> };
-  const serve = config.tasks["serve"];
-  if (!serve) throw new Error("deno.json has no serve task");
-  const words = serve.split(/\s+/).filter((w) => w !== "");
-  const start = words.indexOf("run");
-  const end = words.indexOf("server/main.ts");
-  return words.slice(start + 1, end).map((w) =>
-    w.replaceAll("$XDG_DATA_HOME", xdgDataHome).replaceAll("$HOME", home)
+export function narrowFlags(options: NarrowFlagsOptions): string[] {
+  const env: Record<string, string | undefined> = {
+    ...Deno.env.toObject(),
+    ...options.env,
+    HOME: options.home,
+  };
+  const get = (name: string) => env[name];
+  const configOf = (args: readonly string[]): Config | undefined => {
+    try {
+      const parsed = parseConfig(args, { os: Deno.build.os, get });
+      return parsed.kind === "run" ? parsed.config : undefined;
+    } catch (error) {
+      if (error instanceof UsageError) return undefined;
+      throw error;
+    }
+  };
+  const config = configOf(options.args ?? []) ?? configOf([]);
+  if (config === undefined) {
+    throw new Error("Cannot parse an empty command line");
+  }
+  const grants: Grants = narrowGrants(
+    resolveLaunchNeeds(config, {
+      cwd: ROOT.pathname,
+      env: get,
+      pathDirs: splitPath(get("PATH")),
+      isExecutable: isExecutableFile,
+      pinnedOpenCode: pinnedOpenCodePath(),
+    }),
   );
+  return grantFlags(options.adjust ? options.adjust(grants) : grants);
 }
 
 /** Options for {@linkcode startFlockProcess}. */
@@ -40,11 +83,21 @@ export interface FlockProcessOptions {
   /** Run in a new process group (so a test can signal the whole group). */
   ownGroup?: boolean;
   /**
-   * Start through `deno task serve` (as a user does) instead of `deno run`
-   * with the task's flags. Signals to the group then also reach the task
-   * runner, which forwards them.
+   * How Flock is started:
+   * - `main` (default): `deno run` of `server/main.ts` with the launcher's
+   *   flags for these args (`narrowFlags`); `pid` is Flock's own.
+   * - `launcher`: `deno run <launcherFlags> server/cli.ts`; `pid` is the
+   *   launcher's, Flock is its child.
+   * - `serve` / `start`: `deno task serve|start`, as a user does (the task
+   *   runner, then the launcher, then Flock; `start` installs and builds
+   *   first). Signals to the group also reach the task runner and the
+   *   launcher, which forward them.
    */
+  via?: "main" | "launcher" | "serve" | "start";
+  /** The same as `via: "serve"`. */
   viaTask?: boolean;
+  /** Changes the launcher's grants (`via: "main"` only). */
+  adjust?: (grants: Grants) => Grants;
   /** Wait for the listening line. Default true. */
   waitForListening?: boolean;
 }
@@ -63,26 +116,50 @@ export interface FlockProcess extends AsyncDisposable {
   >;
 }
 
-/** Starts `deno run <serve flags> server/main.ts <args>` and waits until it listens. */
+/** The `deno` arguments for each way to start Flock. */
+function commandLine(
+  via: NonNullable<FlockProcessOptions["via"]>,
+  options: FlockProcessOptions,
+  env: Record<string, string>,
+): string[] {
+  const args = options.args ?? [];
+  switch (via) {
+    case "start":
+    case "serve":
+      return ["task", "-q", via, ...args];
+    case "launcher":
+      return [
+        "run",
+        ...launcherFlags(Deno.execPath()),
+        "server/cli.ts",
+        ...args,
+      ];
+    case "main":
+      return [
+        "run",
+        ...narrowFlags({
+          args,
+          home: options.home,
+          env,
+          ...(options.adjust === undefined ? {} : { adjust: options.adjust }),
+        }),
+        "server/main.ts",
+        ...args,
+      ];
+  }
+}
+
+/** Starts Flock (see {@linkcode FlockProcessOptions.via}) and, by default, waits until it listens. */
 export async function startFlockProcess(
   options: FlockProcessOptions,
 ): Promise<FlockProcess> {
-  const flags = await serveTaskFlags(
-    options.home,
-    options.env?.["XDG_DATA_HOME"] ?? "",
-  );
   const denoDir = await denoCacheDir();
+  const env = { DENO_DIR: denoDir, NO_COLOR: "1", ...options.env };
+  const via = options.via ?? (options.viaTask ? "serve" : "main");
   const child = new Deno.Command(Deno.execPath(), {
-    args: options.viaTask
-      ? ["task", "-q", "serve", ...(options.args ?? [])]
-      : ["run", ...flags, "server/main.ts", ...(options.args ?? [])],
+    args: commandLine(via, options, env),
     cwd: ROOT,
-    env: {
-      DENO_DIR: denoDir,
-      NO_COLOR: "1",
-      ...options.env,
-      HOME: options.home,
-    },
+    env: { ...env, HOME: options.home },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -118,13 +195,17 @@ export async function startFlockProcess(
   })();
   let url = "";
   if (options.waitForListening ?? true) {
+    // `start` installs and builds the client first.
+    const seconds = via === "start" ? 180 : 20;
     const timeout = Promise.withResolvers<never>();
     const timer = setTimeout(
       () =>
         timeout.reject(
-          new Error(`Flock did not listen within 20 s:\n${stdout}\n${stderr}`),
+          new Error(
+            `Flock did not listen within ${seconds} s:\n${stdout}\n${stderr}`,
+          ),
         ),
-      20_000,
+      seconds * 1000,
     );
     try {
       url = await Promise.race([
@@ -147,14 +228,48 @@ export async function startFlockProcess(
     output: () => ({ stdout, stderr }),
     exited,
     async [Symbol.asyncDispose]() {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // already gone
+      if (via === "main") {
+        try {
+          child.kill("SIGKILL");
+        } catch {
+          // already gone
+        }
+      } else {
+        await stopTree(child, exited);
       }
       await exited;
     },
   };
+}
+
+/**
+ * Stops a task runner or launcher and what it started: SIGTERM (which they
+ * forward, so Flock stops its children), then after 15 s SIGKILL to every
+ * process of the tree (a SIGKILL to the top alone would leave the rest).
+ */
+async function stopTree(
+  child: Deno.ChildProcess,
+  exited: Promise<unknown>,
+): Promise<void> {
+  const tree = () => [child.pid, ...descendants(child.pid).map((p) => p.pid)];
+  try {
+    child.kill("SIGTERM");
+  } catch {
+    return; // already gone
+  }
+  const late = Promise.withResolvers<"late">();
+  const timer = setTimeout(() => late.resolve("late"), 15_000);
+  const pids = tree();
+  const outcome = await Promise.race([exited, late.promise]);
+  clearTimeout(timer);
+  if (outcome !== "late") return;
+  for (const pid of new Set([...pids, ...tree()])) {
+    try {
+      Deno.kill(pid, "SIGKILL");
+    } catch {
+      // gone meanwhile
+    }
+  }
 }
 
 let cachedDenoDir: string | undefined;

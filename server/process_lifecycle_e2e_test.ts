@@ -1,5 +1,5 @@
 /**
- * Flock as a real process (the `serve` task's exact permissions) supervising
+ * Flock as a real process (the permissions the launcher gives it) supervising
  * real OpenCode children: Ctrl+C to the whole process group, and a kill -9
  * of Flock followed by a restart on the same database.
  */

@@ -100,6 +100,13 @@ Deno.test({
       positive(results.startup.first_ms, "first start-up");
       positive(results.startup.p50_ms, "start-up p50");
       positive(results.startup.p99_ms, "start-up p99");
+      positive(results.shutdown.idle_p50_ms, "shutdown idle p50");
+      positive(results.shutdown.streams_max_ms, "shutdown with streams max");
+      positive(
+        results.stalled_client.events_until_dropped,
+        "events until the stalled client is dropped",
+      );
+      positive(results.stalled_client.wait_max_ms, "stalled client wait max");
       positive(results.readiness.own_ready_ms, "synthetic own ready");
       positive(results.readiness.flock_running_ms, "synthetic via Flock");
       positive(
@@ -129,7 +136,7 @@ Deno.test({
           `First paint skipped in CI: ${results.client.fcp_skipped}`,
         );
       }
-      assertEquals(results.goals.length, 5);
+      assertEquals(results.goals.length, 7);
 
       // … and every number in the file is finite (positive unless it is a difference).
       for (const [path, value] of numbers(results)) {

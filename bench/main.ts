@@ -27,6 +27,8 @@ import {
   formatReport,
   goalsOf,
 } from "./report.ts";
+import { shutdownBench } from "./shutdown_bench.ts";
+import { stalledClientBench } from "./stalled_client_bench.ts";
 import { startupBench } from "./startup_bench.ts";
 
 const USAGE = `Usage: deno task bench [--quick] [--out <file>]
@@ -69,6 +71,8 @@ export async function runBench(
   const started = performance.now();
   const loadBefore = load();
   const startup = await startupBench(ctx);
+  const shutdown = await shutdownBench(ctx);
+  const stalledClient = await stalledClientBench(ctx);
   const fleet = await fleetBench(ctx);
   const relay = await relayBench(ctx);
   const real = await realOpenCodeBench(ctx);
@@ -95,6 +99,8 @@ export async function runBench(
     throughput: relay.throughput,
     memory: fleet.memory,
     startup,
+    shutdown,
+    stalled_client: stalledClient,
     readiness: fleet.readiness,
     readiness_real_opencode: real.readiness,
     api: fleet.api,

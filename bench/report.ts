@@ -8,6 +8,8 @@ import type { ClientResult } from "./client_bench.ts";
 import type { FleetResult } from "./fleet_bench.ts";
 import type { RealOpenCodeResult } from "./real_opencode_bench.ts";
 import type { RelayLevel, ThroughputResult } from "./relay_bench.ts";
+import type { ShutdownResult } from "./shutdown_bench.ts";
+import type { StalledClientResult } from "./stalled_client_bench.ts";
 import type { StartupResult } from "./startup_bench.ts";
 
 /** Where and how the figures were taken. */
@@ -45,6 +47,8 @@ export interface BenchResults {
   throughput: ThroughputResult;
   memory: FleetResult["memory"];
   startup: StartupResult;
+  shutdown: ShutdownResult;
+  stalled_client: StalledClientResult;
   readiness: FleetResult["readiness"];
   readiness_real_opencode: RealOpenCodeResult["readiness"];
   api: FleetResult["api"];
@@ -84,6 +88,21 @@ export function goalsOf(results: Omit<BenchResults, "goals">): GoalResult[] {
       value: results.startup.p50_ms,
       unit: "ms",
       met: results.startup.p50_ms <= 300,
+    },
+    {
+      name:
+        `SIGTERM to exit with ${results.shutdown.streams} event streams (max)`,
+      goal: "<= 2000",
+      value: results.shutdown.streams_max_ms,
+      unit: "ms",
+      met: results.shutdown.streams_max_ms <= 2000,
+    },
+    {
+      name: "a reading client's wait while another stalls (max)",
+      goal: "<= 1000",
+      value: results.stalled_client.wait_max_ms,
+      unit: "ms",
+      met: results.stalled_client.wait_max_ms <= 1000,
     },
     {
       name: "client JS gzipped",
@@ -178,6 +197,20 @@ export function formatReport(results: BenchResults): string {
         `${fmt(results.startup.p50_ms)} / ${fmt(results.startup.p99_ms)}; ${
           fmt(results.startup.first_ms)
         } ms`,
+      ],
+      [
+        `SIGTERM to exit: idle / ${results.shutdown.streams} event streams (p50 / max of ${results.shutdown.runs})`,
+        `${fmt(results.shutdown.idle_p50_ms)} / ${
+          fmt(results.shutdown.idle_max_ms)
+        }; ${fmt(results.shutdown.streams_p50_ms)} / ${
+          fmt(results.shutdown.streams_max_ms)
+        } ms`,
+      ],
+      [
+        `reading client's wait while another stalls (p50 / p99 / max; dropped after ${results.stalled_client.events_until_dropped} x ${results.stalled_client.payload_kib} KiB)`,
+        `${fmt(results.stalled_client.wait_p50_ms, 2)} / ${
+          fmt(results.stalled_client.wait_p99_ms, 2)
+        } / ${fmt(results.stalled_client.wait_max_ms, 2)} ms`,
       ],
       [
         "synthetic child ready: own / via Flock (overhead)",

@@ -3,7 +3,7 @@ import { DatabaseSync } from "node:sqlite";
 import { startFlockProcess } from "./testing/flock_process.ts";
 import { pinnedOpenCodePath } from "./opencode/opencode_binary.ts";
 
-Deno.test("Flock as a real process: health, shell, SIGTERM exits 0 within 2 s with a clean DB", async () => {
+Deno.test("Flock as a real process: health, shell, SIGTERM exits 0 with a clean DB", async () => {
   const home = await Deno.makeTempDir({ prefix: "flock-main-" });
   try {
     await using flock = await startFlockProcess({
@@ -21,12 +21,10 @@ Deno.test("Flock as a real process: health, shell, SIGTERM exits 0 within 2 s wi
     assertMatch(page.headers.get("content-type") ?? "", /text\/html/);
     await page.body?.cancel();
 
-    const t0 = performance.now();
+    // How long this takes is a bench figure (bench/shutdown_bench.ts).
     flock.child.kill("SIGTERM");
     const status = await flock.exited;
-    const elapsed = performance.now() - t0;
     assertEquals(status.code, 0, status.stderr);
-    assert(elapsed < 2000, `exit took ${elapsed} ms`);
 
     const dbPath = `${home}/.local/share/flock/flock.db`;
     const db = new DatabaseSync(dbPath);

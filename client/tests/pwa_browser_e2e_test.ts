@@ -367,7 +367,7 @@ Deno.test({
   );
 
   await t.step(
-    "a burst of 3,000 deltas renders per frame, without long tasks",
+    "a burst of 3,000 deltas renders per frame",
     async () => {
       const instanceId = await page.locator("[data-instance-id]").first()
         .getAttribute("data-instance-id") ?? "";
@@ -383,17 +383,12 @@ Deno.test({
       await page.goto(`${flock.url}/#/s/${encodeURIComponent(burst.id)}`);
       await page.getByText("No messages yet").waitFor();
       await page.evaluate(() => {
-        const stats = { mutations: 0, longest: 0 };
+        const stats = { mutations: 0 };
         (globalThis as unknown as { __stats: typeof stats }).__stats = stats;
         new MutationObserver(() => stats.mutations++).observe(
           document.querySelector("session-view [role=log]")!,
           { subtree: true, childList: true, characterData: true },
         );
-        new PerformanceObserver((list) => {
-          for (const entry of list.getEntries()) {
-            stats.longest = Math.max(stats.longest, entry.duration);
-          }
-        }).observe({ type: "longtask" });
       });
       const ids = {
         sessionID: burst.id,
@@ -434,14 +429,13 @@ Deno.test({
       );
       const stats = await page.evaluate(() =>
         (globalThis as unknown as {
-          __stats: { mutations: number; longest: number };
+          __stats: { mutations: number };
         }).__stats
       );
       ok(
         stats.mutations < count / 10,
         `${stats.mutations} DOM updates for ${count} deltas`,
       );
-      ok(stats.longest < 500, `a ${stats.longest} ms long task`);
       await fetch(`${flock.url}/api/sessions/${burst.id}`, {
         method: "DELETE",
       });

@@ -14,13 +14,13 @@ import { permissionRoutes } from "./api/permissions.ts";
 import { sessionRoutes } from "./api/sessions.ts";
 import type { HealthJson } from "./api_types.ts";
 import type { EventBroker } from "./events/event_broker.ts";
-import { errorResponse, toResponse } from "./http/errors.ts";
-import { createRouter, type Route } from "./http/router.ts";
+import { BadRequestError, NotFoundError, toResponse } from "./http/errors.ts";
 import {
-  createSecurity,
-  type Security,
-  type SecurityOptions,
-} from "./http/security.ts";
+  createRequestGuard,
+  type RequestGuard,
+  type RequestGuardOptions,
+} from "./http/request_guard.ts";
+import { createRouter, type Route } from "./http/router.ts";
 import { createStaticHandler } from "./http/static_files.ts";
 import type { AppServices } from "./services.ts";
 
@@ -38,10 +38,10 @@ export interface AppDeps {
   startedAt: number;
   now?: () => number;
   /**
-   * Host/Origin/token/rate-limit rules (see `http/security.ts`). Always on;
-   * the default is a loopback Flock without a token.
+   * Host/Origin/token/rate-limit rules (see `http/request_guard.ts`). Always
+   * on; the default is a loopback Flock without a token.
    */
-  security?: SecurityOptions;
+  security?: RequestGuardOptions;
   /** `--root` directories instances must stay inside (empty: anywhere). */
   roots?: readonly string[];
   /** The directory picker's default (the user's home). */
@@ -54,8 +54,8 @@ export interface App {
   handler(req: Request): Promise<Response>;
   /** Every API route, for the OpenAPI document and its test. */
   readonly routes: readonly Route[];
-  /** The security layer every request passes (issues login codes). */
-  readonly security: Security;
+  /** The guard every request passes (it issues login codes). */
+  readonly security: RequestGuard;
   /** The SSE broker (from the services); close it before shutting the server down. */
   readonly broker: EventBroker;
 }
@@ -84,7 +84,7 @@ export function createApp(deps: AppDeps): App {
     roots: deps.roots ?? [],
     home: deps.home,
   };
-  const security = createSecurity(deps.security);
+  const security = createRequestGuard(deps.security);
   const routes: ApiRoute[] = [
     {
       method: "GET",
@@ -138,15 +138,13 @@ export function createApp(deps: AppDeps): App {
     if (url.pathname === "/api" || url.pathname.startsWith("/api/")) {
       const routed = router.handle(req, url);
       if (routed) return await routed;
-      return errorResponse(
-        404,
-        "not_found",
+      throw new NotFoundError(
         `Cannot find route: ${req.method} ${url.pathname}`,
       );
     }
     const asset = serveStatic(req, url);
     if (asset) return asset;
-    return errorResponse(404, "not_found", `Cannot find ${url.pathname}`);
+    throw new NotFoundError(`Cannot find ${url.pathname}`);
   }
 
   return {
@@ -157,13 +155,18 @@ export function createApp(deps: AppDeps): App {
       let url: URL;
       try {
         url = new URL(req.url);
-      } catch {
-        return errorResponse(400, "bad_request", "Cannot parse the URL");
+      } catch (error) {
+        return toResponse(
+          new BadRequestError("Cannot parse the URL", "bad_request", {
+            cause: error,
+          }),
+        );
       }
       let res: Response;
       try {
         res = await security.handle(req, url, () => dispatch(req, url));
       } catch (error) {
+        // The one error boundary: every error becomes its JSON answer here.
         res = toResponse(error);
       }
       return withStandardHeaders(res, url);

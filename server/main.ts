@@ -15,11 +15,8 @@ import {
   UsageError,
 } from "./config.ts";
 import { openDatabase } from "./db/database.ts";
-import {
-  assertSafeBind,
-  InsecureBindError,
-  randomToken,
-} from "./http/security.ts";
+import { assertSafeBind, InsecureBindError } from "./http/host_rules.ts";
+import { randomToken } from "./http/token_auth.ts";
 import { migrate, MigrationError } from "./db/migrate.ts";
 import type { EventBroker } from "./events/event_broker.ts";
 import type { Route } from "./http/router.ts";

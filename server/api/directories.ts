@@ -6,7 +6,10 @@
  * @module
  */
 import { BadRequestError, ForbiddenError } from "../http/errors.ts";
-import { isInside, resolveAllowedDirectory } from "../http/security.ts";
+import {
+  isInside,
+  resolveAllowedDirectory,
+} from "../http/allowed_directory.ts";
 import type { ApiContext } from "./api_context.ts";
 import { type ApiRoute, errorDoc, ref } from "./openapi.ts";
 

@@ -7,7 +7,7 @@
 import type { InstanceJson, SessionJson } from "../api_types.ts";
 import { BadRequestError, ConflictError } from "../http/errors.ts";
 import { readJson, type Schema, validate } from "../http/json_body.ts";
-import { resolveAllowedDirectory } from "../http/security.ts";
+import { resolveAllowedDirectory } from "../http/allowed_directory.ts";
 import { log } from "../log.ts";
 import { InstanceNotRunningError } from "../opencode/instance_errors.ts";
 import { sessionRow } from "../events/session_tracker.ts";

@@ -1,5 +1,19 @@
 /**
- * Typed HTTP errors and the one place that maps any error to a JSON response.
+ * Flock's one error boundary: typed HTTP errors, and {@linkcode toResponse},
+ * the only place that turns an error into a response (called only by
+ * `createApp`'s handler, for everything a route, the request guard or the
+ * router throws).
+ *
+ * How a module refuses a request:
+ * - HTTP-layer code (routes, the request guard, body parsing) throws an
+ *   {@linkcode HttpError} subclass with a stable `code` (and any headers,
+ *   e.g. `retry-after`): `throw new ConflictError("Cannot X as Y: detail",
+ *   "instance_busy")`.
+ * - Domain code (supervisor, OpenCode client, git, …) throws its own typed
+ *   errors and knows nothing of HTTP; `fromDomainError` below maps each one
+ *   to a status and code.
+ * - Nobody else builds an error response: every error body is
+ *   `{ error: { code, message } }`, made in one place.
  *
  * @module
  */
@@ -144,8 +158,16 @@ export class BadGatewayError extends HttpError {
   }
 }
 
-/** Builds a JSON error response. */
-export function errorResponse(
+/**
+ * Shortens user input quoted in an error message (a Host header, a path),
+ * so a hostile request cannot make the answer or the log line huge.
+ */
+export function clip(text: string, max = 100): string {
+  return text.length > max ? text.slice(0, max) + "…" : text;
+}
+
+/** Builds the JSON error response (only {@linkcode toResponse} does). */
+function errorResponse(
   status: number,
   code: string,
   message: string,

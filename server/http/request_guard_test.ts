@@ -1,37 +1,36 @@
+/**
+ * The request guard through a real app over HTTP on 127.0.0.1: Host (421),
+ * Origin (403), preflights, the token and login link (401), the rate limit
+ * (429), the standard headers on every answer, and the order of the checks.
+ */
 import {
   assert,
   assertEquals,
   assertMatch,
   assertRejects,
-  assertThrows,
 } from "../testing/assert.ts";
 import { MIGRATIONS } from "../../migrations/migrations.ts";
 import { type App, createApp } from "../app.ts";
-import type { Config } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
 import { migrate } from "../db/migrate.ts";
 import { testServices } from "../testing/app_services.ts";
-import { main, runFlock, StartupError } from "../main.ts";
-import { BadRequestError, ForbiddenError } from "./errors.ts";
 import {
-  assertSafeBind,
-  constantTimeEqual,
-  InsecureBindError,
-  isInside,
-  isLoopbackAddress,
-  parseHostHeader,
-  randomToken,
-  resolveAllowedDirectory,
-  type SecurityOptions,
-  TokenBucket,
-} from "./security.ts";
+  ForbiddenError,
+  MisdirectedRequestError,
+  TooManyRequestsError,
+  UnauthorizedError,
+} from "./errors.ts";
+import {
+  createRequestGuard,
+  type RequestGuardOptions,
+} from "./request_guard.ts";
 
 const TOKEN = "test-token-0123456789abcdef";
 const INDEX = "<!doctype html><title>Flock security test</title>";
 
 /** An app with a fresh DB, served on 127.0.0.1:0, with its port known to the Host check. */
 async function withApp(
-  security: Omit<SecurityOptions, "listenPort">,
+  security: Omit<RequestGuardOptions, "listenPort">,
   fn: (base: string, app: App, port: number) => Promise<void>,
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "flock-sec-" });
@@ -363,195 +362,52 @@ Deno.test("CSP, nosniff and no-store hold on pages, API responses and errors", a
   });
 });
 
-Deno.test("a non-loopback bind without a token is refused at start", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "flock-bind-" });
-  try {
-    const config: Config = {
-      port: 0,
-      host: "0.0.0.0",
-      dataDir: dir,
-      dbPath: `${dir}/flock.db`,
-      opencode: undefined,
-      opencodeConfig: undefined,
-      token: undefined,
-      generateToken: false,
-      allowedHosts: [],
-      roots: [],
-      eventBuffer: 100,
-    };
-    const error = await assertRejects(() => runFlock(config), StartupError);
-    assertMatch(error.message, /without a token/);
-    assertMatch(error.message, /--token/);
-    // Nothing was created: the refusal comes before the database.
-    assertEquals([...Deno.readDirSync(dir)].length, 0);
-    // The CLI turns it into exit code 1.
-    assertEquals(
-      await main(["--host", "192.0.2.1", "--port", "0", "--data-dir", dir]),
-      1,
-    );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-Deno.test("runFlock with --token generate makes a token and a one-time login URL", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "flock-gen-" });
-  const config: Config = {
-    port: 0,
-    host: "127.0.0.1",
-    dataDir: dir,
-    dbPath: `${dir}/flock.db`,
-    opencode: undefined,
-    opencodeConfig: undefined,
-    token: undefined,
-    generateToken: true,
-    allowedHosts: [],
-    roots: [],
-    eventBuffer: 100,
-  };
-  const flock = await runFlock(config);
-  try {
-    assert(flock.token !== undefined && flock.token.length >= 40);
-    assertMatch(
-      flock.loginUrl ?? "",
-      /^http:\/\/127\.0\.0\.1:\d+\/login\?code=/,
-    );
-    const denied = await fetch(`${flock.url}/api/health`);
-    assertEquals(denied.status, 401);
-    await denied.body?.cancel();
-    const login = await fetch(flock.loginUrl ?? "", { redirect: "manual" });
-    assertEquals(login.status, 303);
-    await login.body?.cancel();
-    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-    const ok = await fetch(`${flock.url}/api/health`, { headers: { cookie } });
-    assertEquals(ok.status, 200);
-    await ok.body?.cancel();
-  } finally {
-    await flock.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-Deno.test("bind rule, Host parsing and loopback detection", () => {
-  for (const h of ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]"]) {
-    assert(isLoopbackAddress(h), h);
-    assertSafeBind(h, false);
-  }
-  for (
-    const h of ["0.0.0.0", "::", "192.168.1.5", "127.0.0.256", "example.com"]
-  ) {
-    assert(!isLoopbackAddress(h), h);
-    assertThrows(() => assertSafeBind(h, false), InsecureBindError);
-    assertSafeBind(h, true);
-  }
-  assertEquals(parseHostHeader("LocalHost:8080"), {
-    name: "localhost",
-    port: 8080,
+Deno.test("the guard's order: Host, Origin, token, then the rate limit; a handler's CORS allowance is removed", async () => {
+  const guard = createRequestGuard({
+    token: TOKEN,
+    instanceCreateLimit: { capacity: 1, windowMs: 60_000 },
+    now: () => 0,
   });
-  assertEquals(parseHostHeader("[::1]:9"), { name: "[::1]", port: 9 });
-  assertEquals(parseHostHeader("127.0.0.1"), {
-    name: "127.0.0.1",
-    port: undefined,
-  });
-  for (
-    const bad of [
-      "",
-      "::1",
-      "a b",
-      "host:",
-      "host:0",
-      "host:99999",
-      "host:80:80",
-      "[::1",
-      "[::1]x",
-      "localhost.",
-      "ev\u0131l.test",
-      "a@b",
-    ]
-  ) {
-    assertEquals(parseHostHeader(bad), undefined, bad);
-  }
-});
-
-Deno.test("constant-time compare, random tokens, token bucket", async () => {
-  assert(await constantTimeEqual("abc", "abc"));
-  assert(!await constantTimeEqual("abc", "abd"));
-  assert(!await constantTimeEqual("abc", "abcd"));
-  assert(!await constantTimeEqual("", "a"));
-  const a = randomToken();
-  assertEquals(a.length, 43);
-  assertMatch(a, /^[A-Za-z0-9_-]+$/);
-  assert(a !== randomToken());
-
-  let t = 0;
-  const bucket = new TokenBucket(2, 1000, () => t);
-  assertEquals(bucket.take(), 0);
-  assertEquals(bucket.take(), 0);
-  assertEquals(bucket.take(), 500);
-  t = 499;
-  assert(bucket.take() > 0);
-  t = 1000;
-  assertEquals(bucket.take(), 0);
-});
-
-Deno.test("resolveAllowedDirectory: absolute, existing, a directory, inside the roots, symlinks resolved", async () => {
-  const tmp = await Deno.realPath(
-    await Deno.makeTempDir({ prefix: "flock-dirs-" }),
+  const url = new URL("http://127.0.0.1:8080/api/instances");
+  const call = (headers: Record<string, string>) =>
+    guard.handle(
+      new Request(url, { method: "POST", headers }),
+      url,
+      () =>
+        Promise.resolve(
+          new Response("ok", {
+            headers: {
+              "access-control-allow-origin": "*",
+              "access-control-allow-credentials": "true",
+            },
+          }),
+        ),
+    );
+  const own = "127.0.0.1:8080";
+  const foreign = "http://evil.example";
+  const bearer = `Bearer ${TOKEN}`;
+  await assertRejects(
+    () => call({ host: "evil.example", origin: foreign }),
+    MisdirectedRequestError,
   );
-  try {
-    const root = `${tmp}/root`;
-    const outside = `${tmp}/outside`;
-    await Deno.mkdir(`${root}/project/sub`, { recursive: true });
-    await Deno.mkdir(outside);
-    await Deno.writeTextFile(`${root}/file.txt`, "x");
-    await Deno.symlink(outside, `${root}/escape`);
-    await Deno.symlink(`${root}/project`, `${tmp}/into-root`);
-    await Deno.mkdir(`${tmp}/rootish`);
-
-    assertEquals(
-      await resolveAllowedDirectory(`${root}/project`, [root]),
-      `${root}/project`,
-    );
-    assertEquals(
-      await resolveAllowedDirectory(`${root}/project/sub/..`, [root]),
-      `${root}/project`,
-    );
-    assertEquals(await resolveAllowedDirectory(root, [root]), root);
-    assertEquals(
-      await resolveAllowedDirectory(`${tmp}/into-root`, [root]),
-      `${root}/project`,
-      "a symlink that lands inside a root is fine",
-    );
-    assertEquals(await resolveAllowedDirectory(outside, []), outside);
-
-    const cases: [
-      string,
-      string,
-      typeof BadRequestError | typeof ForbiddenError,
-    ][] = [
-      ["relative/path", "invalid_directory", BadRequestError],
-      ["", "invalid_directory", BadRequestError],
-      [`${root}/a\0b`, "invalid_directory", BadRequestError],
-      [`${root}/missing`, "directory_not_found", BadRequestError],
-      [`${root}/file.txt`, "not_a_directory", BadRequestError],
-      [`${root}/file.txt/x`, "not_a_directory", BadRequestError],
-      [`${root}/escape`, "directory_not_allowed", ForbiddenError],
-      [`${root}/../outside`, "directory_not_allowed", ForbiddenError],
-      [`${tmp}/rootish`, "directory_not_allowed", ForbiddenError],
-      ["/", "directory_not_allowed", ForbiddenError],
-    ];
-    for (const [path, code, type] of cases) {
-      const error = await assertRejects(
-        () => resolveAllowedDirectory(path, [root]),
-        type,
-      );
-      assertEquals(error.code, code, path);
-    }
-    assert(isInside("/a/b", "/a"));
-    assert(isInside("/a", "/a"));
-    assert(!isInside("/ab", "/a"));
-    assert(isInside("/x", "/"));
-  } finally {
-    await Deno.remove(tmp, { recursive: true });
+  await assertRejects(
+    () => call({ host: own, origin: foreign }),
+    ForbiddenError,
+  );
+  // Refused before the bucket: unauthenticated requests do not use it up.
+  for (let i = 0; i < 3; i++) {
+    await assertRejects(() => call({ host: own }), UnauthorizedError);
   }
+  const ok = await call({ host: own, authorization: bearer });
+  assertEquals(await ok.text(), "ok");
+  assertEquals(
+    [...ok.headers.keys()].filter((k) => k.startsWith("access-control-")),
+    [],
+  );
+  const limited = await assertRejects(
+    () => call({ host: own, authorization: bearer }),
+    TooManyRequestsError,
+  );
+  assertEquals(limited.headers["retry-after"], "60");
+  assert(guard.tokenRequired);
 });

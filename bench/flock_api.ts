@@ -3,7 +3,8 @@
  *
  * @module
  */
-import type { InstanceJson, SessionJson } from "../server/api_types.ts";
+import type { InstanceJson } from "../server/contract/instances.ts";
+import type { SessionJson } from "../server/contract/sessions.ts";
 
 /** Shared clock (epoch ms, sub-ms). */
 export function clock(): number {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { InstanceJson } from "../server/api_types.ts";
+import type { InstanceJson } from "../server/contract/instances.ts";
 import type { BenchContext } from "./context.ts";
 import { clock, createInstance, StatusWatcher } from "./flock_api.ts";
 import {

@@ -17,7 +17,8 @@
 import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals, assertMatch } from "../server/testing/assert.ts";
 import { MIGRATIONS } from "../migrations/migrations.ts";
-import type { InstanceJson, SessionJson } from "../server/api_types.ts";
+import type { InstanceJson } from "../server/contract/instances.ts";
+import type { SessionJson } from "../server/contract/sessions.ts";
 import { pinnedOpenCodePath } from "../server/opencode/opencode_binary.ts";
 import { CLIENT_ASSETS } from "../server/static/client_assets.gen.ts";
 import { fakeReply, startFakeModel } from "../server/testing/fake_model.ts";

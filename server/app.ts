@@ -12,7 +12,7 @@ import { instanceRoutes } from "./api/instances.ts";
 import { type ApiRoute, buildOpenApi, ref } from "./api/openapi.ts";
 import { permissionRoutes } from "./api/permissions.ts";
 import { sessionRoutes } from "./api/sessions.ts";
-import type { HealthJson } from "./api_types.ts";
+import type { HealthJson } from "./contract/api.ts";
 import type { EventBroker } from "./events/event_broker.ts";
 import { BadRequestError, NotFoundError, toResponse } from "./http/errors.ts";
 import {

@@ -13,7 +13,8 @@
  * @module
  */
 import { assert, assertEquals } from "./testing/assert.ts";
-import type { InstanceJson, SessionJson } from "./api_types.ts";
+import type { InstanceJson } from "./contract/instances.ts";
+import type { SessionJson } from "./contract/sessions.ts";
 import type { Config } from "./config.ts";
 import { log } from "./log.ts";
 import { runFlock } from "./main.ts";

@@ -4,7 +4,8 @@
  * of Flock followed by a restart on the same database.
  */
 import { DatabaseSync } from "node:sqlite";
-import type { InstanceJson, SessionJson } from "./api_types.ts";
+import type { InstanceJson } from "./contract/instances.ts";
+import type { SessionJson } from "./contract/sessions.ts";
 import { assert, assertEquals } from "./testing/assert.ts";
 import { startFakeModel } from "./testing/fake_model.ts";
 import { startFlockProcess } from "./testing/flock_process.ts";

@@ -9,7 +9,7 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import type { SupervisorApi } from "./api/api_context.ts";
-import type { FlockEvent } from "./api_types.ts";
+import type { WireEvent } from "./contract/events.ts";
 import { InstanceStore } from "./db/instance_store.ts";
 import { SessionStore } from "./db/session_store.ts";
 import { EventBroker, type EventBrokerOptions } from "./events/event_broker.ts";
@@ -26,7 +26,7 @@ export interface AppServices {
   /** Keeps the sessions table in step with the events. */
   tracker: SessionTracker;
   /** Publishes one Flock event: the tracker applies it, then the broker fans it out. */
-  publish: (event: FlockEvent) => void;
+  publish: (event: WireEvent) => void;
   /** Runs the OpenCode children. */
   supervisor: SupervisorApi;
 }
@@ -61,7 +61,7 @@ export function composeEventServices(
   const instances = new InstanceStore(db);
   const sessions = new SessionStore(db);
   const tracker = new SessionTracker(sessions);
-  const publish = (event: FlockEvent) => {
+  const publish = (event: WireEvent) => {
     tracker.apply(event);
     broker.publish(event);
   };
@@ -81,8 +81,10 @@ export function composeServices(options: ServicesOptions): Services {
     ...options.supervisor,
     instances: events.instances,
     publish: events.publish,
-    onResync: (instanceId, statuses) =>
-      events.tracker.resync(instanceId, statuses),
+    // The snapshot becomes an `instance.sessions` event: the table and
+    // every page replace the instance's sessions with it.
+    onResync: (instanceId, snapshot) =>
+      events.publish(events.tracker.resync(instanceId, snapshot)),
   });
   let closing: Promise<void> | undefined;
   return {

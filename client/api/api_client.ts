@@ -4,22 +4,19 @@
  *
  * @module
  */
+import type { ApiErrorBody, HealthJson } from "../../server/contract/api.ts";
 import type {
-  ApiErrorBody,
-  HealthJson,
   InstanceJson,
   LogLineJson,
-  PermissionJson,
-  SessionJson,
-} from "../../server/api_types.ts";
+} from "../../server/contract/instances.ts";
+import type { PermissionJson } from "../../server/contract/permissions.ts";
+import type { SessionJson } from "../../server/contract/sessions.ts";
 import type {
   DirectoriesJson,
   DirectoryEntryJson,
 } from "../../server/api/directories.ts";
-import type { MessageWithPartsJson } from "../lib/opencode_types.ts";
-
-/** A reply to a permission request. */
-export type PermissionReply = "once" | "always" | "reject";
+import type { OpenCodeMessageWithParts } from "../../server/contract/opencode.ts";
+import type { PermissionReply } from "../../server/contract/permissions.ts";
 
 export type { DirectoriesJson, DirectoryEntryJson };
 
@@ -219,7 +216,7 @@ export class ApiClient {
   }
 
   /** `GET /api/sessions/{id}/messages`: OpenCode's `[{info, parts}]`. */
-  listMessages(id: string): Promise<MessageWithPartsJson[]> {
+  listMessages(id: string): Promise<OpenCodeMessageWithParts[]> {
     return this.#request("GET", `/api/sessions/${enc(id)}/messages`);
   }
 

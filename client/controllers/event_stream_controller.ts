@@ -20,7 +20,9 @@
  * @module
  */
 import type { ReactiveController, ReactiveControllerHost } from "lit";
-import type { StreamEvent } from "../../server/api_types.ts";
+import { readFlockEvent } from "../../server/contract/event_guard.ts";
+import type { WireEvent } from "../../server/contract/events.ts";
+import { logError } from "../lib/log.ts";
 
 /** What the connection badge shows. */
 export type ConnectionStatus =
@@ -32,8 +34,8 @@ export type ConnectionStatus =
 /** The part of `EventSource` the controller uses (so tests can fake it). */
 export interface EventSourceLike {
   readonly readyState: number;
-  onopen: ((this: EventSource, ev: Event) => unknown) | null;
-  onerror: ((this: EventSource, ev: Event) => unknown) | null;
+  onopen: ((ev: Event) => unknown) | null;
+  onerror: ((ev: Event) => unknown) | null;
   addEventListener(type: string, listener: (event: MessageEvent) => void): void;
   close(): void;
 }
@@ -50,8 +52,12 @@ export interface EventStreamOptions {
   url: string;
   /** The event types to listen for (`event: <type>` lines). */
   types: readonly string[];
-  /** Called for every event, in order. */
-  onEvent: (event: StreamEvent) => void;
+  /**
+   * Called for every event, in order, once the contract's guard read it: a
+   * known event, or one of a type the page does not know (to be ignored).
+   * Malformed data is dropped here.
+   */
+  onEvent: (event: WireEvent) => void;
   /** Called when a new source opens: refetch state over REST. */
   onResync: () => void;
   /** Probed while disconnected to tell reconnecting from offline. */
@@ -135,7 +141,7 @@ export class EventStreamController implements ReactiveController {
   }
 
   #window(): WindowLike {
-    return this.#options.window ?? (globalThis as unknown as WindowLike);
+    return this.#options.window ?? globalThis;
   }
 
   #isOnline(): boolean {
@@ -194,17 +200,18 @@ export class EventStreamController implements ReactiveController {
     const handler = (message: MessageEvent) => {
       if (this.#source !== source) return;
       if (message.lastEventId) this.lastEventId = message.lastEventId;
-      let event: StreamEvent;
+      let data: unknown;
       try {
-        const data = JSON.parse(String(message.data)) as Partial<StreamEvent>;
-        event = {
-          ...data,
-          type: data.type ?? message.type,
-          properties: data.properties ?? {},
-        } as StreamEvent;
+        data = JSON.parse(String(message.data));
       } catch {
         return; // not JSON: nothing we understand
       }
+      const reading = readFlockEvent(data);
+      if (reading.kind === "invalid") {
+        logError(`Ignoring a malformed ${message.type} event`, reading.reason);
+        return;
+      }
+      const event = reading.event;
       if (event.type === "stream.lagged") {
         this.#options.onEvent(event);
         this.reconnect();

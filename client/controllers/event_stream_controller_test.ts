@@ -1,6 +1,6 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import type { ReactiveController, ReactiveControllerHost } from "lit";
-import type { StreamEvent } from "../../server/api_types.ts";
+import type { WireEvent } from "../../server/contract/events.ts";
 import {
   type ConnectionStatus,
   EventSourceLike,
@@ -24,11 +24,11 @@ class FakeSource implements EventSourceLike {
   }
   open() {
     this.readyState = 1;
-    this.onopen?.call(this as unknown as EventSource, new Event("open"));
+    this.onopen?.(new Event("open"));
   }
   fail(readyState: number) {
     this.readyState = readyState;
-    this.onerror?.call(this as unknown as EventSource, new Event("error"));
+    this.onerror?.(new Event("error"));
   }
   emit(type: string, data: unknown, id = "") {
     this.listeners.get(type)?.(
@@ -64,7 +64,7 @@ class FakeWindow implements WindowLike {
 
 function setup(reachable = true) {
   const sources: FakeSource[] = [];
-  const events: StreamEvent[] = [];
+  const events: WireEvent[] = [];
   const statuses: ConnectionStatus[] = [];
   let resyncs = 0;
   let online = true;
@@ -72,7 +72,7 @@ function setup(reachable = true) {
   const win = new FakeWindow();
   const controller = new EventStreamController(host, {
     url: "/api/events",
-    types: ["session.idle", "stream.lagged"],
+    types: ["session.idle", "stream.lagged", "future.thing"],
     onEvent: (e) => events.push(e),
     onResync: () => resyncs++,
     createEventSource: (url) => {
@@ -117,21 +117,26 @@ Deno.test("the first open connects and resyncs once", () => {
   strictEqual(t.win.listeners.size, 0);
 });
 
-Deno.test("events are parsed and their ids remembered", () => {
+const idle = {
+  id: "evt_1",
+  type: "session.idle",
+  properties: { sessionID: "s" },
+  instance_id: "i",
+};
+
+Deno.test("events are read by the contract's guard and their ids remembered", () => {
   const t = setup();
   t.controller.hostConnected();
   t.sources[0]!.open();
-  t.sources[0]!.emit(
-    "session.idle",
-    { type: "session.idle", properties: { sessionID: "s" }, instance_id: "i" },
-    "42",
-  );
-  deepStrictEqual(t.events, [{
-    type: "session.idle",
-    properties: { sessionID: "s" },
-    instance_id: "i",
-  }]);
-  strictEqual(t.controller.lastEventId, "42");
+  t.sources[0]!.emit("session.idle", idle, "42");
+  // A type the page does not know is passed on (the store ignores it).
+  const future = { type: "future.thing", properties: { x: 1 } };
+  t.sources[0]!.emit("future.thing", future, "43");
+  // Malformed: dropped here.
+  t.sources[0]!.emit("session.idle", { ...idle, properties: {} }, "44");
+  t.sources[0]!.emit("session.idle", "not an event", "45");
+  deepStrictEqual(t.events, [idle, future]);
+  strictEqual(t.controller.lastEventId, "45");
   t.controller.hostDisconnected();
 });
 
@@ -178,11 +183,7 @@ Deno.test("a replacement source resumes from the last event id", async () => {
   const t = setup(true);
   t.controller.hostConnected();
   t.sources[0]!.open();
-  t.sources[0]!.emit(
-    "session.idle",
-    { type: "session.idle", properties: {} },
-    "41",
-  );
+  t.sources[0]!.emit("session.idle", idle, "41");
   t.sources[0]!.fail(2);
   await tick(20);
   strictEqual(t.sources[1]!.url, "/api/events?last_event_id=41");

@@ -1,5 +1,6 @@
 import { html, LitElement, nothing } from "lit";
 import { ContextProvider } from "@lit/context";
+import { FLOCK_EVENT_TYPES } from "../../server/contract/event_types.ts";
 import { ApiClient } from "../api/api_client.ts";
 import {
   apiContext,
@@ -8,7 +9,6 @@ import {
 } from "../controllers/contexts.ts";
 import { EventStreamController } from "../controllers/event_stream_controller.ts";
 import { ServiceWorkerController } from "../controllers/service_worker_controller.ts";
-import { STREAM_EVENT_TYPES } from "../lib/event_types.ts";
 import { FlockStore, type StoreSignal } from "../lib/flock_store.ts";
 import { basename } from "../lib/format.ts";
 import { icon } from "../lib/icons.ts";
@@ -55,7 +55,7 @@ export class FlockApp extends LitElement {
     });
     this.stream = new EventStreamController(this, {
       url: "/api/events",
-      types: STREAM_EVENT_TYPES,
+      types: FLOCK_EVENT_TYPES,
       onEvent: (event) => this.store.applyEvent(event),
       onResync: () => void this.store.refreshAll(),
     });

@@ -1,7 +1,7 @@
 import { html, LitElement, nothing } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 import { ContextConsumer } from "@lit/context";
-import type { InstanceJson } from "../../server/api_types.ts";
+import type { InstanceJson } from "../../server/contract/instances.ts";
 import {
   apiContext,
   storeContext,

@@ -1,25 +1,29 @@
 import { html, LitElement, nothing, type TemplateResult } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 import { unsafeHTML } from "lit/directives/unsafe-html.js";
-import type { PermissionJson } from "../../server/api_types.ts";
+import type { PermissionJson } from "../../server/contract/permissions.ts";
 import { type ConversationMessage, errorText } from "../lib/conversation.ts";
 import { formatValue } from "../lib/format.ts";
 import { icon } from "../lib/icons.ts";
 import { renderMarkdown } from "../lib/markdown.ts";
-import type { PartJson, ToolStateJson } from "../lib/opencode_types.ts";
+import type {
+  OpenCodePart,
+  OpenCodeToolPart,
+  OpenCodeToolState,
+} from "../../server/contract/opencode.ts";
 import "./permission-prompt.ts";
 
-const TOOL_BADGE: Record<ToolStateJson["status"], [string, string]> = {
+const TOOL_BADGE: Record<OpenCodeToolState["status"], [string, string]> = {
   pending: ["Pending", "bg-gray-700/60 text-gray-300"],
   running: ["Running", "bg-sky-500/15 text-sky-300"],
   completed: ["Done", "bg-emerald-500/15 text-emerald-300"],
   error: ["Failed", "bg-red-500/15 text-red-300"],
 };
 
-function toolSummary(part: PartJson): string {
+function toolSummary(part: OpenCodeToolPart): string {
   const state = part.state;
-  if (state?.title) return state.title;
-  const input = state?.input ?? {};
+  if ("title" in state && state.title) return state.title;
+  const input = state.input;
   for (const key of ["command", "filePath", "path", "pattern", "url"]) {
     const value = input[key];
     if (typeof value === "string" && value !== "") return value;
@@ -27,9 +31,9 @@ function toolSummary(part: PartJson): string {
   return "";
 }
 
-function toolOutput(state: ToolStateJson | undefined): string {
-  if (!state) return "";
-  if (typeof state.output === "string") return state.output;
+function toolOutput(state: OpenCodeToolState): string {
+  if (state.status === "completed") return state.output;
+  if (state.status === "pending") return "";
   const streamed = state.metadata?.output;
   return typeof streamed === "string" ? streamed : "";
 }
@@ -71,7 +75,7 @@ export class MessageItem extends LitElement {
     return this;
   }
 
-  #renderMarkdown(part: PartJson, text: string): TemplateResult {
+  #renderMarkdown(part: OpenCodePart, text: string): TemplateResult {
     let cached = this.#markdown.get(part.id);
     if (!cached || cached.text !== text) {
       cached = { text, html: renderMarkdown(text) };
@@ -80,7 +84,7 @@ export class MessageItem extends LitElement {
     return html`<div class="md">${unsafeHTML(cached.html)}</div>`;
   }
 
-  #renderPart(part: PartJson): TemplateResult | typeof nothing {
+  #renderPart(part: OpenCodePart): TemplateResult | typeof nothing {
     switch (part.type) {
       case "text": {
         if (part.synthetic || !part.text) return nothing;
@@ -92,7 +96,7 @@ export class MessageItem extends LitElement {
         }</div>`;
       }
       case "reasoning": {
-        if (!part.text?.trim()) return nothing;
+        if (!part.text.trim()) return nothing;
         return html`
           <details
             data-part="reasoning"
@@ -128,26 +132,24 @@ export class MessageItem extends LitElement {
     }
   }
 
-  #renderTool(part: PartJson): TemplateResult {
+  #renderTool(part: OpenCodeToolPart): TemplateResult {
     const state = part.state;
-    const status = state?.status ?? "pending";
+    const status = state.status;
     const permission = this.permissions.find((p) =>
       p.tool?.callID === part.callID
     );
     const [label, badge] = permission
       ? ["Needs permission", "bg-amber-500/15 text-amber-300"]
-      : TOOL_BADGE[status] ?? TOOL_BADGE.pending;
+      : TOOL_BADGE[status];
     const summary = toolSummary(part);
     const output = toolOutput(state);
-    const input = state?.input;
-    const hasInput = input && Object.keys(input).length > 0;
-    return html`<div data-part="tool" data-tool=${
-      part.tool ?? ""
-    } data-status=${status}>
+    const input = state.input;
+    const hasInput = Object.keys(input).length > 0;
+    return html`<div data-part="tool" data-tool=${part.tool} data-status=${status}>
       <details class="group rounded-lg border border-gray-800 bg-gray-950/50">
         <summary
           class="flex cursor-pointer list-none items-center gap-2 px-3 py-2 text-sm hover:bg-gray-800/40 [&::-webkit-details-marker]:hidden"
-          aria-label="Tool ${part.tool ?? ""}: ${summary} (${label})"
+          aria-label="Tool ${part.tool}: ${summary} (${label})"
         >
           <span class="text-gray-500 transition-transform group-open:rotate-90">${
       icon(
@@ -202,16 +204,16 @@ export class MessageItem extends LitElement {
         : nothing
     }
           ${
-      state?.status === "error"
+      state.status === "error"
         ? html`
           <p data-tool-error
             class="rounded-md bg-red-500/10 p-2 font-mono text-xs text-red-300">${state
-              .error ?? "The tool failed"}</p>
+              .error || "The tool failed"}</p>
         `
         : nothing
     }
           ${
-      !hasInput && !output && state?.status !== "error"
+      !hasInput && !output && state.status !== "error"
         ? html`<p class="text-xs text-gray-500">Waiting for input…</p>`
         : nothing
     }
@@ -233,8 +235,9 @@ export class MessageItem extends LitElement {
     if (!m) return nothing;
     if (m.info.role === "user") {
       const text = m.parts
-        .filter((p) => p.type === "text" && !p.synthetic && p.text)
-        .map((p) => p.text)
+        .flatMap((p) =>
+          p.type === "text" && !p.synthetic && p.text ? [p.text] : []
+        )
         .join("\n\n");
       return html`
         <div class="flex justify-end" data-role="user" data-message-id=${m
@@ -247,11 +250,13 @@ export class MessageItem extends LitElement {
     }
     const error = m.info.error;
     const inlinePermissions = this.permissions.filter((p) =>
-      !m.parts.some((part) => part.callID && part.callID === p.tool?.callID)
+      !m.parts.some((part) =>
+        part.type === "tool" && part.callID === p.tool?.callID
+      )
     );
     const empty = !m.parts.some((p) =>
       (p.type === "text" && p.text) || p.type === "tool" ||
-      (p.type === "reasoning" && p.text?.trim())
+      (p.type === "reasoning" && p.text.trim())
     );
     return html`
       <div class="flex gap-3" data-role="assistant" data-message-id=${m

@@ -1,6 +1,8 @@
 import { html, LitElement, nothing } from "lit";
-import type { PermissionJson } from "../../server/api_types.ts";
-import type { PermissionReply } from "../api/api_client.ts";
+import type {
+  PermissionJson,
+  PermissionReply,
+} from "../../server/contract/permissions.ts";
 import { apiContext, storeContext } from "../controllers/contexts.ts";
 import { ContextConsumer } from "@lit/context";
 import { icon } from "../lib/icons.ts";

@@ -1,7 +1,7 @@
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 import { ContextConsumer } from "@lit/context";
-import type { PermissionJson } from "../../server/api_types.ts";
+import type { PermissionJson } from "../../server/contract/permissions.ts";
 import {
   apiContext,
   storeContext,

@@ -5,17 +5,35 @@
  *
  * @module
  */
+import type { FlockEvent, FlockEventOf } from "../../server/contract/events.ts";
 import type {
-  MessageErrorJson,
-  MessageInfoJson,
-  MessageWithPartsJson,
-  PartJson,
-} from "./opencode_types.ts";
+  OpenCodeEventOf,
+  OpenCodeMessage,
+  OpenCodeMessageError,
+  OpenCodeMessageWithParts,
+  OpenCodePart,
+} from "../../server/contract/opencode.ts";
+
+/**
+ * A message known only from its parts so far: its `message.updated` has not
+ * arrived yet (or was missed).
+ */
+export interface PendingMessageInfo {
+  readonly id: string;
+  readonly sessionID: string;
+  readonly role: "assistant";
+  readonly time: { readonly created: number };
+  readonly error?: undefined;
+  readonly pending: true;
+}
+
+/** The `info` of a conversation message. */
+export type ConversationMessageInfo = OpenCodeMessage | PendingMessageInfo;
 
 /** One message of a conversation. */
 export interface ConversationMessage {
-  readonly info: MessageInfoJson;
-  readonly parts: readonly PartJson[];
+  readonly info: ConversationMessageInfo;
+  readonly parts: readonly OpenCodePart[];
 }
 
 /** A `session.error` that was shown in the conversation. */
@@ -34,10 +52,37 @@ export interface Conversation {
   readonly errors: readonly SessionErrorEntry[];
 }
 
-/** The minimal event shape the model consumes. */
-export interface ConversationEvent {
-  readonly type: string;
-  readonly properties: Readonly<Record<string, unknown>>;
+/** The types of the events that change a conversation. */
+export type ConversationEventType =
+  | "message.updated"
+  | "message.removed"
+  | "message.part.updated"
+  | "message.part.delta"
+  | "message.part.removed"
+  | "session.error";
+
+/** An event that changes a conversation (with or without `instance_id`). */
+export type ConversationEvent = OpenCodeEventOf<ConversationEventType>;
+
+const CONVERSATION_EVENT_TYPES: Record<ConversationEventType, true> = {
+  "message.updated": true,
+  "message.removed": true,
+  "message.part.updated": true,
+  "message.part.delta": true,
+  "message.part.removed": true,
+  "session.error": true,
+};
+
+/**
+ * Whether an event changes a conversation.
+ *
+ * @param event A Flock event.
+ * @returns True for `message.*` and `session.error`.
+ */
+export function isConversationEvent(
+  event: FlockEvent,
+): event is FlockEventOf<ConversationEventType> {
+  return Object.hasOwn(CONVERSATION_EVENT_TYPES, event.type);
 }
 
 /** A conversation with nothing in it. */
@@ -45,14 +90,6 @@ export const EMPTY_CONVERSATION: Conversation = Object.freeze({
   messages: [],
   errors: [],
 });
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === "string" ? value : undefined;
-}
 
 function byId<T>(key: (item: T) => string) {
   return (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
@@ -85,38 +122,25 @@ function upsertSorted<T>(
  * @returns The conversation, messages and parts in id order.
  */
 export function conversationFromHistory(
-  history: readonly MessageWithPartsJson[],
+  history: readonly OpenCodeMessageWithParts[],
 ): Conversation {
   const messages = history
     .map((m) => ({
       info: m.info,
-      parts: m.parts.slice().sort(byId((p: PartJson) => p.id)),
+      parts: m.parts.slice().sort(byId((p: OpenCodePart) => p.id)),
     }))
     .sort(byId((m: ConversationMessage) => m.info.id));
   return { messages, errors: [] };
 }
 
-/**
- * The session an event belongs to, if any.
- *
- * @param event An OpenCode event.
- * @returns `properties.sessionID`, or that of its `info` or `part`.
- */
-export function eventSessionId(event: ConversationEvent): string | undefined {
-  const p = event.properties;
-  const direct = str(p.sessionID);
-  if (direct) return direct;
-  if (isRecord(p.info)) {
-    // session.* events carry the session itself as `info`
-    if (event.type.startsWith("session.")) return str(p.info.id);
-    return str(p.info.sessionID);
-  }
-  if (isRecord(p.part)) return str(p.part.sessionID);
-  return undefined;
-}
-
-function placeholderInfo(id: string, sessionID: string): MessageInfoJson {
-  return { id, sessionID, role: "assistant", time: { created: 0 } };
+function placeholderInfo(id: string, sessionID: string): PendingMessageInfo {
+  return {
+    id,
+    sessionID,
+    role: "assistant",
+    time: { created: 0 },
+    pending: true,
+  };
 }
 
 function updateMessage(
@@ -148,12 +172,9 @@ export function applyConversationEvent(
   conv: Conversation,
   event: ConversationEvent,
 ): Conversation {
-  const p = event.properties;
   switch (event.type) {
     case "message.updated": {
-      if (!isRecord(p.info)) return conv;
-      const info = p.info as MessageInfoJson;
-      if (typeof info.id !== "string") return conv;
+      const info = event.properties.info;
       return updateMessage(
         conv,
         info.id,
@@ -162,65 +183,31 @@ export function applyConversationEvent(
       );
     }
     case "message.removed": {
-      const messageId = str(p.messageID);
-      if (!messageId) return conv;
+      const messageId = event.properties.messageID;
       const messages = conv.messages.filter((m) => m.info.id !== messageId);
       return messages.length === conv.messages.length
         ? conv
         : { ...conv, messages };
     }
     case "message.part.updated": {
-      if (!isRecord(p.part)) return conv;
-      const part = p.part as PartJson;
-      if (typeof part.id !== "string" || typeof part.messageID !== "string") {
-        return conv;
-      }
+      const part = event.properties.part;
       return updateMessage(conv, part.messageID, part.sessionID, (m) => ({
         info: m.info,
         parts: upsertSorted(m.parts, part, (x) => x.id),
       }));
     }
-    case "message.part.delta": {
-      const messageId = str(p.messageID);
-      const partId = str(p.partID);
-      const field = str(p.field) ?? "text";
-      const delta = str(p.delta);
-      if (!messageId || !partId || delta === undefined) return conv;
-      const sessionId = str(p.sessionID) ?? "";
-      return updateMessage(conv, messageId, sessionId, (m) => {
-        const old = m.parts.find((x) => x.id === partId) ??
-          {
-            id: partId,
-            messageID: messageId,
-            sessionID: sessionId,
-            type: "text",
-          };
-        const before = old[field];
-        const part: PartJson = {
-          ...old,
-          [field]: (typeof before === "string" ? before : "") + delta,
-        };
-        return {
-          info: m.info,
-          parts: upsertSorted(m.parts, part, (x) => x.id),
-        };
-      });
-    }
+    case "message.part.delta":
+      return appendDelta(conv, event.properties);
     case "message.part.removed": {
-      const messageId = str(p.messageID);
-      const partId = str(p.partID);
-      if (!messageId || !partId) return conv;
-      return updateMessage(conv, messageId, str(p.sessionID) ?? "", (m) => {
-        const parts = m.parts.filter((x) => x.id !== partId);
+      const { messageID, partID, sessionID } = event.properties;
+      return updateMessage(conv, messageID, sessionID, (m) => {
+        const parts = m.parts.filter((x) => x.id !== partID);
         return parts.length === m.parts.length ? m : { info: m.info, parts };
       });
     }
     case "session.error": {
-      if (!isRecord(p.error)) return conv;
-      const error: MessageErrorJson = {
-        name: str(p.error.name) ?? "UnknownError",
-        data: isRecord(p.error.data) ? p.error.data : {},
-      };
+      const error = event.properties.error;
+      if (!error) return conv;
       const entry: SessionErrorEntry = {
         key: `e${conv.errors.length}`,
         name: error.name,
@@ -229,9 +216,33 @@ export function applyConversationEvent(
       };
       return { ...conv, errors: [...conv.errors, entry] };
     }
-    default:
-      return conv;
   }
+}
+
+/** The fields of a `message.part.delta`. */
+type Delta = ConversationEventOf<"message.part.delta">["properties"];
+
+type ConversationEventOf<T extends ConversationEventType> = Extract<
+  ConversationEvent,
+  { type: T }
+>;
+
+/**
+ * Appends a delta to its part. OpenCode 1.18.33 streams the `text` field of
+ * text and reasoning parts; a delta of another field, or for a part of
+ * another type, changes nothing. A delta for an unknown part creates a
+ * text part (and, for an unknown message, a pending message).
+ */
+function appendDelta(conv: Conversation, delta: Delta): Conversation {
+  if (delta.field !== "text") return conv;
+  const { messageID, partID, sessionID } = delta;
+  return updateMessage(conv, messageID, sessionID, (m) => {
+    const old: OpenCodePart = m.parts.find((x) => x.id === partID) ??
+      { id: partID, messageID, sessionID, type: "text", text: "" };
+    if (old.type !== "text" && old.type !== "reasoning") return m;
+    const part: OpenCodePart = { ...old, text: old.text + delta.delta };
+    return { info: m.info, parts: upsertSorted(m.parts, part, (x) => x.id) };
+  });
 }
 
 /**
@@ -240,8 +251,9 @@ export function applyConversationEvent(
  * @param error `info.error` or `session.error`'s `error`.
  * @returns Its message, or its name when it has none.
  */
-export function errorText(error: MessageErrorJson): string {
-  const message = error.data?.message;
+export function errorText(error: OpenCodeMessageError): string {
+  const data: Record<string, unknown> | undefined = error.data;
+  const message = data?.message;
   if (typeof message === "string" && message.trim() !== "") return message;
   return error.name === "MessageAbortedError" ? "Aborted" : error.name;
 }
@@ -262,7 +274,10 @@ export function visibleErrors(conv: Conversation): SessionErrorEntry[] {
   );
 }
 
-function findPart(conv: Conversation, partId: string): PartJson | undefined {
+function findPart(
+  conv: Conversation,
+  partId: string,
+): OpenCodePart | undefined {
   for (const m of conv.messages) {
     const part = m.parts.find((x) => x.id === partId);
     if (part) return part;
@@ -291,57 +306,39 @@ export function rebaseConversation(
 ): Conversation {
   let conv = snapshot;
   /** Deltas of parts whose text is still the snapshot's. */
-  const pending = new Map<string, { field: string; deltas: string[] }>();
+  const pending = new Map<string, Delta[]>();
   const rebased = new Set<string>();
   const flush = (partId: string) => {
-    const entry = pending.get(partId);
-    if (!entry) return;
+    const deltas = pending.get(partId);
+    if (!deltas) return;
     pending.delete(partId);
     const part = findPart(conv, partId);
     if (!part) return;
-    const current = part[entry.field];
-    const text = typeof current === "string" ? current : "";
+    const text = part.type === "text" || part.type === "reasoning"
+      ? part.text
+      : "";
     // the longest prefix of the delta run that the snapshot already ends with
     let skip = 0;
     let prefix = "";
-    for (let i = 0; i < entry.deltas.length; i++) {
-      prefix += entry.deltas[i];
+    for (let i = 0; i < deltas.length; i++) {
+      prefix += deltas[i]?.delta ?? "";
       if (text.endsWith(prefix)) skip = i + 1;
     }
-    for (const delta of entry.deltas.slice(skip)) {
-      conv = applyConversationEvent(conv, {
-        type: "message.part.delta",
-        properties: {
-          sessionID: part.sessionID,
-          messageID: part.messageID,
-          partID: partId,
-          field: entry.field,
-          delta,
-        },
-      });
-    }
+    for (const delta of deltas.slice(skip)) conv = appendDelta(conv, delta);
   };
   for (const event of buffered) {
-    const p = event.properties;
     if (event.type === "message.part.delta") {
-      const partId = str(p.partID);
-      const delta = str(p.delta);
-      if (
-        partId && delta !== undefined && !rebased.has(partId) &&
-        findPart(snapshot, partId)
-      ) {
-        const entry = pending.get(partId) ??
-          { field: str(p.field) ?? "text", deltas: [] };
-        entry.deltas.push(delta);
-        pending.set(partId, entry);
+      const delta = event.properties;
+      if (!rebased.has(delta.partID) && findPart(snapshot, delta.partID)) {
+        const deltas = pending.get(delta.partID) ?? [];
+        deltas.push(delta);
+        pending.set(delta.partID, deltas);
         continue;
       }
-    } else if (event.type === "message.part.updated" && isRecord(p.part)) {
-      const partId = str(p.part.id);
-      if (partId) {
-        pending.delete(partId);
-        rebased.add(partId);
-      }
+    } else if (event.type === "message.part.updated") {
+      const partId = event.properties.part.id;
+      pending.delete(partId);
+      rebased.add(partId);
     }
     conv = applyConversationEvent(conv, event);
   }
@@ -357,7 +354,6 @@ export function rebaseConversation(
  */
 export function messageText(message: ConversationMessage): string {
   return message.parts
-    .filter((p) => p.type === "text" && typeof p.text === "string")
-    .map((p) => p.text)
+    .flatMap((p) => p.type === "text" ? [p.text] : [])
     .join("\n\n");
 }

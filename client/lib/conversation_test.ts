@@ -5,37 +5,52 @@ import {
   type ConversationEvent,
   conversationFromHistory,
   EMPTY_CONVERSATION,
-  eventSessionId,
   messageText,
   rebaseConversation,
   visibleErrors,
 } from "./conversation.ts";
-import type { MessageInfoJson, PartJson } from "./opencode_types.ts";
+import type {
+  OpenCodeMessage,
+  OpenCodeMessageError,
+  OpenCodePart,
+} from "../../server/contract/opencode.ts";
+import {
+  assistantMessage,
+  flockEvent,
+  textPart as part,
+  userMessage,
+} from "../../server/testing/event_fixtures.ts";
 
 const S = "ses_1";
 
-function info(id: string, role: "user" | "assistant" = "assistant") {
-  return { id, sessionID: S, role, time: { created: 1 } } as MessageInfoJson;
+function info(
+  id: string,
+  role: "user" | "assistant" = "assistant",
+): OpenCodeMessage {
+  return role === "user" ? userMessage(id, S) : assistantMessage(id, S);
 }
-function textPart(id: string, messageID: string, text: string): PartJson {
-  return { id, messageID, sessionID: S, type: "text", text };
+function textPart(id: string, messageID: string, text: string): OpenCodePart {
+  return part(id, messageID, S, text);
 }
-const messageUpdated = (i: MessageInfoJson): ConversationEvent => ({
-  type: "message.updated",
-  properties: { sessionID: S, info: i },
-});
-const partUpdated = (part: PartJson): ConversationEvent => ({
-  type: "message.part.updated",
-  properties: { sessionID: S, part },
-});
+const messageUpdated = (i: OpenCodeMessage): ConversationEvent =>
+  flockEvent("message.updated", { sessionID: S, info: i });
+const partUpdated = (p: OpenCodePart): ConversationEvent =>
+  flockEvent("message.part.updated", { sessionID: S, part: p, time: 1 });
 const delta = (
   messageID: string,
   partID: string,
   text: string,
-): ConversationEvent => ({
-  type: "message.part.delta",
-  properties: { sessionID: S, messageID, partID, field: "text", delta: text },
-});
+  field = "text",
+): ConversationEvent =>
+  flockEvent("message.part.delta", {
+    sessionID: S,
+    messageID,
+    partID,
+    field,
+    delta: text,
+  });
+const sessionError = (error: OpenCodeMessageError): ConversationEvent =>
+  flockEvent("session.error", { sessionID: S, error });
 
 function apply(events: ConversationEvent[], start = EMPTY_CONVERSATION) {
   return events.reduce(applyConversationEvent, start);
@@ -77,14 +92,22 @@ Deno.test("messages and parts are kept in id order", () => {
 Deno.test("an unchanged conversation keeps its identity", () => {
   const conv = apply([messageUpdated(info("msg_1"))]);
   strictEqual(
-    applyConversationEvent(conv, { type: "session.idle", properties: {} }),
+    applyConversationEvent(
+      conv,
+      flockEvent("message.removed", { sessionID: S, messageID: "msg_x" }),
+    ),
     conv,
   );
   strictEqual(
-    applyConversationEvent(conv, {
-      type: "message.removed",
-      properties: { messageID: "msg_x" },
-    }),
+    applyConversationEvent(
+      conv,
+      flockEvent("session.error", { sessionID: S }),
+    ),
+    conv,
+  );
+  // OpenCode streams only the text field.
+  strictEqual(
+    applyConversationEvent(conv, delta("msg_1", "p", "x", "x")),
     conv,
   );
 });
@@ -95,14 +118,18 @@ Deno.test("removal events remove messages and parts", () => {
     partUpdated(textPart("prt_2", "msg_1", "y")),
     partUpdated(textPart("prt_3", "msg_2", "z")),
   ]);
-  conv = applyConversationEvent(conv, {
-    type: "message.part.removed",
-    properties: { messageID: "msg_1", partID: "prt_1" },
-  });
-  conv = applyConversationEvent(conv, {
-    type: "message.removed",
-    properties: { messageID: "msg_2" },
-  });
+  conv = applyConversationEvent(
+    conv,
+    flockEvent("message.part.removed", {
+      sessionID: S,
+      messageID: "msg_1",
+      partID: "prt_1",
+    }),
+  );
+  conv = applyConversationEvent(
+    conv,
+    flockEvent("message.removed", { sessionID: S, messageID: "msg_2" }),
+  );
   deepStrictEqual(conv.messages.map((m) => m.parts.map((p) => p.id)), [[
     "prt_2",
   ]]);
@@ -112,22 +139,20 @@ Deno.test("an abort error on the message hides the duplicate session.error", () 
   let conv = apply([
     messageUpdated(info("msg_1", "user")),
     messageUpdated(info("msg_2")),
-    {
-      type: "session.error",
-      properties: {
-        sessionID: S,
-        error: { name: "MessageAbortedError", data: { message: "Aborted" } },
-      },
-    },
+    sessionError({
+      name: "MessageAbortedError",
+      data: { message: "Aborted" },
+    }),
   ]);
   strictEqual(visibleErrors(conv).length, 1);
   strictEqual(visibleErrors(conv)[0]!.message, "Aborted");
   conv = applyConversationEvent(
     conv,
-    messageUpdated({
-      ...info("msg_2"),
-      error: { name: "MessageAbortedError", data: { message: "Aborted" } },
-    }),
+    messageUpdated(
+      assistantMessage("msg_2", S, {
+        error: { name: "MessageAbortedError", data: { message: "Aborted" } },
+      }),
+    ),
   );
   strictEqual(visibleErrors(conv).length, 0);
 });
@@ -135,10 +160,10 @@ Deno.test("an abort error on the message hides the duplicate session.error", () 
 Deno.test("a provider error without a message stays visible", () => {
   const conv = apply([
     messageUpdated(info("msg_1", "user")),
-    {
-      type: "session.error",
-      properties: { sessionID: S, error: { name: "APIError", data: {} } },
-    },
+    sessionError({
+      name: "APIError",
+      data: { message: "", isRetryable: false },
+    }),
   ]);
   deepStrictEqual(visibleErrors(conv).map((e) => [e.name, e.message]), [[
     "APIError",
@@ -156,28 +181,6 @@ Deno.test("conversationFromHistory sorts messages and parts", () => {
   ]);
   deepStrictEqual(conv.messages.map((m) => m.info.id), ["msg_1", "msg_2"]);
   strictEqual(messageText(conv.messages[0]!), "x\n\ny");
-});
-
-Deno.test("eventSessionId finds the session of every event shape", () => {
-  strictEqual(eventSessionId(delta("m", "p", "x")), S);
-  strictEqual(
-    eventSessionId({
-      type: "message.part.updated",
-      properties: { part: textPart("p", "m", "") },
-    }),
-    S,
-  );
-  strictEqual(
-    eventSessionId({
-      type: "session.updated",
-      properties: { info: { id: "ses_9", title: "t" } },
-    }),
-    "ses_9",
-  );
-  strictEqual(
-    eventSessionId({ type: "x", properties: {} }),
-    undefined,
-  );
 });
 
 function streamed(text: string): Conversation {

@@ -2,29 +2,42 @@
  * The page's state: instances, sessions, pending permissions and the loaded
  * conversations, kept current by REST snapshots plus the event stream.
  *
+ * Sessions follow the events alone (the contract's `sessionChangeOf`, the
+ * same rules as the server's table): a session created anywhere appears
+ * from its `session.created`, and `instance.sessions` (sent after Flock
+ * reconnects to a child) replaces an instance's list. Nothing is refetched
+ * for an event. An event whose type the page does not know is ignored.
+ *
  * Events are applied to the model synchronously (so notifications never wait
  * for a frame), but listeners are told at most once per animation frame, so a
  * fast token stream costs one render per frame.
  *
  * @module
  */
+import { isFlockEvent } from "../../server/contract/event_types.ts";
+import type { FlockEvent, WireEvent } from "../../server/contract/events.ts";
+import type { InstanceJson } from "../../server/contract/instances.ts";
+import type { OpenCodeRetryStatus } from "../../server/contract/opencode.ts";
+import type { PermissionJson } from "../../server/contract/permissions.ts";
+import {
+  type SessionChange,
+  sessionChangeOf,
+} from "../../server/contract/session_changes.ts";
+import { sessionIdOf } from "../../server/contract/session_id_of.ts";
+import { sessionRowOf } from "../../server/contract/session_row.ts";
 import type {
-  InstanceJson,
-  PermissionJson,
   SessionJson,
   SessionStatus,
-  StreamEvent,
-} from "../../server/api_types.ts";
+} from "../../server/contract/sessions.ts";
 import type { ApiClient } from "../api/api_client.ts";
 import {
   applyConversationEvent,
   type Conversation,
   type ConversationEvent,
   conversationFromHistory,
-  eventSessionId,
+  isConversationEvent,
   rebaseConversation,
 } from "./conversation.ts";
-import type { SessionStatusJson } from "./opencode_types.ts";
 
 /** The part of the REST client the store needs. */
 export type StoreApi = Pick<
@@ -53,19 +66,6 @@ export interface ConversationState {
   error: string | null;
 }
 
-const MESSAGE_EVENTS = new Set([
-  "message.updated",
-  "message.removed",
-  "message.part.updated",
-  "message.part.delta",
-  "message.part.removed",
-  "session.error",
-]);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -85,7 +85,7 @@ export class FlockStore {
   /** Sessions by id (across all instances). */
   readonly sessions: Map<string, SessionJson> = new Map();
   /** The last retry details per session in `retry` status. */
-  readonly retries: Map<string, SessionStatusJson> = new Map();
+  readonly retries: Map<string, OpenCodeRetryStatus> = new Map();
   /** Pending permissions by id. */
   readonly permissions: Map<string, PermissionJson> = new Map();
   /** Loaded conversations by session id. */
@@ -103,12 +103,11 @@ export class FlockStore {
   readonly #listeners = new Set<() => void>();
   #scheduled = false;
   /** Events received during a full refresh, or null when not refreshing. */
-  #buffer: StreamEvent[] | null = null;
+  #buffer: WireEvent[] | null = null;
   #refreshing: Promise<void> | null = null;
   #refreshAgain = false;
   /** Events for conversations whose history is being fetched. */
   readonly #conversationBuffers = new Map<string, ConversationEvent[]>();
-  readonly #sessionRefetch = new Set<string>();
 
   /** @param options The API and scheduling hooks. */
   constructor(options: FlockStoreOptions) {
@@ -278,10 +277,8 @@ export class FlockStore {
           return;
         }
         if (!history) return;
-        const events = buffered.filter((e) =>
-          MESSAGE_EVENTS.has(e.type) &&
-          eventSessionId(e as ConversationEvent) === sessionId
-        ) as ConversationEvent[];
+        const events = buffered.filter(isFlockEvent).filter(isConversationEvent)
+          .filter((e) => sessionIdOf(e) === sessionId);
         this.conversations.set(sessionId, {
           conversation: rebaseConversation(
             conversationFromHistory(history),
@@ -294,8 +291,8 @@ export class FlockStore {
       });
       for (const event of buffered) {
         if (
-          MESSAGE_EVENTS.has(event.type) &&
-          rebased.has(eventSessionId(event as ConversationEvent) ?? "")
+          isFlockEvent(event) && isConversationEvent(event) &&
+          rebased.has(sessionIdOf(event) ?? "")
         ) continue;
         this.#apply(event, false);
       }
@@ -354,9 +351,10 @@ export class FlockStore {
   /**
    * Applies one event from the stream.
    *
-   * @param event A Flock or OpenCode event.
+   * @param event A Flock event, or one of a type this page does not know
+   *   (ignored).
    */
-  applyEvent(event: StreamEvent): void {
+  applyEvent(event: WireEvent): void {
     if (this.#buffer) {
       if (event.type === "stream.reset") void this.refreshAll();
       else this.#buffer.push(event);
@@ -365,115 +363,126 @@ export class FlockStore {
     this.#apply(event, true);
   }
 
-  #apply(event: StreamEvent, live: boolean): void {
-    const p: Record<string, unknown> = event.properties;
+  #apply(event: WireEvent, live: boolean): void {
+    // A type this page does not know (a newer OpenCode or Flock): ignored.
+    if (!isFlockEvent(event)) return;
+    const change = sessionChangeOf(event);
+    let changed = change ? this.#applySessionChange(change, live) : false;
+    if (this.#applyOther(event, live)) changed = true;
+    if (changed) this.changed();
+  }
+
+  /** Applies what an event does besides changing the session list. */
+  #applyOther(event: FlockEvent, live: boolean): boolean {
     switch (event.type) {
       case "stream.reset":
         void this.refreshAll();
-        return;
-      case "stream.lagged":
-        return; // the connection owner reconnects and refreshes
+        return false;
       case "instance.status": {
-        if (!isRecord(p.instance)) return;
-        const instance = p.instance as unknown as InstanceJson;
-        const old = this.instances.get(instance.id);
+        const instance = event.properties.instance;
         this.instances.set(instance.id, instance);
-        if (instance.status === "running" && old?.status !== "running") {
-          this.#refetchSessions(instance.id);
-        }
-        break;
+        return true;
       }
-      case "instance.removed": {
-        const id = "instance_id" in event ? event.instance_id : undefined;
-        if (id) this.removeInstance(id);
-        return;
-      }
-      case "session.created":
-      case "session.updated": {
-        if (!isRecord(p.info) || typeof p.info.id !== "string") return;
-        const known = this.sessions.get(p.info.id);
-        const instanceId = "instance_id" in event ? event.instance_id : "";
-        if (known) {
-          const title = p.info.title;
-          if (typeof title === "string" && title !== known.title) {
-            this.sessions.set(known.id, { ...known, title });
-          } else return;
-        } else if (instanceId && this.instances.has(instanceId)) {
-          this.#refetchSessions(instanceId);
-          return;
-        } else return;
-        break;
-      }
-      case "session.deleted": {
-        const id = eventSessionId(event as ConversationEvent);
-        if (id && this.sessions.has(id)) this.removeSession(id);
-        return;
-      }
+      case "instance.removed":
+        this.removeInstance(event.instance_id);
+        return false;
       case "session.status": {
-        const id = eventSessionId(event as ConversationEvent);
-        if (!id || !isRecord(p.status)) return;
-        const status = p.status as unknown as SessionStatusJson;
-        if (status.type === "retry") this.retries.set(id, status);
-        else this.retries.delete(id);
-        this.#setSessionStatus(id, status.type, live);
-        break;
+        const { sessionID, status } = event.properties;
+        if (status.type === "retry") this.retries.set(sessionID, status);
+        else this.retries.delete(sessionID);
+        return true;
       }
-      case "session.idle": {
-        const id = eventSessionId(event as ConversationEvent);
-        if (!id) return;
-        this.retries.delete(id);
-        this.#setSessionStatus(id, "idle", live);
-        break;
-      }
+      case "session.idle":
+        return this.retries.delete(event.properties.sessionID);
       case "permission.asked": {
-        if (typeof p.id !== "string") return;
-        const instanceId = "instance_id" in event ? event.instance_id : "";
-        const permission = {
-          ...(p as unknown as PermissionJson),
-          instance_id: instanceId,
+        const permission: PermissionJson = {
+          ...event.properties,
+          instance_id: event.instance_id,
         };
         const isNew = !this.permissions.has(permission.id);
         this.permissions.set(permission.id, permission);
         if (isNew && live) {
           this.#onSignal({ kind: "permission-asked", permission });
         }
-        break;
+        return true;
       }
-      case "permission.replied": {
-        const id = typeof p.requestID === "string"
-          ? p.requestID
-          : typeof p.permissionID === "string"
-          ? p.permissionID
-          : undefined;
-        if (!id || !this.permissions.delete(id)) return;
-        break;
-      }
-      default: {
-        if (!MESSAGE_EVENTS.has(event.type)) return;
-        const id = eventSessionId(event as ConversationEvent);
-        if (!id) return;
-        const buffer = this.#conversationBuffers.get(id);
-        if (buffer) {
-          buffer.push(event as ConversationEvent);
-          return;
-        }
-        const state = this.conversations.get(id);
-        if (!state) return;
-        const next = applyConversationEvent(
-          state.conversation,
-          event as ConversationEvent,
-        );
-        if (next === state.conversation) return;
-        this.conversations.set(id, { ...state, conversation: next });
-      }
+      case "permission.replied":
+        return this.permissions.delete(event.properties.requestID);
+      default:
+        return isConversationEvent(event) && this.#applyConversation(event);
     }
-    this.changed();
   }
 
-  #setSessionStatus(id: string, status: SessionStatus, live: boolean): void {
+  #applyConversation(event: ConversationEvent): boolean {
+    const id = sessionIdOf(event);
+    if (!id) return false;
+    const buffer = this.#conversationBuffers.get(id);
+    if (buffer) {
+      buffer.push(event);
+      return false;
+    }
+    const state = this.conversations.get(id);
+    if (!state) return false;
+    const next = applyConversationEvent(state.conversation, event);
+    if (next === state.conversation) return false;
+    this.conversations.set(id, { ...state, conversation: next });
+    return true;
+  }
+
+  /** Applies a change to the session list (the rules the server's table follows). */
+  #applySessionChange(change: SessionChange, live: boolean): boolean {
+    switch (change.kind) {
+      case "upsert": {
+        const known = this.sessions.get(change.session.id);
+        if (known && known.instance_id !== change.instanceId) return false;
+        const row = sessionRowOf(
+          change.instanceId,
+          change.session,
+          known?.status ?? "idle",
+        );
+        if (!row) return false;
+        this.sessions.set(row.id, row);
+        return true;
+      }
+      case "delete":
+        if (!this.sessions.has(change.sessionId)) return false;
+        this.removeSession(change.sessionId);
+        return false; // removeSession notified
+      case "status":
+        return this.#setSessionStatus(change.sessionId, change.status, live);
+      case "settle": {
+        let changed = false;
+        for (const s of this.sessionsOf(change.instanceId)) {
+          if (s.status === "busy" || s.status === "retry") {
+            this.sessions.set(s.id, { ...s, status: "idle" });
+            this.retries.delete(s.id);
+            changed = true;
+          }
+        }
+        return changed;
+      }
+      case "replace": {
+        const keep = new Set(change.sessions.map((s) => s.id));
+        for (const s of this.sessionsOf(change.instanceId)) {
+          if (!keep.has(s.id)) this.removeSession(s.id);
+        }
+        for (const s of change.sessions) {
+          this.sessions.set(s.id, s);
+          if (s.status !== "retry") this.retries.delete(s.id);
+        }
+        return true;
+      }
+      case "forget":
+        return false; // instance.removed forgets the instance and its sessions
+    }
+  }
+
+  #setSessionStatus(id: string, status: SessionStatus, live: boolean): boolean {
     const session = this.sessions.get(id);
-    if (!session) return;
-    const wasWorking = session.status === "busy" || session.status === "retry";
+    if (!session) return false;
+    // an error is followed by idle: the reply is over then
+    const wasWorking = session.status === "busy" ||
+      session.status === "retry" || session.status === "error";
     if (session.status !== status) {
       this.sessions.set(id, { ...session, status });
     }
@@ -483,21 +492,6 @@ export class FlockStore {
         session: this.sessions.get(id) ?? session,
       });
     }
-  }
-
-  #refetchSessions(instanceId: string): void {
-    if (this.#sessionRefetch.has(instanceId)) return;
-    this.#sessionRefetch.add(instanceId);
-    queueMicrotask(async () => {
-      try {
-        const list = await this.#api.listSessions(instanceId);
-        for (const s of list) this.upsertSession(s);
-      } catch {
-        // the instance may not serve sessions yet; the next event retries
-      } finally {
-        this.#sessionRefetch.delete(instanceId);
-      }
-      this.changed();
-    });
+    return session.status !== status;
   }
 }

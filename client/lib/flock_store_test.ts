@@ -1,13 +1,19 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
+import type { InstanceJson } from "../../server/contract/instances.ts";
 import type {
-  InstanceJson,
-  PermissionJson,
-  SessionJson,
-  StreamEvent,
-} from "../../server/api_types.ts";
-import { FlockStore, type StoreApi, type StoreSignal } from "./flock_store.ts";
-import type { MessageWithPartsJson } from "./opencode_types.ts";
+  OpenCodeMessageWithParts,
+  OpenCodeSession,
+} from "../../server/contract/opencode.ts";
+import type { PermissionJson } from "../../server/contract/permissions.ts";
+import type { SessionJson } from "../../server/contract/sessions.ts";
+import {
+  assistantMessage,
+  flockEvent,
+  openCodeSession,
+  textPart,
+} from "../../server/testing/event_fixtures.ts";
 import { messageText } from "./conversation.ts";
+import { FlockStore, type StoreApi, type StoreSignal } from "./flock_store.ts";
 
 function instance(id: string, status: InstanceJson["status"]): InstanceJson {
   return {
@@ -49,13 +55,15 @@ class FakeApi implements StoreApi {
   instances: InstanceJson[] = [];
   sessions = new Map<string, SessionJson[]>();
   permissions: PermissionJson[] = [];
-  messages = new Map<string, MessageWithPartsJson[]>();
+  messages = new Map<string, OpenCodeMessageWithParts[]>();
   gate: Deferred<void> | null = null;
+  sessionCalls = 0;
   async listInstances() {
     if (this.gate) await this.gate.promise;
     return structuredClone(this.instances);
   }
   listSessions(id: string) {
+    this.sessionCalls++;
     return Promise.resolve(structuredClone(this.sessions.get(id) ?? []));
   }
   listPermissions() {
@@ -79,11 +87,17 @@ function setup() {
   return { api, store, signals, frames };
 }
 
-const upstream = (
-  type: string,
-  properties: Record<string, unknown>,
-  instance_id = "i1",
-): StreamEvent => ({ type, properties, instance_id });
+const sessionEvent = (
+  type: "session.created" | "session.updated" | "session.deleted",
+  info: OpenCodeSession,
+  instanceId = "i1",
+) => flockEvent(type, { sessionID: info.id, info }, instanceId);
+const busy = (id: string) =>
+  flockEvent(
+    "session.status",
+    { sessionID: id, status: { type: "busy" } },
+    "i1",
+  );
 
 Deno.test("refreshAll loads instances, sessions and permissions", async () => {
   const { api, store } = setup();
@@ -109,11 +123,13 @@ Deno.test("change notifications are batched into one frame", () => {
   let calls = 0;
   store.subscribe(() => calls++);
   for (let i = 0; i < 50; i++) {
-    store.applyEvent({
-      type: "instance.status",
-      instance_id: "i1",
-      properties: { instance: instance("i1", "starting") },
-    });
+    store.applyEvent(
+      flockEvent(
+        "instance.status",
+        { instance: instance("i1", "starting") },
+        "i1",
+      ),
+    );
   }
   strictEqual(frames.length, 1);
   frames.shift()!();
@@ -126,20 +142,16 @@ Deno.test("session.idle after busy signals a finished session", async () => {
   api.instances = [instance("i1", "running")];
   api.sessions.set("i1", [session("s1", "i1")]);
   await store.refreshAll();
-  store.applyEvent(upstream("session.idle", { sessionID: "s1" }));
+  store.applyEvent(flockEvent("session.idle", { sessionID: "s1" }, "i1"));
   strictEqual(signals.length, 0, "idle without busy is not a finish");
-  store.applyEvent(
-    upstream("session.status", { sessionID: "s1", status: { type: "busy" } }),
-  );
+  store.applyEvent(busy("s1"));
   strictEqual(store.sessions.get("s1")?.status, "busy");
-  store.applyEvent(
-    upstream("session.status", {
-      sessionID: "s1",
-      status: { type: "retry", attempt: 2, message: "x", next: 9 },
-    }),
-  );
+  store.applyEvent(flockEvent("session.status", {
+    sessionID: "s1",
+    status: { type: "retry", attempt: 2, message: "x", next: 9 },
+  }, "i1"));
   strictEqual(store.retries.get("s1")?.attempt, 2);
-  store.applyEvent(upstream("session.idle", { sessionID: "s1" }));
+  store.applyEvent(flockEvent("session.idle", { sessionID: "s1" }, "i1"));
   strictEqual(store.sessions.get("s1")?.status, "idle");
   strictEqual(store.retries.has("s1"), false);
   deepStrictEqual(signals.map((s) => s.kind), ["session-finished"]);
@@ -147,7 +159,7 @@ Deno.test("session.idle after busy signals a finished session", async () => {
 
 Deno.test("permissions are added by asked and removed by replied", () => {
   const { store, signals } = setup();
-  store.applyEvent(upstream("permission.asked", {
+  store.applyEvent(flockEvent("permission.asked", {
     id: "per_1",
     sessionID: "s1",
     permission: "bash",
@@ -157,9 +169,11 @@ Deno.test("permissions are added by asked and removed by replied", () => {
   }, "i7"));
   strictEqual(store.permissions.get("per_1")?.instance_id, "i7");
   strictEqual(signals[0]?.kind, "permission-asked");
-  store.applyEvent(
-    upstream("permission.replied", { sessionID: "s1", requestID: "per_1" }),
-  );
+  store.applyEvent(flockEvent("permission.replied", {
+    sessionID: "s1",
+    requestID: "per_1",
+    reply: "once",
+  }, "i7"));
   strictEqual(store.permissions.size, 0);
 });
 
@@ -169,11 +183,7 @@ Deno.test("instance.removed drops its sessions and conversations", async () => {
   api.sessions.set("i1", [session("s1", "i1")]);
   await store.refreshAll();
   await store.loadConversation("s1");
-  store.applyEvent({
-    type: "instance.removed",
-    instance_id: "i1",
-    properties: {},
-  });
+  store.applyEvent(flockEvent("instance.removed", {}, "i1"));
   strictEqual(store.instances.size, 0);
   strictEqual(store.sessions.size, 0);
   strictEqual(store.conversations.size, 0);
@@ -184,47 +194,115 @@ Deno.test("a session title update from OpenCode renames the session", async () =
   api.instances = [instance("i1", "running")];
   api.sessions.set("i1", [session("s1", "i1")]);
   await store.refreshAll();
+  store.applyEvent(busy("s1"));
   store.applyEvent(
-    upstream("session.updated", { info: { id: "s1", title: "Nice title" } }),
+    sessionEvent(
+      "session.updated",
+      openCodeSession({ id: "s1", title: "Nice" }),
+    ),
   );
-  strictEqual(store.sessions.get("s1")?.title, "Nice title");
+  strictEqual(store.sessions.get("s1")?.title, "Nice");
+  strictEqual(store.sessions.get("s1")?.status, "busy", "the status is kept");
 });
 
-Deno.test("an unknown session.created refetches the instance's sessions", async () => {
+Deno.test("sessions come and go from the events alone, never a refetch", async () => {
   const { api, store } = setup();
   api.instances = [instance("i1", "running")];
   await store.refreshAll();
-  api.sessions.set("i1", [session("s9", "i1")]);
-  store.applyEvent(
-    upstream("session.created", { info: { id: "s9", title: "t" } }),
-  );
+  const calls = api.sessionCalls;
+  const tui = openCodeSession({
+    id: "s9",
+    title: "Made in the TUI",
+    time: { created: Date.UTC(2026, 0, 2), updated: Date.UTC(2026, 0, 3) },
+  });
+  store.applyEvent(sessionEvent("session.created", tui));
+  deepStrictEqual(store.sessions.get("s9"), {
+    id: "s9",
+    instance_id: "i1",
+    title: "Made in the TUI",
+    status: "idle",
+    created_at: "2026-01-02T00:00:00.000Z",
+    updated_at: "2026-01-03T00:00:00.000Z",
+  });
+  // A child session (a task's sub-agent) is not listed.
+  store.applyEvent(sessionEvent(
+    "session.created",
+    openCodeSession({ id: "s_child", parentID: "s9" }),
+  ));
+  strictEqual(store.sessions.has("s_child"), false);
+  store.applyEvent(sessionEvent("session.deleted", tui));
+  strictEqual(store.sessions.has("s9"), false);
   await new Promise((r) => setTimeout(r, 0));
-  strictEqual(store.sessions.has("s9"), true);
+  strictEqual(api.sessionCalls, calls, "no GET of the session list");
 });
 
-const textHistory = (text: string): MessageWithPartsJson[] => [{
-  info: {
-    id: "msg_1",
-    sessionID: "s1",
-    role: "assistant",
-    time: { created: 1 },
-  },
-  parts: [{
-    id: "prt_1",
-    messageID: "msg_1",
-    sessionID: "s1",
-    type: "text",
-    text,
-  }],
+Deno.test("instance.sessions replaces the instance's list", async () => {
+  const { api, store } = setup();
+  api.instances = [instance("i1", "running"), instance("i2", "running")];
+  api.sessions.set("i1", [session("s1", "i1"), session("s_gone", "i1")]);
+  api.sessions.set("i2", [session("s2", "i2")]);
+  await store.refreshAll();
+  await store.loadConversation("s_gone");
+  store.applyEvent(flockEvent("instance.sessions", {
+    sessions: [
+      { ...session("s1", "i1"), title: "renamed", status: "busy" },
+      session("s_new", "i1", "3"),
+    ],
+  }, "i1"));
+  deepStrictEqual(store.sessionsOf("i1").map((s) => [s.id, s.status]), [
+    ["s_new", "idle"],
+    ["s1", "busy"],
+  ]);
+  strictEqual(store.sessions.get("s1")?.title, "renamed");
+  strictEqual(store.conversations.has("s_gone"), false);
+  deepStrictEqual(store.sessionsOf("i2").map((s) => s.id), ["s2"]);
+});
+
+Deno.test("a stopped instance settles its busy sessions", async () => {
+  const { api, store } = setup();
+  api.instances = [instance("i1", "running")];
+  api.sessions.set("i1", [session("s1", "i1")]);
+  await store.refreshAll();
+  store.applyEvent(busy("s1"));
+  store.applyEvent(
+    flockEvent(
+      "instance.status",
+      { instance: instance("i1", "stopped") },
+      "i1",
+    ),
+  );
+  strictEqual(store.sessions.get("s1")?.status, "idle");
+});
+
+Deno.test("an event of a type the page does not know is ignored", async () => {
+  const { api, store, frames } = setup();
+  api.instances = [instance("i1", "running")];
+  api.sessions.set("i1", [session("s1", "i1")]);
+  await store.refreshAll();
+  frames.length = 0;
+  const version = store.version;
+  store.applyEvent({
+    type: "session.next.future",
+    instance_id: "i1",
+    properties: { sessionID: "s1", whatever: [1, 2] },
+  });
+  strictEqual(store.version, version);
+  strictEqual(frames.length, 0);
+  strictEqual(store.sessions.get("s1")?.status, "idle");
+});
+
+const textHistory = (text: string): OpenCodeMessageWithParts[] => [{
+  info: assistantMessage("msg_1", "s1"),
+  parts: [textPart("prt_1", "msg_1", "s1", text)],
 }];
 const delta = (d: string) =>
-  upstream("message.part.delta", {
+  flockEvent("message.part.delta", {
     sessionID: "s1",
     messageID: "msg_1",
     partID: "prt_1",
     field: "text",
     delta: d,
-  });
+  }, "i1");
 
 Deno.test("events during a conversation load are rebased on the history", async () => {
   const { api, store } = setup();
@@ -258,7 +336,7 @@ Deno.test("a stream.reset refetches loaded conversations without doubling", asyn
   await store.loadConversation("s1");
   api.messages.set("s1", textHistory("ABC"));
   api.gate = deferred();
-  store.applyEvent({ type: "stream.reset", properties: { reason: "gap" } });
+  store.applyEvent(flockEvent("stream.reset", { reason: "gap" }));
   store.applyEvent(delta("C"));
   store.applyEvent(delta("D"));
   api.gate.resolve();

@@ -8,11 +8,7 @@
  * @module
  */
 import { Marked } from "marked";
-import DOMPurify, {
-  type Config,
-  type DOMPurify as Purifier,
-  type WindowLike,
-} from "dompurify";
+import DOMPurify, { type Config, type DOMPurify as Purifier } from "dompurify";
 
 /** The DOMPurify configuration used for every message. */
 export const SANITIZE_CONFIG: Readonly<Config> = Object.freeze({
@@ -85,7 +81,7 @@ function getPurifier(): Purifier | null {
     purifier = null;
     return purifier;
   }
-  const instance = DOMPurify(globalThis as unknown as WindowLike);
+  const instance = DOMPurify(globalThis);
   if (!instance.isSupported) {
     purifier = null;
     return purifier;

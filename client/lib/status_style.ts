@@ -4,8 +4,9 @@
  *
  * @module
  */
-import type { InstanceStatus, SessionStatus } from "../../server/api_types.ts";
-import type { SessionStatusJson } from "./opencode_types.ts";
+import type { InstanceStatus } from "../../server/contract/instances.ts";
+import type { SessionStatus } from "../../server/contract/sessions.ts";
+import type { OpenCodeRetryStatus } from "../../server/contract/opencode.ts";
 
 const DOT: Record<InstanceStatus, string> = {
   running: "bg-emerald-400",
@@ -64,7 +65,7 @@ export function isSessionWorking(status: SessionStatus): boolean {
  */
 export function sessionStatusLabel(
   status: SessionStatus,
-  retry: SessionStatusJson | undefined,
+  retry: OpenCodeRetryStatus | undefined,
   formatTime: (epochMs: number) => string,
 ): string {
   switch (status) {

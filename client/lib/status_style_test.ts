@@ -1,5 +1,5 @@
 import { strictEqual } from "node:assert/strict";
-import { INSTANCE_STATUSES } from "../../server/api_types.ts";
+import { INSTANCE_STATUSES } from "../../server/contract/instances.ts";
 import {
   instanceDotClass,
   instanceStatusLabel,
@@ -23,7 +23,12 @@ Deno.test("session labels show retry details", () => {
   strictEqual(sessionStatusLabel("busy", undefined, clock), "Working…");
   strictEqual(sessionStatusLabel("idle", undefined, clock), "Idle");
   strictEqual(
-    sessionStatusLabel("retry", { type: "retry", attempt: 2, next: 5 }, clock),
+    sessionStatusLabel("retry", {
+      type: "retry",
+      attempt: 2,
+      message: "down",
+      next: 5,
+    }, clock),
     "Retrying (attempt 2) at t5",
   );
   strictEqual(sessionStatusLabel("retry", undefined, clock), "Retrying");

@@ -6,7 +6,7 @@
  * @module
  */
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import type { FlockEvent } from "../../server/api_types.ts";
+import type { WireEvent } from "../../server/contract/events.ts";
 import type { Config } from "../../server/config.ts";
 import { runFlock, type RunningFlock } from "../../server/main.ts";
 import { pinnedOpenCodePath } from "../../server/opencode/opencode_binary.ts";
@@ -156,7 +156,7 @@ export class BrowserFlock implements AsyncDisposable {
    *
    * @param event The event.
    */
-  publish(event: FlockEvent): void {
+  publish(event: WireEvent): void {
     if (!this.#flock) throw new Error("Cannot publish: Flock is not running");
     this.#flock.broker.publish(event);
   }

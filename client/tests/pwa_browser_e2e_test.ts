@@ -4,6 +4,11 @@
  * browser are shared by the steps (OpenCode takes seconds to start), so the
  * steps run in order and build on each other.
  */
+import {
+  assistantMessage,
+  flockEvent,
+  textPart,
+} from "../../server/testing/event_fixtures.ts";
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import type { Page } from "playwright-core";
 import {
@@ -395,30 +400,26 @@ Deno.test({
         messageID: "msg_zzzz",
         partID: "prt_zzzz",
       };
-      const event = (type: string, properties: Record<string, unknown>) =>
-        flock.publish({ type, instance_id: instanceId, properties });
-      event("message.updated", {
+      flock.publish(flockEvent("message.updated", {
         sessionID: burst.id,
-        info: {
-          id: ids.messageID,
-          sessionID: burst.id,
-          role: "assistant",
+        info: assistantMessage(ids.messageID, burst.id, {
           time: { created: Date.now() },
-        },
-      });
-      event("message.part.updated", {
+        }),
+      }, instanceId));
+      flock.publish(flockEvent("message.part.updated", {
         sessionID: burst.id,
-        part: {
-          id: ids.partID,
-          messageID: ids.messageID,
-          sessionID: burst.id,
-          type: "text",
-          text: "",
-        },
-      });
+        part: textPart(ids.partID, ids.messageID, burst.id, ""),
+        time: Date.now(),
+      }, instanceId));
       const count = 3000;
       for (let i = 0; i < count; i++) {
-        event("message.part.delta", { ...ids, field: "text", delta: `w${i} ` });
+        flock.publish(
+          flockEvent("message.part.delta", {
+            ...ids,
+            field: "text",
+            delta: `w${i} `,
+          }, instanceId),
+        );
       }
       const expected = Array.from({ length: count }, (_, i) => `w${i}`).join(
         " ",

@@ -4,16 +4,12 @@
  *
  * @module
  */
-import type {
-  FlockEvent,
-  InstanceJson,
-  LogLineJson,
-  SessionJson,
-} from "../api_types.ts";
+import type { WireEvent } from "../contract/events.ts";
+import type { InstanceJson, LogLineJson } from "../contract/instances.ts";
+import type { SessionJson } from "../contract/sessions.ts";
 import type { InstanceStore } from "../db/instance_store.ts";
 import type { SessionStore } from "../db/session_store.ts";
 import type { EventBroker } from "../events/event_broker.ts";
-import type { SessionTracker } from "../events/session_tracker.ts";
 import { NotFoundError } from "../http/errors.ts";
 import type { OpenCodeClient } from "../opencode/opencode_client.ts";
 import { InstanceNotRunningError } from "../opencode/instance_errors.ts";
@@ -44,9 +40,8 @@ export interface ApiContext {
   sessions: SessionStore;
   supervisor: SupervisorApi;
   broker: EventBroker;
-  tracker: SessionTracker;
   /** Publishes a Flock event (session tracking, then the broker). */
-  publish(event: FlockEvent): void;
+  publish(event: WireEvent): void;
   /** `--root` directories; empty means anywhere. */
   roots: readonly string[];
   /** The default directory of the directory picker (the user's home). */

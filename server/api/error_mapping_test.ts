@@ -4,7 +4,8 @@
  * over real HTTP.
  */
 import { MIGRATIONS } from "../../migrations/migrations.ts";
-import type { ApiErrorBody, SessionJson } from "../api_types.ts";
+import type { ApiErrorBody } from "../contract/api.ts";
+import type { SessionJson } from "../contract/sessions.ts";
 import { createApp } from "../app.ts";
 import { openDatabase } from "../db/database.ts";
 import { InstanceStore } from "../db/instance_store.ts";

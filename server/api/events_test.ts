@@ -3,12 +3,12 @@
  * framing, resume, reset, slow clients, heartbeats, disconnects, shutdown
  * and ids across a Flock restart.
  */
-import type { FlockEvent } from "../api_types.ts";
+import type { UnknownFlockEvent } from "../contract/events.ts";
 import { assert, assertEquals } from "../testing/assert.ts";
 import { startTestFlock, type TestFlock } from "../testing/flock_harness.ts";
 import type { SseEvent } from "../testing/sse_reader.ts";
 
-function synthetic(n: number, payload = ""): FlockEvent {
+function synthetic(n: number, payload = ""): UnknownFlockEvent {
   return {
     type: "test.synthetic",
     instance_id: "inst_synthetic",

@@ -4,13 +4,12 @@
  *
  * @module
  */
-import type { InstanceJson, SessionJson } from "../api_types.ts";
+import type { InstanceJson } from "../contract/instances.ts";
 import { BadRequestError, ConflictError } from "../http/errors.ts";
 import { readJson, type Schema, validate } from "../http/json_body.ts";
 import { resolveAllowedDirectory } from "../http/allowed_directory.ts";
 import { log } from "../log.ts";
-import { InstanceNotRunningError } from "../opencode/instance_errors.ts";
-import { sessionRow } from "../events/session_tracker.ts";
+import { sessionRowOf } from "../contract/session_row.ts";
 import {
   type ApiContext,
   newInstanceId,
@@ -67,31 +66,6 @@ function publishStatus(ctx: ApiContext, instance: InstanceJson): void {
     instance_id: instance.id,
     properties: { instance },
   });
-}
-
-/** Syncs the instance's sessions from OpenCode when it runs, then lists them. */
-async function listSessions(
-  ctx: ApiContext,
-  instance: InstanceJson,
-): Promise<SessionJson[]> {
-  if (instance.status === "running") {
-    try {
-      const client = ctx.supervisor.client(instance.id);
-      const upstream = await client.listSessions({
-        roots: true,
-        directory: instance.working_directory,
-      });
-      ctx.tracker.replace(instance.id, upstream);
-    } catch (error) {
-      if (!(error instanceof InstanceNotRunningError)) {
-        log.warn(
-          `Cannot sync the sessions of instance ${instance.id}; listing the recorded ones:`,
-          error,
-        );
-      }
-    }
-  }
-  return ctx.sessions.listByInstance(instance.id);
 }
 
 /** The instance routes. */
@@ -298,15 +272,15 @@ export function instanceRoutes(ctx: ApiContext): ApiRoute[] {
         tag: "sessions",
         params: { id: "The instance id" },
         description:
-          "When the instance runs, its root sessions are first synced from OpenCode (so sessions made in the TUI appear too); otherwise the recorded ones are listed.",
+          "The root sessions Flock records for the instance. Reads only: the list follows OpenCode's `session.*` events (so sessions made in the TUI appear too) and is reconciled with OpenCode's own list each time Flock (re)connects to the instance's event stream.",
         responses: {
           200: { description: "Newest first", schema: arrayOf(ref("Session")) },
           404: errorDoc(404),
         },
       },
-      handler: async ({ params }) => {
+      handler: ({ params }) => {
         const instance = requireInstance(ctx, params.id!);
-        return Response.json(await listSessions(ctx, instance));
+        return Response.json(ctx.sessions.listByInstance(instance.id));
       },
     },
     {
@@ -341,7 +315,7 @@ export function instanceRoutes(ctx: ApiContext): ApiRoute[] {
         const created = await client.createSession(
           body.title === undefined ? {} : { title: body.title },
         );
-        const row = sessionRow(
+        const row = sessionRowOf(
           instance.id,
           created,
           ctx.sessions.get(created.id)?.status ?? "idle",

@@ -4,14 +4,15 @@
  *
  * @module
  */
-import type { PermissionJson } from "../api_types.ts";
+import type { OpenCodePermission } from "../contract/opencode.ts";
+import type {
+  PermissionJson,
+  PermissionReply,
+} from "../contract/permissions.ts";
 import { NotFoundError } from "../http/errors.ts";
 import { readJson, type Schema, validate } from "../http/json_body.ts";
 import { log } from "../log.ts";
-import type {
-  OpenCodeClient,
-  OpenCodePermission,
-} from "../opencode/opencode_client.ts";
+import type { OpenCodeClient } from "../opencode/opencode_client.ts";
 import { InstanceNotRunningError } from "../opencode/instance_errors.ts";
 import type { ApiContext } from "./api_context.ts";
 import {
@@ -131,7 +132,7 @@ export function permissionRoutes(ctx: ApiContext): ApiRoute[] {
             `Cannot find a pending permission request: ${id}`,
           );
         }
-        const reply = body.reply as "once" | "always" | "reject";
+        const reply = body.reply as PermissionReply;
         await ctx.supervisor.client(holder.instance_id).replyPermission(
           id,
           reply,

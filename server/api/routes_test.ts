@@ -3,7 +3,8 @@
  * running OpenCode (instances fail to start here: the binary is missing),
  * plus the directory picker and the OpenAPI document.
  */
-import type { ApiErrorBody, InstanceJson } from "../api_types.ts";
+import type { ApiErrorBody } from "../contract/api.ts";
+import type { InstanceJson } from "../contract/instances.ts";
 import { assert, assertEquals, assertMatch } from "../testing/assert.ts";
 import { startTestFlock } from "../testing/flock_harness.ts";
 import type { DirectoriesJson } from "./directories.ts";

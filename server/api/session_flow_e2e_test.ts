@@ -5,14 +5,12 @@
  * and delete. One Flock and one instance are shared by the steps, which
  * run in order.
  */
-import type {
-  ApiErrorBody,
-  InstanceJson,
-  PermissionJson,
-  SessionJson,
-} from "../api_types.ts";
-import { sessionIdOf } from "../events/event_scope.ts";
-import type { OpenCodeMessage } from "../opencode/opencode_client.ts";
+import type { OpenCodeMessageWithParts } from "../contract/opencode.ts";
+import { sessionIdOf } from "../contract/session_id_of.ts";
+import type { ApiErrorBody } from "../contract/api.ts";
+import type { InstanceJson } from "../contract/instances.ts";
+import type { PermissionJson } from "../contract/permissions.ts";
+import type { SessionJson } from "../contract/sessions.ts";
 import { assert, assertEquals, assertMatch } from "../testing/assert.ts";
 import { FAKE_BASH_COMMAND, fakeReply } from "../testing/fake_model.ts";
 import { startTestFlock, type TestFlock } from "../testing/flock_harness.ts";
@@ -200,17 +198,19 @@ Deno.test({
           assertEquals(parse(e).instance_id, instance.id);
           assertEquals(e.event, parse(e).type);
         }
-        const messages = await flock.api<OpenCodeMessage[]>(
+        const messages = await flock.api<OpenCodeMessageWithParts[]>(
           "GET",
           `/api/sessions/${main.id}/messages`,
         );
         assertEquals(messages.status, 200);
         const last = messages.body.at(-1)!;
         assertEquals(last.info.role, "assistant");
-        const text = last.parts.filter((p) => p.type === "text")
-          .map((p) => String(p.text)).join("");
+        const text = last.parts.flatMap((p) =>
+          p.type === "text" ? [p.text] : []
+        )
+          .join("");
         assertEquals(text, expected);
-        const limited = await flock.api<OpenCodeMessage[]>(
+        const limited = await flock.api<OpenCodeMessageWithParts[]>(
           "GET",
           `/api/sessions/${main.id}/messages?limit=1`,
         );
@@ -432,7 +432,7 @@ Deno.test({
         );
         assertEquals(restarted.status, 202);
         await flock.waitForInstance(instance.id, ["running"]);
-        const messages = await flock.api<OpenCodeMessage[]>(
+        const messages = await flock.api<OpenCodeMessageWithParts[]>(
           "GET",
           `/api/sessions/${main.id}/messages`,
         );

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { SessionJson } from "../api_types.ts";
-import { sessionRow } from "../events/session_tracker.ts";
+import type { SessionJson } from "../contract/sessions.ts";
+import { sessionRowOf } from "../contract/session_row.ts";
 import { BadRequestError } from "../http/errors.ts";
 import { readJson, type Schema, validate } from "../http/json_body.ts";
 import { sseResponse } from "../http/sse.ts";
@@ -114,7 +114,7 @@ export function sessionRoutes(ctx: ApiContext): ApiRoute[] {
         const updated = await running(session).updateSession(session.id, {
           title,
         });
-        const row = sessionRow(session.instance_id, updated, session.status);
+        const row = sessionRowOf(session.instance_id, updated, session.status);
         if (row) ctx.sessions.upsert(row);
         else ctx.sessions.setTitle(session.id, title);
         return Response.json(requireSession(ctx, session.id));

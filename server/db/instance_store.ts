@@ -4,8 +4,13 @@
  * @module
  */
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
-import type { InstanceJson, InstanceStatus } from "../api_types.ts";
+import {
+  INSTANCE_STATUSES,
+  type InstanceJson,
+  type InstanceStatus,
+} from "../contract/instances.ts";
 import { prepareCached } from "./database.ts";
+import { int, intOrNull, oneOf, type Row, text, textOrNull } from "./row.ts";
 
 /** The fields a caller may change on an instance row. */
 export interface InstancePatch {
@@ -25,36 +30,24 @@ export interface NewInstance {
   working_directory: string;
 }
 
-interface InstanceRow {
-  id: string;
-  name: string;
-  pid: number;
-  port: number;
-  working_directory: string;
-  status: InstanceStatus;
-  exit_code: number | null;
-  last_error: string | null;
-  restart_count: number;
-  created_at: string;
-  updated_at: string;
-}
-
 const COLUMNS =
   "id, name, pid, port, working_directory, status, exit_code, last_error, restart_count, created_at, updated_at";
 
-function toJson(row: InstanceRow): InstanceJson {
+function toJson(row: Row): InstanceJson {
+  const pid = int(row, "pid");
+  const port = int(row, "port");
   return {
-    id: row.id,
-    name: row.name,
-    working_directory: row.working_directory,
-    status: row.status,
-    pid: row.pid > 0 ? row.pid : null,
-    port: row.port > 0 ? row.port : null,
-    restart_count: row.restart_count,
-    exit_code: row.exit_code,
-    last_error: row.last_error,
-    created_at: row.created_at,
-    updated_at: row.updated_at,
+    id: text(row, "id"),
+    name: text(row, "name"),
+    working_directory: text(row, "working_directory"),
+    status: oneOf(row, "status", INSTANCE_STATUSES),
+    pid: pid > 0 ? pid : null,
+    port: port > 0 ? port : null,
+    restart_count: int(row, "restart_count"),
+    exit_code: intOrNull(row, "exit_code"),
+    last_error: textOrNull(row, "last_error"),
+    created_at: text(row, "created_at"),
+    updated_at: text(row, "updated_at"),
   };
 }
 
@@ -72,9 +65,7 @@ export class InstanceStore {
       this.#db,
       `INSERT INTO instances (id, name, working_directory, status)
        VALUES (?, ?, ?, 'starting') RETURNING ${COLUMNS}`,
-    ).get(instance.id, instance.name, instance.working_directory) as
-      | InstanceRow
-      | undefined;
+    ).get(instance.id, instance.name, instance.working_directory);
     if (!row) throw new Error(`Cannot create instance: ${instance.id}`);
     return toJson(row);
   }
@@ -85,7 +76,7 @@ export class InstanceStore {
       this.#db,
       `SELECT ${COLUMNS} FROM instances WHERE id = ?`,
     )
-      .get(id) as InstanceRow | undefined;
+      .get(id);
     return row ? toJson(row) : undefined;
   }
 
@@ -94,7 +85,7 @@ export class InstanceStore {
     const rows = prepareCached(
       this.#db,
       `SELECT ${COLUMNS} FROM instances ORDER BY created_at DESC, rowid DESC`,
-    ).all() as unknown as InstanceRow[];
+    ).all();
     return rows.map(toJson);
   }
 
@@ -105,7 +96,7 @@ export class InstanceStore {
       `SELECT ${COLUMNS} FROM instances
        WHERE working_directory = ? AND status IN ('starting', 'running')
        LIMIT 1`,
-    ).get(workingDirectory) as InstanceRow | undefined;
+    ).get(workingDirectory);
     return row ? toJson(row) : undefined;
   }
 
@@ -133,7 +124,7 @@ export class InstanceStore {
       `UPDATE instances SET ${
         sets.join(", ")
       } WHERE id = ? RETURNING ${COLUMNS}`,
-    ).get(...values, id) as InstanceRow | undefined;
+    ).get(...values, id);
     return row ? toJson(row) : undefined;
   }
 
@@ -155,7 +146,7 @@ export class InstanceStore {
       this.#db,
       `SELECT ${COLUMNS} FROM instances
        WHERE status IN ('starting', 'running', 'stopping')`,
-    ).all() as unknown as InstanceRow[];
+    ).all();
     return rows.map(toJson);
   }
 }

@@ -4,8 +4,31 @@
  * @module
  */
 import type { DatabaseSync } from "node:sqlite";
-import type { SessionJson, SessionStatus } from "../api_types.ts";
+import type { SessionJson, SessionStatus } from "../contract/sessions.ts";
 import { prepareCached, transaction } from "./database.ts";
+import { oneOf, type Row, text } from "./row.ts";
+
+const SESSION_STATUSES: readonly SessionStatus[] = [
+  "idle",
+  "busy",
+  "retry",
+  "error",
+];
+
+function toJson(row: Row): SessionJson {
+  return {
+    id: text(row, "id"),
+    instance_id: text(row, "instance_id"),
+    title: text(row, "title"),
+    status: oneOf(row, "status", SESSION_STATUSES),
+    created_at: text(row, "created_at"),
+    updated_at: text(row, "updated_at"),
+  };
+}
+
+function toJsonOrUndefined(row: Row | undefined): SessionJson | undefined {
+  return row ? toJson(row) : undefined;
+}
 
 /** What is needed to record a session. */
 export interface NewSession {
@@ -47,18 +70,17 @@ export class SessionStore {
       status: session.status ?? "idle",
       created_at: session.created_at ?? null,
       updated_at: session.updated_at ?? null,
-    }) as SessionJson | undefined;
+    });
     if (!row) throw new Error(`Cannot record session: ${session.id}`);
-    return row;
+    return toJson(row);
   }
 
   /** Returns the session, or undefined. */
   get(id: string): SessionJson | undefined {
-    return prepareCached(
-      this.#db,
-      `SELECT ${COLUMNS} FROM sessions WHERE id = ?`,
-    )
-      .get(id) as SessionJson | undefined;
+    return toJsonOrUndefined(
+      prepareCached(this.#db, `SELECT ${COLUMNS} FROM sessions WHERE id = ?`)
+        .get(id),
+    );
   }
 
   /** The instance's sessions, newest first. */
@@ -67,25 +89,29 @@ export class SessionStore {
       this.#db,
       `SELECT ${COLUMNS} FROM sessions WHERE instance_id = ?
        ORDER BY created_at DESC, rowid DESC`,
-    ).all(instanceId) as unknown as SessionJson[];
+    ).all(instanceId).map(toJson);
   }
 
   /** Sets the status (and bumps `updated_at`). Returns the session, or undefined. */
   setStatus(id: string, status: SessionStatus): SessionJson | undefined {
-    return prepareCached(
-      this.#db,
-      `UPDATE sessions SET status = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+    return toJsonOrUndefined(
+      prepareCached(
+        this.#db,
+        `UPDATE sessions SET status = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
        WHERE id = ? RETURNING ${COLUMNS}`,
-    ).get(status, id) as SessionJson | undefined;
+      ).get(status, id),
+    );
   }
 
   /** Sets the title. Returns the session, or undefined. */
   setTitle(id: string, title: string): SessionJson | undefined {
-    return prepareCached(
-      this.#db,
-      `UPDATE sessions SET title = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+    return toJsonOrUndefined(
+      prepareCached(
+        this.#db,
+        `UPDATE sessions SET title = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
        WHERE id = ? RETURNING ${COLUMNS}`,
-    ).get(title, id) as SessionJson | undefined;
+      ).get(title, id),
+    );
   }
 
   /** Deletes the session. Returns whether it existed. */

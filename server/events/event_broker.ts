@@ -25,10 +25,10 @@
  * @module
  */
 import type {
-  FlockEvent,
   StreamLaggedEvent,
   StreamResetEvent,
-} from "../api_types.ts";
+  WireEvent,
+} from "../contract/events.ts";
 import { encodeComment, encodeSse } from "../http/sse.ts";
 import { log } from "../log.ts";
 import type { EventIdSource } from "./event_ids.ts";
@@ -84,7 +84,8 @@ const CHUNK_BYTES = 64 * 1024;
 
 /** A FIFO of frames with O(1) push and batched take. */
 class FrameQueue {
-  #items: Pending[] = [];
+  /** Taken slots are cleared (undefined) so their frames can be collected. */
+  #items: (Pending | undefined)[] = [];
   #head = 0;
   bytes = 0;
 
@@ -103,7 +104,7 @@ class FrameQueue {
     while (this.#head < this.#items.length) {
       const item = this.#items[this.#head]!;
       if (out.length > 0 && size + item.frame.byteLength > maxBytes) break;
-      this.#items[this.#head] = undefined as unknown as Pending;
+      this.#items[this.#head] = undefined;
       this.#head++;
       size += item.frame.byteLength;
       out.push(item);
@@ -261,7 +262,7 @@ export class EventBroker {
    *
    * @returns The event's id, or undefined when it was dropped.
    */
-  publish(event: FlockEvent): number | undefined {
+  publish(event: WireEvent): number | undefined {
     if (this.#closed) return undefined;
     let data: string;
     let scope: EventScope;

@@ -1,5 +1,6 @@
-import type { FlockEvent } from "../api_types.ts";
+import type { FlockEvent } from "../contract/events.ts";
 import { assert, assertEquals } from "../testing/assert.ts";
+import { flockEvent } from "../testing/event_fixtures.ts";
 import { type SseEvent, SseReader } from "../testing/sse_reader.ts";
 import { EventBroker, type EventBrokerOptions } from "./event_broker.ts";
 import { MemoryEventIds } from "./event_ids.ts";
@@ -9,11 +10,13 @@ function broker(options: Partial<EventBrokerOptions> = {}): EventBroker {
 }
 
 function ev(n: number, sessionID = "s1", instance = "i1"): FlockEvent {
-  return {
-    type: "message.part.delta",
-    instance_id: instance,
-    properties: { sessionID, delta: `d${n}` },
-  };
+  return flockEvent("message.part.delta", {
+    sessionID,
+    messageID: "msg_1",
+    partID: "prt_1",
+    field: "text",
+    delta: `d${n}`,
+  }, instance);
 }
 
 function deltas(events: SseEvent[]): string[] {

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { FlockEvent } from "../api_types.ts";
+import type { WireEvent } from "../contract/events.ts";
+import { sessionIdOf } from "../contract/session_id_of.ts";
 
 /** The session and instance an event concerns. */
 export interface EventScope {
@@ -19,50 +20,14 @@ export interface EventScope {
   instanceLifecycle: boolean;
 }
 
-function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? value as Record<string, unknown>
-    : undefined;
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === "string" && value !== "" ? value : undefined;
-}
-
-/**
- * The session an event belongs to: `properties.sessionID`, else
- * `properties.info.sessionID`, else `properties.part.sessionID`, else, for
- * `session.*` events, `properties.info.id`.
- *
- * @example
- * ```ts
- * sessionIdOf({ type: "session.idle", properties: { sessionID: "ses_1" } }); // "ses_1"
- * sessionIdOf({ type: "session.created", properties: { info: { id: "ses_2" } } }); // "ses_2"
- * ```
- */
-export function sessionIdOf(
-  event: { type: string; properties?: unknown },
-): string | undefined {
-  const props = record(event.properties);
-  if (!props) return undefined;
-  const direct = str(props.sessionID);
-  if (direct) return direct;
-  const info = record(props.info);
-  const fromInfo = str(info?.sessionID);
-  if (fromInfo) return fromInfo;
-  const fromPart = str(record(props.part)?.sessionID);
-  if (fromPart) return fromPart;
-  if (event.type.startsWith("session.")) return str(info?.id);
-  return undefined;
-}
-
 /** Computes the {@linkcode EventScope} of a published event. */
-export function scopeOf(event: FlockEvent): EventScope {
+export function scopeOf(event: WireEvent): EventScope {
   const instanceLifecycle = event.type === "instance.status" ||
     event.type === "instance.removed";
+  const instanceId = "instance_id" in event ? event.instance_id : undefined;
   return {
     sessionId: instanceLifecycle ? undefined : sessionIdOf(event),
-    instanceId: str(event.instance_id),
+    instanceId: instanceId === "" ? undefined : instanceId,
     instanceLifecycle,
   };
 }

@@ -1,76 +1,46 @@
-import type { FlockEvent } from "../api_types.ts";
 import { assertEquals } from "../testing/assert.ts";
-import { matches, scopeOf, sessionIdOf } from "./event_scope.ts";
+import { flockEvent } from "../testing/event_fixtures.ts";
+import { matches, scopeOf } from "./event_scope.ts";
 
-Deno.test("sessionIdOf finds the session in every documented place", () => {
-  assertEquals(
-    sessionIdOf({
-      type: "message.part.delta",
-      properties: { sessionID: "s1" },
-    }),
-    "s1",
-  );
-  assertEquals(
-    sessionIdOf({
-      type: "message.updated",
-      properties: { info: { id: "msg_1", sessionID: "s2" } },
-    }),
-    "s2",
-  );
-  assertEquals(
-    sessionIdOf({
-      type: "message.part.updated",
-      properties: { part: { id: "prt_1", sessionID: "s3" } },
-    }),
-    "s3",
-  );
-  assertEquals(
-    sessionIdOf({
-      type: "session.created",
-      properties: { info: { id: "s4" } },
-    }),
-    "s4",
-  );
-  // info.id is a message id outside session.* events.
-  assertEquals(
-    sessionIdOf({ type: "message.updated", properties: { info: { id: "m" } } }),
-    undefined,
-  );
-  assertEquals(
-    sessionIdOf({ type: "x", properties: { sessionID: 5 } }),
-    undefined,
-  );
-  assertEquals(sessionIdOf({ type: "x", properties: null }), undefined);
-  assertEquals(sessionIdOf({ type: "x" }), undefined);
-});
+const delta = (sessionID: string) =>
+  flockEvent("message.part.delta", {
+    sessionID,
+    messageID: "msg_1",
+    partID: "prt_1",
+    field: "text",
+    delta: "x",
+  }, "i1");
 
 Deno.test("scopeOf and matches: session streams get their events and instance lifecycle", () => {
-  const delta: FlockEvent = {
-    type: "message.part.delta",
-    instance_id: "i1",
-    properties: { sessionID: "s1" },
-  };
-  const other: FlockEvent = {
-    type: "message.part.delta",
-    instance_id: "i1",
-    properties: { sessionID: "s2" },
-  };
-  const removed: FlockEvent = {
-    type: "instance.removed",
-    instance_id: "i1",
-    properties: {},
-  };
-  const elsewhere: FlockEvent = {
-    type: "instance.removed",
-    instance_id: "i2",
-    properties: {},
-  };
+  const mine = delta("s1");
+  const other = delta("s2");
+  const removed = flockEvent("instance.removed", {}, "i1");
+  const elsewhere = flockEvent("instance.removed", {}, "i2");
   const filter = { sessionId: "s1", instanceId: "i1" };
-  assertEquals(matches(scopeOf(delta), filter), true);
+  assertEquals(matches(scopeOf(mine), filter), true);
   assertEquals(matches(scopeOf(other), filter), false);
   assertEquals(matches(scopeOf(removed), filter), true);
   assertEquals(matches(scopeOf(elsewhere), filter), false);
   assertEquals(matches(scopeOf(elsewhere), {}), true);
-  assertEquals(matches(scopeOf(delta), { instanceId: "i1" }), true);
+  assertEquals(matches(scopeOf(mine), { instanceId: "i1" }), true);
   assertEquals(matches(scopeOf(elsewhere), { instanceId: "i1" }), false);
+});
+
+Deno.test("scopeOf: an unknown event is scoped by its sessionID and instance", () => {
+  const unknown = {
+    type: "future.thing",
+    instance_id: "i1",
+    properties: { sessionID: "s1" },
+  };
+  assertEquals(scopeOf(unknown), {
+    sessionId: "s1",
+    instanceId: "i1",
+    instanceLifecycle: false,
+  });
+  const sessions = flockEvent("instance.sessions", { sessions: [] }, "i1");
+  assertEquals(scopeOf(sessions), {
+    sessionId: undefined,
+    instanceId: "i1",
+    instanceLifecycle: false,
+  });
 });

@@ -1,76 +1,32 @@
 /**
- * Keeps the `sessions` table in step with the events Flock publishes:
- * OpenCode's `session.*` events and Flock's own `instance.status`. It never
- * throws: a malformed event is logged and skipped.
+ * Keeps the `sessions` table in step with the events Flock publishes. What
+ * each event changes is decided by the contract's `sessionChangeOf` (the
+ * page's store uses the same function), so the table and every page agree.
+ * A session created anywhere (Flock's API, OpenCode's TUI, another client
+ * of the child) is recorded from its `session.created` event alone.
  *
- * | event | effect |
- * |---|---|
- * | `session.created` / `session.updated` | upsert title and times (root sessions only; status kept) |
- * | `session.deleted` | delete |
- * | `session.status` | busy / retry / idle |
- * | `session.idle` | idle |
- * | `session.error` | error (a later idle makes it idle again) |
- * | `instance.status` not `running` | busy/retry sessions of the instance become idle |
+ * After every (re)connect to a child's event stream, {@linkcode
+ * SessionTracker.resync} turns OpenCode's session list and statuses into an
+ * `instance.sessions` event; publishing it replaces the instance's rows
+ * (sessions deleted while nobody listened disappear). GET handlers only
+ * read the table.
+ *
+ * It never throws: a change that cannot be applied is logged and skipped.
  *
  * @module
  */
-import type { FlockEvent, SessionStatus } from "../api_types.ts";
-import type { NewSession, SessionStore } from "../db/session_store.ts";
+import type { InstanceSessionsEvent, WireEvent } from "../contract/events.ts";
+import {
+  type SessionChange,
+  sessionChangeOf,
+} from "../contract/session_changes.ts";
+import { sessionRowOf, sessionStatusOf } from "../contract/session_row.ts";
+import type { SessionJson, SessionStatus } from "../contract/sessions.ts";
+import type { SessionStore } from "../db/session_store.ts";
 import { log } from "../log.ts";
-import type {
-  OpenCodeSession,
-  OpenCodeSessionStatus,
-} from "../opencode/opencode_client.ts";
-import { sessionIdOf } from "./event_scope.ts";
+import type { ResyncSnapshot } from "../opencode/upstream_events.ts";
 
-function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? value as Record<string, unknown>
-    : undefined;
-}
-
-/** Converts OpenCode's epoch-ms time to the ISO form the tables use. */
-export function isoTime(ms: unknown): string | undefined {
-  if (typeof ms !== "number" || !Number.isFinite(ms)) return undefined;
-  const date = new Date(ms);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
-}
-
-/** Maps an OpenCode status (`busy`, `retry`, `idle`) to Flock's. */
-export function sessionStatusOf(status: unknown): SessionStatus | undefined {
-  const type = record(status)?.type;
-  return type === "busy" || type === "retry" || type === "idle"
-    ? type
-    : undefined;
-}
-
-/**
- * Turns an OpenCode session (REST or event `info`) into a row, or
- * undefined when it is not a usable root session.
- */
-export function sessionRow(
-  instanceId: string,
-  info: unknown,
-  status: SessionStatus = "idle",
-): NewSession | undefined {
-  const s = record(info);
-  if (!s || typeof s.id !== "string" || s.id === "") return undefined;
-  if (typeof s.parentID === "string" && s.parentID !== "") return undefined;
-  const time = record(s.time);
-  const row: NewSession = {
-    id: s.id,
-    instance_id: instanceId,
-    title: typeof s.title === "string" ? s.title : "",
-    status,
-  };
-  const created = isoTime(time?.created);
-  const updated = isoTime(time?.updated);
-  if (created !== undefined) row.created_at = created;
-  if (updated !== undefined) row.updated_at = updated;
-  return row;
-}
-
-/** Applies events and status snapshots to the session table. */
+/** Applies published events to the session table. */
 export class SessionTracker {
   #sessions: SessionStore;
 
@@ -79,101 +35,77 @@ export class SessionTracker {
   }
 
   /** Applies one published event. Never throws. */
-  apply(event: FlockEvent): void {
+  apply(event: WireEvent): void {
+    const change = sessionChangeOf(event);
+    if (!change) return;
     try {
-      this.#apply(event);
+      this.#apply(change);
     } catch (error) {
-      log.warn(`Cannot apply ${String(event.type)} to the sessions:`, error);
+      log.warn(`Cannot apply ${event.type} to the sessions:`, error);
     }
   }
 
   /**
-   * Applies `GET /session/status` after an upstream (re)connect: listed
-   * sessions become busy/retry, recorded busy/retry sessions missing from
-   * the map become idle (the events that said so were missed). Never throws.
+   * The `instance.sessions` event for a child's snapshot: every root
+   * session it lists, with its status. A session in the status map is
+   * busy/retry; one absent from it is idle, except that a recorded `error`
+   * stays (the events that said so were seen; OpenCode has no error state).
+   * Publish the result; applying it replaces the instance's rows.
    */
-  resync(
-    instanceId: string,
-    statuses: Readonly<Record<string, OpenCodeSessionStatus>>,
-  ): void {
+  resync(instanceId: string, snapshot: ResyncSnapshot): InstanceSessionsEvent {
+    const known = new Map<string, SessionStatus>();
     try {
-      for (const session of this.#sessions.listByInstance(instanceId)) {
-        const now = sessionStatusOf(statuses[session.id]) ?? "idle";
-        if (now === "idle") {
-          if (session.status === "busy" || session.status === "retry") {
-            this.#sessions.setStatus(session.id, "idle");
-          }
-        } else if (session.status !== now) {
-          this.#sessions.setStatus(session.id, now);
-        }
+      for (const row of this.#sessions.listByInstance(instanceId)) {
+        known.set(row.id, row.status);
       }
     } catch (error) {
-      log.warn(`Cannot resync the sessions of ${instanceId}:`, error);
+      log.warn(`Cannot read the sessions of ${instanceId}:`, error);
     }
+    const sessions: SessionJson[] = [];
+    for (const session of snapshot.sessions) {
+      const reported = snapshot.statuses[session.id];
+      const status: SessionStatus = reported
+        ? sessionStatusOf(reported)
+        : known.get(session.id) === "error"
+        ? "error"
+        : "idle";
+      const row = sessionRowOf(instanceId, session, status);
+      if (row) sessions.push(row);
+    }
+    return {
+      type: "instance.sessions",
+      instance_id: instanceId,
+      properties: { sessions },
+    };
   }
 
-  /**
-   * Replaces the instance's rows with OpenCode's root sessions, keeping the
-   * recorded status of sessions that stay.
-   */
-  replace(instanceId: string, sessions: readonly OpenCodeSession[]): void {
-    const known = new Map(
-      this.#sessions.listByInstance(instanceId).map((s) => [s.id, s.status]),
-    );
-    const rows: NewSession[] = [];
-    for (const s of sessions) {
-      const row = sessionRow(instanceId, s, known.get(s.id) ?? "idle");
-      if (row) rows.push(row);
-    }
-    this.#sessions.replaceForInstance(instanceId, rows);
-  }
-
-  #apply(event: FlockEvent): void {
-    const props = record(event.properties) ?? {};
-    if (event.type === "instance.status") {
-      const status = record(record(props.instance))?.status;
-      if (status !== "running") {
-        this.#sessions.settleInstance(event.instance_id);
-      }
-      return;
-    }
-    if (event.type === "instance.removed") return;
-    switch (event.type) {
-      case "session.created":
-      case "session.updated": {
-        const info = record(props.info);
-        const id = typeof info?.id === "string" ? info.id : undefined;
-        const existing = id ? this.#sessions.get(id) : undefined;
-        if (existing && existing.instance_id !== event.instance_id) return;
-        const row = sessionRow(
-          event.instance_id,
-          info,
+  #apply(change: SessionChange): void {
+    switch (change.kind) {
+      case "upsert": {
+        const existing = this.#sessions.get(change.session.id);
+        if (existing && existing.instance_id !== change.instanceId) return;
+        const row = sessionRowOf(
+          change.instanceId,
+          change.session,
           existing?.status ?? "idle",
         );
         if (row) this.#sessions.upsert(row);
         return;
       }
-      case "session.deleted": {
-        const id = sessionIdOf(event);
-        if (id) this.#sessions.delete(id);
+      case "delete":
+        this.#sessions.delete(change.sessionId);
         return;
-      }
-      case "session.status": {
-        const id = sessionIdOf(event);
-        const status = sessionStatusOf(props.status);
-        if (id && status) this.#sessions.setStatus(id, status);
+      case "status":
+        this.#sessions.setStatus(change.sessionId, change.status);
         return;
-      }
-      case "session.idle": {
-        const id = sessionIdOf(event);
-        if (id) this.#sessions.setStatus(id, "idle");
+      case "settle":
+        this.#sessions.settleInstance(change.instanceId);
         return;
-      }
-      case "session.error": {
-        const id = sessionIdOf(event);
-        if (id) this.#sessions.setStatus(id, "error");
+      case "replace":
+        this.#sessions.replaceForInstance(change.instanceId, change.sessions);
         return;
-      }
+      case "forget":
+        return; // the rows went with the instance's row
     }
   }
 }

@@ -1,11 +1,14 @@
 import { MIGRATIONS } from "../../migrations/migrations.ts";
-import type { FlockEvent, InstanceJson } from "../api_types.ts";
+import type { InstanceJson } from "../contract/instances.ts";
+import type { OpenCodeSession } from "../contract/opencode.ts";
+import { isoTime } from "../contract/session_row.ts";
 import { openDatabase } from "../db/database.ts";
 import { InstanceStore } from "../db/instance_store.ts";
 import { migrate } from "../db/migrate.ts";
 import { SessionStore } from "../db/session_store.ts";
 import { assertEquals } from "../testing/assert.ts";
-import { isoTime, SessionTracker } from "./session_tracker.ts";
+import { flockEvent, openCodeSession } from "../testing/event_fixtures.ts";
+import { SessionTracker } from "./session_tracker.ts";
 
 function setup() {
   const db = openDatabase(":memory:");
@@ -26,46 +29,55 @@ function setup() {
   };
 }
 
-function oc(type: string, properties: Record<string, unknown>): FlockEvent {
-  return { type, instance_id: "i1", properties };
-}
-
 const info = (
   id: string,
   title: string,
-  extra: Record<string, unknown> = {},
-) => ({
-  id,
-  title,
-  time: { created: 1_795_465_620_000, updated: 1_795_465_621_000 },
-  ...extra,
-});
+  extra: Partial<OpenCodeSession> = {},
+) =>
+  openCodeSession({
+    id,
+    title,
+    time: { created: 1_795_465_620_000, updated: 1_795_465_621_000 },
+    ...extra,
+  });
+
+const created = (session: OpenCodeSession, instanceId = "i1") =>
+  flockEvent(
+    "session.created",
+    { sessionID: session.id, info: session },
+    instanceId,
+  );
+const updated = (session: OpenCodeSession) =>
+  flockEvent("session.updated", { sessionID: session.id, info: session }, "i1");
+const busy = (id: string) =>
+  flockEvent(
+    "session.status",
+    { sessionID: id, status: { type: "busy" } },
+    "i1",
+  );
 
 Deno.test("session.created/updated upsert root sessions and keep the status", () => {
   const { db, sessions, tracker } = setup();
   try {
-    tracker.apply(oc("session.created", { info: info("ses_1", "New") }));
+    tracker.apply(created(info("ses_1", "New")));
     let s = sessions.get("ses_1")!;
     assertEquals([s.title, s.status, s.instance_id], ["New", "idle", "i1"]);
     assertEquals(s.created_at, isoTime(1_795_465_620_000));
-    tracker.apply(
-      oc("session.status", { sessionID: "ses_1", status: { type: "busy" } }),
-    );
-    tracker.apply(
-      oc("session.updated", {
-        sessionID: "ses_1",
-        info: info("ses_1", "Renamed"),
-      }),
-    );
+    assertEquals(s.updated_at, isoTime(1_795_465_621_000));
+    tracker.apply(busy("ses_1"));
+    tracker.apply(updated(info("ses_1", "Renamed")));
     s = sessions.get("ses_1")!;
     assertEquals([s.title, s.status], ["Renamed", "busy"]);
+    // An update for a session not seen before records it too.
+    tracker.apply(updated(info("ses_2", "Seen late")));
+    assertEquals(sessions.get("ses_2")?.title, "Seen late");
     // Child sessions (task tool) are not recorded.
-    tracker.apply(
-      oc("session.created", {
-        info: info("ses_c", "child", { parentID: "ses_1" }),
-      }),
-    );
+    tracker.apply(created(info("ses_c", "child", { parentID: "ses_1" })));
     assertEquals(sessions.get("ses_c"), undefined);
+    // A session id already recorded for another instance is left alone.
+    tracker.apply(created(info("ses_1", "Hijack"), "i2"));
+    assertEquals(sessions.get("ses_1")?.instance_id, "i1");
+    assertEquals(sessions.get("ses_1")?.title, "Renamed");
   } finally {
     db.close();
   }
@@ -74,122 +86,110 @@ Deno.test("session.created/updated upsert root sessions and keep the status", ()
 Deno.test("status, idle, error and deleted events", () => {
   const { db, sessions, tracker } = setup();
   try {
-    tracker.apply(oc("session.created", { info: info("ses_1", "t") }));
+    tracker.apply(created(info("ses_1", "t")));
     const status = () => sessions.get("ses_1")?.status;
-    tracker.apply(
-      oc("session.status", {
-        sessionID: "ses_1",
-        status: { type: "retry", attempt: 2 },
-      }),
-    );
+    tracker.apply(flockEvent("session.status", {
+      sessionID: "ses_1",
+      status: { type: "retry", attempt: 2, message: "down", next: 1 },
+    }, "i1"));
     assertEquals(status(), "retry");
-    tracker.apply(
-      oc("session.error", {
-        sessionID: "ses_1",
-        error: { name: "MessageAbortedError" },
-      }),
-    );
+    tracker.apply(flockEvent("session.error", {
+      sessionID: "ses_1",
+      error: { name: "MessageAbortedError", data: { message: "Aborted" } },
+    }, "i1"));
     assertEquals(status(), "error");
-    tracker.apply(
-      oc("session.status", { sessionID: "ses_1", status: { type: "idle" } }),
-    );
+    tracker.apply(flockEvent("session.status", {
+      sessionID: "ses_1",
+      status: { type: "idle" },
+    }, "i1"));
     assertEquals(status(), "idle");
-    tracker.apply(
-      oc("session.status", { sessionID: "ses_1", status: { type: "busy" } }),
-    );
-    tracker.apply(oc("session.idle", { sessionID: "ses_1" }));
+    tracker.apply(busy("ses_1"));
+    tracker.apply(flockEvent("session.idle", { sessionID: "ses_1" }, "i1"));
     assertEquals(status(), "idle");
-    tracker.apply(
-      oc("session.deleted", { sessionID: "ses_1", info: info("ses_1", "t") }),
-    );
+    tracker.apply(flockEvent("session.deleted", {
+      sessionID: "ses_1",
+      info: info("ses_1", "t"),
+    }, "i1"));
     assertEquals(sessions.get("ses_1"), undefined);
   } finally {
     db.close();
   }
 });
 
-Deno.test("bad events never throw", () => {
+Deno.test("events that change nothing, or cannot be applied, never throw", () => {
   const { db, sessions, tracker } = setup();
   try {
-    tracker.apply(oc("session.created", {}));
-    tracker.apply(oc("session.created", { info: "nope" }));
-    tracker.apply(
-      oc("session.status", { sessionID: "ses_x", status: { type: "busy" } }),
-    );
-    tracker.apply(
-      oc("session.status", { sessionID: "ses_x", status: "weird" }),
-    );
+    tracker.apply(busy("ses_unknown"));
     tracker.apply({
-      type: "session.created",
-      instance_id: "gone",
-      properties: { info: info("ses_2", "t") },
-    });
-    tracker.apply({
-      type: "session.idle",
+      type: "future.thing",
       instance_id: "i1",
-      properties: null as never,
+      properties: { sessionID: "ses_1" },
     });
+    // The instance row is missing: the foreign key refuses, it is logged.
+    tracker.apply(created(info("ses_2", "t"), "gone"));
     assertEquals(sessions.listByInstance("i1"), []);
+    assertEquals(sessions.get("ses_2"), undefined);
   } finally {
     db.close();
   }
 });
 
-Deno.test("resync marks missed idles and settles a stopped instance", () => {
+Deno.test("a stopped instance's busy sessions become idle", () => {
   const { db, sessions, tracker, inst } = setup();
   try {
-    for (const id of ["ses_a", "ses_b", "ses_c"]) {
-      tracker.apply(oc("session.created", { info: info(id, id) }));
-      tracker.apply(
-        oc("session.status", { sessionID: id, status: { type: "busy" } }),
-      );
-    }
-    tracker.resync("i1", {
-      ses_b: { type: "retry", attempt: 1 },
-      ses_c: { type: "busy" },
-    });
-    const statuses = () =>
-      Object.fromEntries(
-        sessions.listByInstance("i1").map((s) => [s.id, s.status]),
-      );
-    assertEquals(statuses(), { ses_a: "idle", ses_b: "retry", ses_c: "busy" });
+    tracker.apply(created(info("ses_a", "a")));
+    tracker.apply(busy("ses_a"));
+    const running: InstanceJson = { ...inst, status: "running" };
+    tracker.apply(flockEvent("instance.status", { instance: running }, "i1"));
+    assertEquals(sessions.get("ses_a")?.status, "busy");
     const stopped: InstanceJson = { ...inst, status: "stopped" };
-    tracker.apply({
-      type: "instance.status",
-      instance_id: "i1",
-      properties: { instance: stopped },
-    });
-    assertEquals(statuses(), { ses_a: "idle", ses_b: "idle", ses_c: "idle" });
+    tracker.apply(flockEvent("instance.status", { instance: stopped }, "i1"));
+    assertEquals(sessions.get("ses_a")?.status, "idle");
   } finally {
     db.close();
   }
 });
 
-Deno.test("replace keeps statuses of remaining sessions and drops vanished ones", () => {
+Deno.test("resync: the snapshot becomes instance.sessions, which replaces the rows", () => {
   const { db, sessions, tracker } = setup();
   try {
-    tracker.apply(oc("session.created", { info: info("ses_a", "a") }));
-    tracker.apply(
-      oc("session.status", { sessionID: "ses_a", status: { type: "busy" } }),
-    );
-    tracker.apply(oc("session.created", { info: info("ses_gone", "g") }));
-    tracker.replace("i1", [
-      {
-        id: "ses_a",
-        title: "a2",
-        directory: "/a",
-        time: { created: 1, updated: 2 },
+    for (const id of ["ses_a", "ses_b", "ses_err", "ses_gone"]) {
+      tracker.apply(created(info(id, id)));
+    }
+    tracker.apply(busy("ses_a"));
+    tracker.apply(busy("ses_b"));
+    tracker.apply(flockEvent("session.error", { sessionID: "ses_err" }, "i1"));
+    const event = tracker.resync("i1", {
+      sessions: [
+        info("ses_tui", "made in the TUI", {
+          time: { created: 1_795_465_630_000, updated: 1_795_465_630_000 },
+        }),
+        info("ses_a", "a renamed"),
+        info("ses_b", "ses_b"),
+        info("ses_err", "ses_err"),
+        info("ses_child", "child", { parentID: "ses_a" }),
+      ],
+      statuses: {
+        ses_b: { type: "retry", attempt: 1, message: "down", next: 1 },
       },
-      {
-        id: "ses_tui",
-        title: "from tui",
-        directory: "/a",
-        time: { created: 3, updated: 4 },
-      },
-    ]);
-    const rows = sessions.listByInstance("i1")
-      .map((s) => `${s.id}|${s.title}|${s.status}`).sort();
-    assertEquals(rows, ["ses_a|a2|busy", "ses_tui|from tui|idle"]);
+    });
+    assertEquals(event.type, "instance.sessions");
+    assertEquals(event.instance_id, "i1");
+    const summary = (rows: { id: string; title: string; status: string }[]) =>
+      rows.map((s) => `${s.id}|${s.title}|${s.status}`).sort();
+    const expected = [
+      "ses_a|a renamed|idle", // busy, but absent from the map: the idle was missed
+      "ses_b|ses_b|retry",
+      "ses_err|ses_err|error", // OpenCode has no error state: kept
+      "ses_tui|made in the TUI|idle", // created while nobody listened
+    ];
+    assertEquals(summary(event.properties.sessions), expected);
+    // Computing the event writes nothing; publishing (applying) it does.
+    assertEquals(sessions.get("ses_tui"), undefined);
+    tracker.apply(event);
+    assertEquals(summary(sessions.listByInstance("i1")), expected);
+    assertEquals(sessions.get("ses_gone"), undefined);
+    assertEquals(sessions.listByInstance("i1")[0]?.id, "ses_tui"); // newest first
   } finally {
     db.close();
   }

@@ -17,7 +17,7 @@
  *
  * @module
  */
-import type { ApiErrorBody } from "../api_types.ts";
+import type { ApiErrorBody } from "../contract/api.ts";
 import { log } from "../log.ts";
 import {
   OpenCodeHttpError,

@@ -10,7 +10,8 @@
  *
  * @module
  */
-import type { FlockEvent, LogLineJson } from "../api_types.ts";
+import type { WireEvent } from "../contract/events.ts";
+import type { LogLineJson } from "../contract/instances.ts";
 import { abortPromise, type Clock, within } from "../clock.ts";
 import { log } from "../log.ts";
 import { type HealthPolicy, monitorHealth } from "./health_monitor.ts";
@@ -53,7 +54,7 @@ export interface ChildRunOptions {
   readyTimeoutMs: number;
   health: HealthPolicy;
   /** Receives the child's upstream events. */
-  publish: (event: FlockEvent) => void;
+  publish: (event: WireEvent) => void;
   onResync?: ResyncHook | undefined;
   random: () => number;
 }
@@ -217,6 +218,7 @@ export class ChildRun implements InstanceRun {
     this.#client = client;
     this.#upstream = new UpstreamEvents({
       instanceId,
+      directory: this.#o.dir,
       client,
       publish: (event) => this.#o.publish(event),
       onResync: this.#o.onResync,

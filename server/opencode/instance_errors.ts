@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { InstanceStatus } from "../api_types.ts";
+import type { InstanceStatus } from "../contract/instances.ts";
 
 /** The instance does not exist. */
 export class InstanceNotFoundError extends Error {

@@ -7,7 +7,8 @@
  *
  * @module
  */
-import type { FlockEvent, InstanceJson, InstanceStatus } from "../api_types.ts";
+import type { WireEvent } from "../contract/events.ts";
+import type { InstanceJson, InstanceStatus } from "../contract/instances.ts";
 import type { Clock } from "../clock.ts";
 import type { InstancePatch, InstanceStore } from "../db/instance_store.ts";
 import { log } from "../log.ts";
@@ -54,7 +55,7 @@ function newManaged(row: InstanceJson, logLines: number): Managed {
 /** Options for {@linkcode InstanceRegistry}. */
 export interface InstanceRegistryOptions {
   store: InstanceStore;
-  publish: (event: FlockEvent) => void;
+  publish: (event: WireEvent) => void;
   clock: Clock;
   /** Output lines kept per instance. */
   logLines: number;
@@ -63,7 +64,7 @@ export interface InstanceRegistryOptions {
 /** See the module documentation. */
 export class InstanceRegistry {
   #store: InstanceStore;
-  #publish: (event: FlockEvent) => void;
+  #publish: (event: WireEvent) => void;
   #clock: Clock;
   #logLines: number;
   #managed = new Map<string, Managed>();

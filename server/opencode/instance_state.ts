@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { InstanceStatus } from "../api_types.ts";
+import type { InstanceStatus } from "../contract/instances.ts";
 
 /** What can happen to an instance. */
 export type InstanceInput =

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { INSTANCE_STATUSES } from "../api_types.ts";
+import { INSTANCE_STATUSES } from "../contract/instances.ts";
 import { type InstanceInput, isActive, nextState } from "./instance_state.ts";
 
 Deno.test("nextState: the happy path", () => {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { LogLineJson } from "../api_types.ts";
+import type { LogLineJson } from "../contract/instances.ts";
 
 /** Keeps the last `capacity` lines; older ones are dropped. */
 export class LogRing {

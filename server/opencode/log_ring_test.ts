@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { LogLineJson } from "../api_types.ts";
+import type { LogLineJson } from "../contract/instances.ts";
 import { LogRing } from "./log_ring.ts";
 
 const line = (n: number, stream: LogLineJson["stream"] = "stdout") => ({

@@ -3,41 +3,25 @@
  * HTTP Basic auth (`opencode:<password>`) and a time limit, and can be
  * cancelled with an `AbortSignal`.
  *
- * Shapes follow OpenCode 1.18.33 (see shared/opencode/API.md). Response
- * types list the fields Flock uses and keep the rest as `unknown`.
+ * Shapes are OpenCode's own (`server/contract/opencode.ts`, from the SDK
+ * pinned to the binary's version). Answers whose fields Flock reads
+ * (sessions, statuses) are checked on arrival; a malformed one is an
+ * {@linkcode OpenCodeUnavailableError}.
  *
  * @module
  */
-import type { OpenCodeEvent, OpenCodePermission } from "../api_types.ts";
-
-/** A session as OpenCode returns it. */
-export interface OpenCodeSession {
-  id: string;
-  title: string;
-  directory: string;
-  parentID?: string;
-  time: { created: number; updated: number; [key: string]: unknown };
-  [key: string]: unknown;
-}
-
-/** One entry of `GET /session/status`: idle sessions are absent. */
-export interface OpenCodeSessionStatus {
-  type: string;
-  attempt?: number;
-  message?: string;
-  next?: number;
-}
-
-/** A message with its parts, as `GET /session/{id}/message` returns it. */
-export interface OpenCodeMessage {
-  info: { id: string; role: string; [key: string]: unknown };
-  parts: Array<{ id: string; type: string; [key: string]: unknown }>;
-}
-
-export type { OpenCodePermission } from "../api_types.ts";
-
-/** The answer to a permission request. */
-export type PermissionReply = "once" | "always" | "reject";
+import type {
+  OpenCodeMessageWithParts,
+  OpenCodePermission,
+  OpenCodeSession,
+  OpenCodeSessionStatus,
+} from "../contract/opencode.ts";
+import {
+  isOpenCodeSession,
+  isOpenCodeSessionStatus,
+  isRecord,
+} from "../contract/opencode_guards.ts";
+import type { PermissionReply } from "../contract/permissions.ts";
 
 /** `GET /config/providers`. */
 export interface OpenCodeProviders {
@@ -118,6 +102,16 @@ export class OpenCodeUnavailableError extends Error {
     this.name = "OpenCodeUnavailableError";
     this.timedOut = timedOut;
   }
+}
+
+function isSessionList(value: unknown): value is OpenCodeSession[] {
+  return Array.isArray(value) && value.every(isOpenCodeSession);
+}
+
+function isStatusMap(
+  value: unknown,
+): value is Record<string, OpenCodeSessionStatus> {
+  return isRecord(value) && Object.values(value).every(isOpenCodeSessionStatus);
 }
 
 /** Extracts the most useful message from an error body. */
@@ -258,6 +252,26 @@ export class OpenCodeClient {
     return (await this.#request(method, path, options)).json as T;
   }
 
+  /** Like `#json`, but checks the answer's shape. */
+  async #checked<T>(
+    method: string,
+    path: string,
+    check: (value: unknown) => value is T,
+    what: string,
+    options: CallOptions & { body?: unknown } = {},
+  ): Promise<T> {
+    const json = (await this.#request(method, path, options)).json;
+    if (!check(json)) {
+      throw new OpenCodeUnavailableError(
+        `Cannot read the answer to ${method} ${
+          path.split("?")[0]
+        } as it is not ${what}`,
+        false,
+      );
+    }
+    return json;
+  }
+
   /** `GET /global/health`. */
   health(options?: CallOptions): Promise<OpenCodeHealth> {
     return this.#json("GET", "/global/health", options);
@@ -288,7 +302,13 @@ export class OpenCodeClient {
     if (query.limit !== undefined) params.set("limit", String(query.limit));
     if (query.search !== undefined) params.set("search", query.search);
     const qs = params.toString();
-    return this.#json("GET", `/session${qs ? `?${qs}` : ""}`, options);
+    return this.#checked(
+      "GET",
+      `/session${qs ? `?${qs}` : ""}`,
+      isSessionList,
+      "a list of sessions",
+      options,
+    );
   }
 
   /** `POST /session`. */
@@ -296,12 +316,21 @@ export class OpenCodeClient {
     input: CreateSessionInput = {},
     options?: CallOptions,
   ): Promise<OpenCodeSession> {
-    return this.#json("POST", "/session", { ...options, body: input });
+    return this.#checked("POST", "/session", isOpenCodeSession, "a session", {
+      ...options,
+      body: input,
+    });
   }
 
   /** `GET /session/{id}`; an unknown id gives an {@linkcode OpenCodeHttpError} 404. */
   getSession(id: string, options?: CallOptions): Promise<OpenCodeSession> {
-    return this.#json("GET", `/session/${encodeURIComponent(id)}`, options);
+    return this.#checked(
+      "GET",
+      `/session/${encodeURIComponent(id)}`,
+      isOpenCodeSession,
+      "a session",
+      options,
+    );
   }
 
   /** `PATCH /session/{id}` with a new title. */
@@ -310,10 +339,13 @@ export class OpenCodeClient {
     patch: { title: string },
     options?: CallOptions,
   ): Promise<OpenCodeSession> {
-    return this.#json("PATCH", `/session/${encodeURIComponent(id)}`, {
-      ...options,
-      body: patch,
-    });
+    return this.#checked(
+      "PATCH",
+      `/session/${encodeURIComponent(id)}`,
+      isOpenCodeSession,
+      "a session",
+      { ...options, body: patch },
+    );
   }
 
   /** `DELETE /session/{id}`. */
@@ -325,7 +357,13 @@ export class OpenCodeClient {
   sessionStatus(
     options?: CallOptions,
   ): Promise<Record<string, OpenCodeSessionStatus>> {
-    return this.#json("GET", "/session/status", options);
+    return this.#checked(
+      "GET",
+      "/session/status",
+      isStatusMap,
+      "a map of session statuses",
+      options,
+    );
   }
 
   /** `GET /session/{id}/message`, oldest first; `limit` returns the last N. */
@@ -333,7 +371,7 @@ export class OpenCodeClient {
     id: string,
     query: { limit?: number; before?: string } = {},
     options?: CallOptions,
-  ): Promise<OpenCodeMessage[]> {
+  ): Promise<OpenCodeMessageWithParts[]> {
     const params = new URLSearchParams();
     if (query.limit !== undefined) params.set("limit", String(query.limit));
     if (query.before !== undefined) params.set("before", query.before);
@@ -410,13 +448,4 @@ export class OpenCodeClient {
     }
     return response.body;
   }
-}
-
-/** Whether a parsed SSE `data` payload is an OpenCode event. */
-export function isOpenCodeEvent(value: unknown): value is OpenCodeEvent {
-  if (typeof value !== "object" || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return typeof v.type === "string" && typeof v.properties === "object" &&
-    v.properties !== null && !Array.isArray(v.properties) &&
-    (v.id === undefined || typeof v.id === "string");
 }

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import {
-  isOpenCodeEvent,
   OpenCodeClient,
   OpenCodeHttpError,
   OpenCodeUnavailableError,
   upstreamErrorMessage,
 } from "./opencode_client.ts";
+import { openCodeSession } from "../testing/event_fixtures.ts";
 
 interface Seen {
   method: string;
@@ -55,6 +55,13 @@ Deno.test("OpenCodeClient: sends Basic auth and the documented paths and bodies"
       }
       if (path === "/session" && request.method === "GET") {
         return Response.json([]);
+      }
+      if (path === "/session/status") return Response.json({});
+      if (
+        path.startsWith("/session") && request.method !== "DELETE" &&
+        !path.endsWith("/message") && !path.endsWith("/abort")
+      ) {
+        return Response.json(openCodeSession({ id: "ses_1" }));
       }
       return Response.json(true);
     },
@@ -177,11 +184,33 @@ Deno.test("upstreamErrorMessage", () => {
   assert.equal(upstreamErrorMessage(""), "no message");
 });
 
-Deno.test("isOpenCodeEvent", () => {
-  assert.ok(isOpenCodeEvent({ type: "a", properties: {} }));
-  assert.ok(isOpenCodeEvent({ id: "evt", type: "a", properties: { x: 1 } }));
-  assert.ok(!isOpenCodeEvent({ type: "a" }));
-  assert.ok(!isOpenCodeEvent({ type: 1, properties: {} }));
-  assert.ok(!isOpenCodeEvent({ type: "a", properties: [] }));
-  assert.ok(!isOpenCodeEvent(null));
+Deno.test("OpenCodeClient: a session answer without the fields Flock reads is an OpenCodeUnavailableError", async () => {
+  await withServer(
+    (request) => {
+      const path = new URL(request.url).pathname;
+      if (path === "/session/status") return Response.json({ ses_1: "busy" });
+      if (path === "/session") return Response.json([{ id: "ses_1" }]);
+      return Response.json({ id: "ses_1", title: 5 });
+    },
+    async (client) => {
+      for (
+        const call of [
+          () => client.listSessions(),
+          () => client.createSession(),
+          () => client.getSession("ses_1"),
+          () => client.updateSession("ses_1", { title: "t" }),
+          () => client.sessionStatus(),
+        ]
+      ) {
+        await assert.rejects(call(), (error: unknown) => {
+          assert.ok(error instanceof OpenCodeUnavailableError);
+          assert.match(
+            error.message,
+            /^Cannot read the answer to \S+ \S+ as it is not /,
+          );
+          return true;
+        });
+      }
+    },
+  );
 });

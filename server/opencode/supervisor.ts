@@ -19,8 +19,9 @@
  *
  * @module
  */
-import type { FlockEvent, InstanceStatus, LogLineJson } from "../api_types.ts";
-import type { InstanceJson } from "../api_types.ts";
+import type { WireEvent } from "../contract/events.ts";
+import type { InstanceStatus, LogLineJson } from "../contract/instances.ts";
+import type { InstanceJson } from "../contract/instances.ts";
 import { type Clock, systemClock, within } from "../clock.ts";
 import type { InstanceStore } from "../db/instance_store.ts";
 import { log } from "../log.ts";
@@ -49,8 +50,8 @@ export interface SupervisorOptions {
   /** Where instance rows live. */
   instances: InstanceStore;
   /** Receives `instance.status` events and the children's upstream events. */
-  publish: (event: FlockEvent) => void;
-  /** Receives `GET /session/status` after each (re)connect of an event stream. */
+  publish: (event: WireEvent) => void;
+  /** Receives the sessions and their statuses after each (re)connect of an event stream. */
   onResync?: ResyncHook;
   /**
    * Resolves the OpenCode binary; called before each spawn. A thrown error's

@@ -7,11 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { MIGRATIONS } from "../../migrations/migrations.ts";
-import type {
-  FlockEvent,
-  InstanceJson,
-  InstanceStatusEvent,
-} from "../api_types.ts";
+import type { InstanceStatusEvent, WireEvent } from "../contract/events.ts";
+import type { InstanceJson } from "../contract/instances.ts";
 import { openDatabase } from "../db/database.ts";
 import { InstanceStore } from "../db/instance_store.ts";
 import { migrate } from "../db/migrate.ts";
@@ -28,13 +25,13 @@ import { Supervisor, type SupervisorOptions } from "./supervisor.ts";
 interface Fixture extends AsyncDisposable {
   dir: string;
   store: InstanceStore;
-  events: FlockEvent[];
+  events: WireEvent[];
   supervisor: Supervisor;
   create(name: string): Promise<InstanceJson>;
   statuses(id: string): string[];
 }
 
-function isStatusEvent(e: FlockEvent): e is InstanceStatusEvent {
+function isStatusEvent(e: WireEvent): e is InstanceStatusEvent {
   return e.type === "instance.status";
 }
 
@@ -46,7 +43,7 @@ async function fixture(
   const db = openDatabase(`${dir}/flock.db`);
   migrate(db, MIGRATIONS);
   const store = new InstanceStore(db);
-  const events: FlockEvent[] = [];
+  const events: WireEvent[] = [];
   const supervisor = new Supervisor({
     instances: store,
     publish: (e) => events.push(e),

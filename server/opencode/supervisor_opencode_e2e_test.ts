@@ -7,10 +7,10 @@
 import assert from "node:assert/strict";
 import { MIGRATIONS } from "../../migrations/migrations.ts";
 import type {
-  FlockEvent,
   InstanceStatusEvent,
   UpstreamFlockEvent,
-} from "../api_types.ts";
+  WireEvent,
+} from "../contract/events.ts";
 import { openDatabase } from "../db/database.ts";
 import { InstanceStore } from "../db/instance_store.ts";
 import { migrate } from "../db/migrate.ts";
@@ -23,16 +23,19 @@ import {
   waitFor,
 } from "../testing/procfs.ts";
 import { pinnedOpenCodePath } from "./opencode_binary.ts";
-import type { OpenCodeSessionStatus } from "./opencode_client.ts";
+import { isFlockEvent } from "../contract/event_types.ts";
+import { sessionIdOf } from "../contract/session_id_of.ts";
+import type { ResyncSnapshot } from "./upstream_events.ts";
 import { spawnChild } from "./spawn.ts";
 import { INSTANCE_MARKER_ENV } from "./reaper.ts";
 import { Supervisor } from "./supervisor.ts";
 
-function isUpstream(e: FlockEvent): e is UpstreamFlockEvent {
-  return e.type !== "instance.status" && e.type !== "instance.removed";
+function isUpstream(e: WireEvent): e is UpstreamFlockEvent {
+  return isFlockEvent(e) && "instance_id" in e &&
+    !e.type.startsWith("instance.");
 }
 
-function isStatus(e: FlockEvent): e is InstanceStatusEvent {
+function isStatus(e: WireEvent): e is InstanceStatusEvent {
   return e.type === "instance.status";
 }
 
@@ -45,13 +48,13 @@ Deno.test("Supervisor with real OpenCode", async (t) => {
   const db = openDatabase(`${env.root}/flock.db`);
   migrate(db, MIGRATIONS);
   const store = new InstanceStore(db);
-  const events: FlockEvent[] = [];
-  const resyncs: Array<[string, Record<string, OpenCodeSessionStatus>]> = [];
+  const events: WireEvent[] = [];
+  const resyncs: Array<[string, ResyncSnapshot]> = [];
   const binary = pinnedOpenCodePath();
   const supervisor = new Supervisor({
     instances: store,
     publish: (e) => events.push(e),
-    onResync: (id, statuses) => void resyncs.push([id, statuses]),
+    onResync: (id, snapshot) => void resyncs.push([id, snapshot]),
     binary: () => ({ path: binary, source: "pinned" }),
     childEnv: env.env,
     readyTimeoutMs: 60_000,
@@ -111,7 +114,7 @@ Deno.test("Supervisor with real OpenCode", async (t) => {
       const session = await client.createSession({ title: "t" });
       await client.promptAsync(session.id, { text: "hello" });
       const ofSession = (e: UpstreamFlockEvent) =>
-        e.instance_id === a.id && e.properties.sessionID === session.id;
+        e.instance_id === a.id && sessionIdOf(e) === session.id;
       await waitFor(
         "session.idle",
         () =>
@@ -121,8 +124,11 @@ Deno.test("Supervisor with real OpenCode", async (t) => {
         30_000,
       );
       const text = events.filter(isUpstream)
-        .filter((e) => e.type === "message.part.delta" && ofSession(e))
-        .map((e) => String(e.properties.delta)).join("");
+        .flatMap((e) =>
+          e.type === "message.part.delta" && ofSession(e)
+            ? [e.properties.delta]
+            : []
+        ).join("");
       assert.equal(text, fakeReply("hello"));
       assert.ok(
         !events.some((e) => e.type === "server.heartbeat"),

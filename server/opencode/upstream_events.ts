@@ -1,8 +1,15 @@
 /**
  * Reads one child's `GET /event` stream and forwards each event, tagged with
  * its instance id. Reconnects with backoff while open, and after every
- * (re)connect fetches `GET /session/status` for the resync hook, since
- * OpenCode does not replay events that were published while nobody listened.
+ * (re)connect fetches the root sessions (`GET /session`) and their statuses
+ * (`GET /session/status`) for the resync hook, since OpenCode does not
+ * replay events that were published while nobody listened.
+ *
+ * Each `data:` payload is read by the contract's guard
+ * (`readOpenCodeEvent`): a known event is forwarded typed, an event whose
+ * type the pinned SDK does not know is forwarded as an `UnknownFlockEvent`,
+ * and anything else (not JSON, no envelope, a known type without the fields
+ * Flock reads) is logged and dropped.
  *
  * `server.heartbeat` (every 10 s) is not forwarded: it carries nothing for
  * Flock's clients, which get Flock's own keepalives. It does keep the idle
@@ -12,29 +19,46 @@
  * @module
  */
 import { EventSourceParserStream } from "eventsource-parser/stream";
-import type { UpstreamFlockEvent } from "../api_types.ts";
+import { readOpenCodeEvent } from "../contract/event_guard.ts";
+import type {
+  UnknownFlockEvent,
+  UpstreamFlockEvent,
+} from "../contract/events.ts";
+import type {
+  OpenCodeSession,
+  OpenCodeSessionStatus,
+} from "../contract/opencode.ts";
 import { log } from "../log.ts";
 import { backoffDelay } from "./backoff.ts";
 import { decodeText } from "./output.ts";
-import {
-  isOpenCodeEvent,
-  type OpenCodeClient,
-  type OpenCodeSessionStatus,
-} from "./opencode_client.ts";
+import type { OpenCodeClient } from "./opencode_client.ts";
 
-/** Called with the busy/retry map after each (re)connect. */
+/** What a child reports after each (re)connect of its event stream. */
+export interface ResyncSnapshot {
+  /** `GET /session?roots=true&directory=…`: the root sessions, newest first. */
+  sessions: OpenCodeSession[];
+  /** `GET /session/status`: busy and retrying sessions (idle ones are absent). */
+  statuses: Record<string, OpenCodeSessionStatus>;
+}
+
+/** Called with the snapshot after each (re)connect. */
 export type ResyncHook = (
   instanceId: string,
-  statuses: Record<string, OpenCodeSessionStatus>,
+  snapshot: ResyncSnapshot,
 ) => void | Promise<void>;
 
 /** Options for {@linkcode UpstreamEvents}. */
 export interface UpstreamEventsOptions {
   instanceId: string;
-  client: Pick<OpenCodeClient, "openEventStream" | "sessionStatus">;
+  /** The child's project directory (its sessions are listed for it). */
+  directory: string;
+  client: Pick<
+    OpenCodeClient,
+    "openEventStream" | "sessionStatus" | "listSessions"
+  >;
   /** Receives every forwarded event, synchronously, in stream order. */
-  publish: (event: UpstreamFlockEvent) => void;
-  /** Receives `GET /session/status` after each (re)connect. */
+  publish: (event: UpstreamFlockEvent | UnknownFlockEvent) => void;
+  /** Receives the sessions and their statuses after each (re)connect. */
   onResync?: ResyncHook | undefined;
   /** Reconnect delays. Default 250 ms base, 5 s cap. */
   reconnect?: { baseMs: number; capMs: number };
@@ -152,8 +176,15 @@ export class UpstreamEvents implements AsyncDisposable {
           log.debug(`Ignoring a non-JSON event of instance ${instanceId}`);
           continue;
         }
-        if (!isOpenCodeEvent(parsed)) continue;
-        if (parsed.type === "server.connected") {
+        const reading = readOpenCodeEvent(parsed);
+        if (reading.kind === "invalid") {
+          log.warn(
+            `Ignoring an event of instance ${instanceId}: ${reading.reason}`,
+          );
+          continue;
+        }
+        const event = reading.event;
+        if (event.type === "server.connected") {
           sawConnected = true;
           this.#connected = true;
           this.#connections++;
@@ -161,8 +192,8 @@ export class UpstreamEvents implements AsyncDisposable {
           // snapshot, so they are published after the hook has applied it.
           await this.#resync(connection.signal);
         }
-        if (parsed.type === "server.heartbeat") continue;
-        publish({ ...parsed, instance_id: instanceId });
+        if (event.type === "server.heartbeat") continue;
+        publish({ ...event, instance_id: instanceId });
       }
     } catch (error) {
       if (!this.#closed.signal.aborted) {
@@ -179,16 +210,17 @@ export class UpstreamEvents implements AsyncDisposable {
   }
 
   async #resync(signal: AbortSignal): Promise<void> {
-    const { instanceId, client, onResync } = this.#options;
+    const { instanceId, directory, client, onResync } = this.#options;
     if (!onResync) return;
     try {
       // Generous: the first call into a fresh instance pays its lazy
       // initialisation (seconds, more on a busy machine).
-      const statuses = await client.sessionStatus({
-        signal,
-        timeoutMs: 30_000,
-      });
-      await onResync(instanceId, statuses);
+      const options = { signal, timeoutMs: 30_000 };
+      const [sessions, statuses] = await Promise.all([
+        client.listSessions({ roots: true, directory }, options),
+        client.sessionStatus(options),
+      ]);
+      await onResync(instanceId, { sessions, statuses });
     } catch (error) {
       if (!signal.aborted) {
         log.warn(

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import type { UpstreamFlockEvent } from "../api_types.ts";
+import type {
+  UnknownFlockEvent,
+  UpstreamFlockEvent,
+} from "../contract/events.ts";
+import { openCodeSession } from "../testing/event_fixtures.ts";
 import { OpenCodeClient } from "./opencode_client.ts";
 import { UpstreamEvents } from "./upstream_events.ts";
 
@@ -7,11 +11,14 @@ const encoder = new TextEncoder();
 const sse = (value: unknown) =>
   encoder.encode(`data: ${JSON.stringify(value)}\n\n`);
 
+const SESSION = openCodeSession({ id: "ses_1", directory: "/p" });
+
 /** A fake `/event` server: each connection plays the next script, then ends (or hangs). */
 function fakeServer(scripts: Array<{ events: unknown[]; hang?: boolean }>) {
   let connection = 0;
   const open = new Set<ReadableStreamDefaultController<Uint8Array>>();
   const auth: string[] = [];
+  const listQueries: string[] = [];
   let statusCalls = 0;
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
@@ -21,6 +28,10 @@ function fakeServer(scripts: Array<{ events: unknown[]; hang?: boolean }>) {
       if (url.pathname === "/session/status") {
         statusCalls++;
         return Response.json({ ses_1: { type: "busy" } });
+      }
+      if (url.pathname === "/session") {
+        listQueries.push(url.search);
+        return Response.json([SESSION]);
       }
       const script = scripts[connection++] ?? { events: [], hang: true };
       const body = new ReadableStream<Uint8Array>({
@@ -41,6 +52,7 @@ function fakeServer(scripts: Array<{ events: unknown[]; hang?: boolean }>) {
   return {
     url: `http://127.0.0.1:${server.addr.port}`,
     auth,
+    listQueries,
     get statusCalls() {
       return statusCalls;
     },
@@ -66,56 +78,77 @@ async function until(check: () => boolean, ms = 3000): Promise<void> {
   }
 }
 
-Deno.test("UpstreamEvents: forwards events in order, drops heartbeats, resyncs on every connect", async () => {
-  const connected = { type: "server.connected", properties: {} };
+Deno.test("UpstreamEvents: forwards events in order, drops heartbeats and malformed events, resyncs on every connect", async () => {
+  const connected = { id: "evt_0", type: "server.connected", properties: {} };
+  const delta = {
+    id: "evt_1",
+    type: "message.part.delta",
+    properties: {
+      sessionID: "ses_1",
+      messageID: "msg_1",
+      partID: "prt_1",
+      field: "text",
+      delta: "Hel",
+    },
+  };
   const server = fakeServer([
     {
       events: [
         connected,
         { type: "server.heartbeat", properties: {} },
-        {
-          id: "evt_1",
-          type: "message.part.delta",
-          properties: { delta: "Hel" },
-        },
+        delta,
         "not an event",
+        // A known type without the fields Flock reads: dropped.
+        { id: "evt_2", type: "message.part.delta", properties: {} },
+        // A type the pinned SDK does not know: forwarded as it came.
+        { id: "evt_3", type: "future.thing", properties: { x: 1 } },
       ],
     },
     {
       events: [connected, {
+        id: "evt_4",
         type: "session.idle",
         properties: { sessionID: "ses_1" },
       }],
       hang: true,
     },
   ]);
-  const published: UpstreamFlockEvent[] = [];
+  const published: Array<UpstreamFlockEvent | UnknownFlockEvent> = [];
   const resyncs: Array<[string, unknown]> = [];
   const upstream = new UpstreamEvents({
     instanceId: "inst_1",
+    directory: "/p",
     client: new OpenCodeClient({ baseUrl: server.url, password: "pw" }),
     publish: (e) => published.push(e),
-    onResync: (id, statuses) => void resyncs.push([id, statuses]),
+    onResync: (id, snapshot) => void resyncs.push([id, snapshot]),
     reconnect: { baseMs: 10, capMs: 20 },
   });
   try {
     upstream.start();
-    await until(() => published.length === 4);
+    await until(() => published.length === 5);
     assert.deepEqual(published.map((e) => e.type), [
       "server.connected",
       "message.part.delta",
+      "future.thing",
       "server.connected",
       "session.idle",
     ]);
-    assert.deepEqual(published[1], {
-      id: "evt_1",
-      type: "message.part.delta",
-      properties: { delta: "Hel" },
+    assert.deepEqual(published[1], { ...delta, instance_id: "inst_1" });
+    assert.deepEqual(published[2], {
+      id: "evt_3",
+      type: "future.thing",
+      properties: { x: 1 },
       instance_id: "inst_1",
     });
-    assert.deepEqual(resyncs, [
-      ["inst_1", { ses_1: { type: "busy" } }],
-      ["inst_1", { ses_1: { type: "busy" } }],
+    const snapshot = {
+      sessions: [SESSION],
+      statuses: { ses_1: { type: "busy" } },
+    };
+    assert.deepEqual(resyncs, [["inst_1", snapshot], ["inst_1", snapshot]]);
+    // The list is the instance directory's root sessions.
+    assert.deepEqual(server.listQueries, [
+      "?roots=true&directory=%2Fp",
+      "?roots=true&directory=%2Fp",
     ]);
     assert.equal(upstream.connections, 2);
     assert.ok(upstream.connected);
@@ -129,11 +162,18 @@ Deno.test("UpstreamEvents: forwards events in order, drops heartbeats, resyncs o
 
 Deno.test("UpstreamEvents: a silent stream is dropped and reopened", async () => {
   const server = fakeServer([
-    { events: [{ type: "server.connected", properties: {} }], hang: true },
-    { events: [{ type: "server.connected", properties: {} }], hang: true },
+    {
+      events: [{ id: "e1", type: "server.connected", properties: {} }],
+      hang: true,
+    },
+    {
+      events: [{ id: "e2", type: "server.connected", properties: {} }],
+      hang: true,
+    },
   ]);
   const upstream = new UpstreamEvents({
     instanceId: "i",
+    directory: "/p",
     client: new OpenCodeClient({ baseUrl: server.url, password: "pw" }),
     publish: () => {},
     idleTimeoutMs: 100,
@@ -151,6 +191,7 @@ Deno.test("UpstreamEvents: a silent stream is dropped and reopened", async () =>
 Deno.test("UpstreamEvents: keeps retrying while the server is down, close ends it", async () => {
   const upstream = new UpstreamEvents({
     instanceId: "i",
+    directory: "/p",
     client: new OpenCodeClient({
       baseUrl: "http://127.0.0.1:9",
       password: "pw",

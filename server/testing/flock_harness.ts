@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { InstanceJson, InstanceStatus } from "../api_types.ts";
+import type { InstanceJson, InstanceStatus } from "../contract/instances.ts";
 import type { Config } from "../config.ts";
 import { runFlock, type RunFlockOptions, type RunningFlock } from "../main.ts";
 import { pinnedOpenCodePath } from "../opencode/opencode_binary.ts";

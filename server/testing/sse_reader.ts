@@ -8,6 +8,8 @@
  * @module
  */
 
+import { decodeText } from "../opencode/output.ts";
+
 /** One dispatched SSE event. */
 export interface SseEvent {
   /** The event's own `id:` field, if it had one. */
@@ -56,11 +58,7 @@ export class SseReader {
   readonly comments: string[] = [];
 
   constructor(body: ReadableStream<Uint8Array>) {
-    const decoder = new TextDecoderStream() as unknown as TransformStream<
-      Uint8Array,
-      string
-    >;
-    this.#reader = body.pipeThrough(decoder).getReader();
+    this.#reader = decodeText(body).getReader();
   }
 
   /** Whether the stream has ended and every event was read. */

@@ -1,0 +1,17 @@
+/**
+ * Response bodies that belong to no resource in particular.
+ *
+ * @module
+ */
+
+/** The body of every API error response. */
+export interface ApiErrorBody {
+  error: { code: string; message: string };
+}
+
+/** The body of `GET /api/health`. */
+export interface HealthJson {
+  ok: true;
+  version: string;
+  uptime_s: number;
+}

@@ -1,0 +1,106 @@
+/**
+ * The events on Flock's SSE streams: a discriminated union on `type`, so
+ * `event.type === "message.part.delta"` narrows `event.properties`.
+ *
+ * - Every OpenCode event (the SDK's `Event` union) is forwarded with
+ *   `instance_id` added ({@linkcode UpstreamFlockEvent}).
+ * - Flock adds its own instance events and, per client, the stream-control
+ *   events.
+ * - An upstream event whose `type` is not in the SDK union of the pinned
+ *   version is still forwarded, typed as {@linkcode UnknownFlockEvent}. It
+ *   is kept out of {@linkcode FlockEvent} so it never widens narrowing;
+ *   code that may see one takes a {@linkcode WireEvent} and tells them
+ *   apart with `isFlockEvent` (`event_types.ts`).
+ *
+ * To add an event of Flock's own: define its interface (in the file of its
+ * concern), add it to {@linkcode FlockOwnEvent}, and add its type to
+ * `FLOCK_OWN_EVENT_TYPES` in `event_types.ts` (the compiler insists), and,
+ * when clients read fields of it, a payload check in `event_guard.ts`.
+ *
+ * @module
+ */
+import type { InstanceJson } from "./instances.ts";
+import type { OpenCodeEvent } from "./opencode.ts";
+import type { SessionJson } from "./sessions.ts";
+
+/** Adds `instance_id` to every member of a union of events. */
+export type WithInstanceId<E> = E extends unknown ? E & { instance_id: string }
+  : never;
+
+/** An OpenCode event, forwarded by Flock with its instance's id added. */
+export type UpstreamFlockEvent = WithInstanceId<OpenCodeEvent>;
+
+/** Flock's own event: an instance changed state (or was created). */
+export interface InstanceStatusEvent {
+  type: "instance.status";
+  instance_id: string;
+  properties: { instance: InstanceJson };
+}
+
+/** Flock's own event: an instance was deleted. */
+export interface InstanceRemovedEvent {
+  type: "instance.removed";
+  instance_id: string;
+  properties: Record<string, never>;
+}
+
+/**
+ * Flock's own event, sent after every (re)connect to a child's event
+ * stream: every root session Flock now records for the instance, with its
+ * status. A client replaces its list for the instance with these.
+ */
+export interface InstanceSessionsEvent {
+  type: "instance.sessions";
+  instance_id: string;
+  properties: { sessions: SessionJson[] };
+}
+
+/** Sent when a resume id is unknown or too old: refetch state over REST. */
+export interface StreamResetEvent {
+  type: "stream.reset";
+  properties: { reason: string };
+}
+
+/** Sent as the last event to a client whose queue overflowed; then it is closed. */
+export interface StreamLaggedEvent {
+  type: "stream.lagged";
+  properties: { dropped_after: number };
+}
+
+/** Flock's events about instances. */
+export type InstanceEvent =
+  | InstanceStatusEvent
+  | InstanceRemovedEvent
+  | InstanceSessionsEvent;
+
+/** The events one stream sends to one client about the stream itself. */
+export type StreamControlEvent = StreamResetEvent | StreamLaggedEvent;
+
+/** Every event Flock itself makes (not forwarded from OpenCode). */
+export type FlockOwnEvent = InstanceEvent | StreamControlEvent;
+
+/** Every event a client can receive whose type Flock knows. */
+export type FlockEvent = UpstreamFlockEvent | FlockOwnEvent;
+
+/** The `type` of a {@linkcode FlockEvent}. */
+export type FlockEventType = FlockEvent["type"];
+
+/** The {@linkcode FlockEvent} of one `type`. */
+export type FlockEventOf<T extends FlockEventType> = Extract<
+  FlockEvent,
+  { type: T }
+>;
+
+/**
+ * An event whose `type` is in no union above (a newer OpenCode, a test's
+ * synthetic event). Forwarded as it came; consumers ignore it.
+ */
+export interface UnknownFlockEvent {
+  id?: string;
+  type: string;
+  instance_id?: string;
+  properties: Record<string, unknown>;
+}
+
+/** Anything Flock publishes or a client receives. */
+export type WireEvent = FlockEvent | UnknownFlockEvent;

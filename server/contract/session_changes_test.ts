@@ -1,0 +1,95 @@
+import { assertEquals } from "../testing/assert.ts";
+import { flockEvent, openCodeSession } from "../testing/event_fixtures.ts";
+import type { InstanceJson } from "./instances.ts";
+import { sessionChangeOf } from "./session_changes.ts";
+
+const session = openCodeSession({ id: "ses_1" });
+const instance = (status: InstanceJson["status"]): InstanceJson => ({
+  id: "inst_a",
+  name: "a",
+  working_directory: "/a",
+  status,
+  pid: null,
+  port: null,
+  restart_count: 0,
+  exit_code: null,
+  last_error: null,
+  created_at: "2026-01-01T00:00:00.000Z",
+  updated_at: "2026-01-01T00:00:00.000Z",
+});
+
+Deno.test("sessionChangeOf: what each event does to the session list", () => {
+  const upsert = { kind: "upsert", instanceId: "inst_a", session };
+  assertEquals(
+    sessionChangeOf(
+      flockEvent("session.created", { sessionID: "ses_1", info: session }),
+    ),
+    upsert,
+  );
+  assertEquals(
+    sessionChangeOf(
+      flockEvent("session.updated", { sessionID: "ses_1", info: session }),
+    ),
+    upsert,
+  );
+  assertEquals(
+    sessionChangeOf(
+      flockEvent("session.deleted", { sessionID: "ses_1", info: session }),
+    ),
+    { kind: "delete", sessionId: "ses_1" },
+  );
+  assertEquals(
+    sessionChangeOf(flockEvent("session.status", {
+      sessionID: "ses_1",
+      status: { type: "retry", attempt: 1, message: "m", next: 1 },
+    })),
+    { kind: "status", sessionId: "ses_1", status: "retry" },
+  );
+  assertEquals(
+    sessionChangeOf(flockEvent("session.idle", { sessionID: "ses_1" })),
+    { kind: "status", sessionId: "ses_1", status: "idle" },
+  );
+  assertEquals(
+    sessionChangeOf(flockEvent("session.error", { sessionID: "ses_1" })),
+    { kind: "status", sessionId: "ses_1", status: "error" },
+  );
+  assertEquals(
+    sessionChangeOf(
+      flockEvent("instance.status", { instance: instance("stopped") }),
+    ),
+    { kind: "settle", instanceId: "inst_a" },
+  );
+  assertEquals(
+    sessionChangeOf(flockEvent("instance.sessions", { sessions: [] })),
+    { kind: "replace", instanceId: "inst_a", sessions: [] },
+  );
+  assertEquals(
+    sessionChangeOf(flockEvent("instance.removed", {})),
+    { kind: "forget", instanceId: "inst_a" },
+  );
+});
+
+Deno.test("sessionChangeOf: events that leave the list alone", () => {
+  const child = openCodeSession({ id: "ses_2", parentID: "ses_1" });
+  assertEquals(
+    sessionChangeOf(
+      flockEvent("session.created", { sessionID: "ses_2", info: child }),
+    ),
+    undefined,
+  );
+  assertEquals(
+    sessionChangeOf(
+      flockEvent("instance.status", { instance: instance("running") }),
+    ),
+    undefined,
+  );
+  assertEquals(sessionChangeOf(flockEvent("session.error", {})), undefined);
+  assertEquals(
+    sessionChangeOf(flockEvent("todo.updated", { sessionID: "s", todos: [] })),
+    undefined,
+  );
+  assertEquals(
+    sessionChangeOf({ type: "session.future", properties: { sessionID: "s" } }),
+    undefined,
+  );
+});

@@ -1,0 +1,55 @@
+import { assertEquals } from "../testing/assert.ts";
+import { openCodeSession } from "../testing/event_fixtures.ts";
+import {
+  isoTime,
+  isRootSession,
+  sessionRowOf,
+  sessionStatusOf,
+} from "./session_row.ts";
+
+Deno.test("sessionRowOf: a root session becomes a row with ISO times", () => {
+  const session = openCodeSession({
+    id: "ses_1",
+    title: "Fix the tests",
+    time: { created: Date.UTC(2026, 0, 2, 3), updated: Date.UTC(2026, 0, 3) },
+  });
+  assertEquals(sessionRowOf("inst_a", session, "busy"), {
+    id: "ses_1",
+    instance_id: "inst_a",
+    title: "Fix the tests",
+    status: "busy",
+    created_at: "2026-01-02T03:00:00.000Z",
+    updated_at: "2026-01-03T00:00:00.000Z",
+  });
+});
+
+Deno.test("sessionRowOf: a child session (task sub-agent) has no row", () => {
+  const child = openCodeSession({ id: "ses_2", parentID: "ses_1" });
+  assertEquals(isRootSession(child), false);
+  assertEquals(sessionRowOf("inst_a", child, "idle"), undefined);
+  assertEquals(
+    isRootSession(openCodeSession({ id: "ses_3", parentID: "" })),
+    true,
+  );
+});
+
+Deno.test("sessionRowOf: times out of range fall back instead of throwing", () => {
+  const session = openCodeSession({
+    id: "ses_1",
+    time: { created: 8.64e15 + 1, updated: Number.NaN },
+  });
+  const row = sessionRowOf("inst_a", session, "idle");
+  assertEquals(row?.created_at, "1970-01-01T00:00:00.000Z");
+  assertEquals(row?.updated_at, "1970-01-01T00:00:00.000Z");
+  assertEquals(isoTime(0), "1970-01-01T00:00:00.000Z");
+  assertEquals(isoTime(Number.POSITIVE_INFINITY), undefined);
+});
+
+Deno.test("sessionStatusOf maps OpenCode's statuses", () => {
+  assertEquals(sessionStatusOf({ type: "idle" }), "idle");
+  assertEquals(sessionStatusOf({ type: "busy" }), "busy");
+  assertEquals(
+    sessionStatusOf({ type: "retry", attempt: 1, message: "m", next: 2 }),
+    "retry",
+  );
+});

@@ -10,6 +10,7 @@ import type { WireEvent } from "../../server/contract/events.ts";
 import type { Config } from "../../server/config.ts";
 import { runFlock, type RunningFlock } from "../../server/main.ts";
 import { pinnedOpenCodePath } from "../../server/opencode/opencode_binary.ts";
+import type { OpenCodeClient } from "../../server/opencode/opencode_client.ts";
 import {
   type FakeModel,
   startFakeModel,
@@ -159,6 +160,19 @@ export class BrowserFlock implements AsyncDisposable {
   publish(event: WireEvent): void {
     if (!this.#flock) throw new Error("Cannot publish: Flock is not running");
     this.#flock.broker.publish(event);
+  }
+
+  /**
+   * A client of a running instance's own OpenCode API (its port and
+   * password, from the supervisor): what OpenCode's TUI would talk to.
+   *
+   * @param instanceId A running instance.
+   */
+  childClient(instanceId: string): OpenCodeClient {
+    if (!this.#flock) {
+      throw new Error("Cannot reach a child: Flock is not running");
+    }
+    return this.#flock.supervisor.client(instanceId);
   }
 
   /** Stops the server (and its OpenCode children). */

@@ -7,6 +7,7 @@
  */
 import type {
   FlockEvent,
+  FlockEventOf,
   FlockEventType,
   FlockOwnEvent,
   WireEvent,
@@ -167,4 +168,15 @@ export function isFlockEventType(type: string): type is FlockEventType {
  */
 export function isFlockEvent(event: WireEvent): event is FlockEvent {
   return isFlockEventType(event.type);
+}
+
+/**
+ * Whether a Flock event has `type` (narrows it for a `type` known only as a
+ * generic parameter, where `event.type === type` does not).
+ */
+export function isEventOf<T extends FlockEventType>(
+  event: FlockEvent,
+  type: T,
+): event is FlockEventOf<T> {
+  return event.type === type;
 }

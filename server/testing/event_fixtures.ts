@@ -7,11 +7,8 @@
  * @module
  */
 import { readFlockEvent } from "../contract/event_guard.ts";
-import type {
-  FlockEvent,
-  FlockEventOf,
-  FlockEventType,
-} from "../contract/events.ts";
+import { isEventOf } from "../contract/event_types.ts";
+import type { FlockEventOf, FlockEventType } from "../contract/events.ts";
 import type {
   OpenCodeAssistantMessage,
   OpenCodeSession,
@@ -20,13 +17,6 @@ import type {
 } from "../contract/opencode.ts";
 
 let counter = 0;
-
-function isOfType<T extends FlockEventType>(
-  event: FlockEvent,
-  type: T,
-): event is FlockEventOf<T> {
-  return event.type === type;
-}
 
 /**
  * A Flock event of `type` with `properties` (an upstream one gets an
@@ -46,7 +36,7 @@ export function flockEvent<T extends FlockEventType>(
     instance_id: instanceId,
   };
   const reading = readFlockEvent(raw);
-  if (reading.kind === "known" && isOfType(reading.event, type)) {
+  if (reading.kind === "known" && isEventOf(reading.event, type)) {
     return reading.event;
   }
   throw new Error(

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import type { FlockEvent } from "../server/api_types.ts";
+import type { UnknownFlockEvent } from "../server/contract/events.ts";
 import { startTestFlock } from "../server/testing/flock_harness.ts";
 import type { BenchContext } from "./context.ts";
 import { progress, sleep } from "./context.ts";
@@ -29,7 +29,7 @@ export interface StalledClientResult {
   wait_max_ms: number;
 }
 
-function synthetic(n: number, payload: string): FlockEvent {
+function synthetic(n: number, payload: string): UnknownFlockEvent {
   return {
     type: "test.synthetic",
     instance_id: "inst_bench",

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { InstanceJson } from "./api_types.ts";
+import type { InstanceJson } from "./contract/instances.ts";
 import { log } from "./log.ts";
 import { assert, assertEquals } from "./testing/assert.ts";
 import { startTestFlock } from "./testing/flock_harness.ts";

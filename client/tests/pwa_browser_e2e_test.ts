@@ -25,6 +25,16 @@ import {
   waitFor,
 } from "./browser_support.ts";
 
+/** What the steps leave on the page's global object (set in `page.evaluate`). */
+interface PageProbes {
+  __texts?: string[];
+  __xss?: number;
+  __notes?: string[];
+  __stats?: { mutations: number };
+  __sameDocument?: boolean;
+  __before?: boolean;
+}
+
 const skip = browserSkipReason();
 
 /** The text of the last assistant message's text parts. */
@@ -146,7 +156,7 @@ Deno.test({
       // record every distinct text of the reply as the DOM changes
       await page.evaluate(() => {
         const texts: string[] = [];
-        (globalThis as unknown as { __texts: string[] }).__texts = texts;
+        (globalThis as typeof globalThis & PageProbes).__texts = texts;
         const record = () => {
           const all = document.querySelectorAll("[data-role=assistant]");
           const last = all[all.length - 1];
@@ -167,8 +177,9 @@ Deno.test({
         async () => (await lastAssistantText(page)) === final,
       );
       const texts = await page.evaluate(() =>
-        (globalThis as unknown as { __texts: string[] }).__texts
+        (globalThis as typeof globalThis & PageProbes).__texts
       );
+      ok(texts, "the text probe ran");
       const intermediate = texts.filter((x) => x !== final);
       ok(
         intermediate.length >= 2,
@@ -242,9 +253,10 @@ Deno.test({
 
   await t.step("(9) HTML in a reply executes nothing", async () => {
     await page.evaluate(() => {
-      (globalThis as unknown as { __xss: number }).__xss = 0;
+      (globalThis as typeof globalThis & PageProbes).__xss = 0;
       globalThis.alert = () => {
-        (globalThis as unknown as { __xss: number }).__xss++;
+        const probes = globalThis as typeof globalThis & PageProbes;
+        probes.__xss = (probes.__xss ?? 0) + 1;
       };
     });
     await send(page, "say-html");
@@ -257,7 +269,7 @@ Deno.test({
       active: document.querySelectorAll(
         "[data-role=assistant] script, [data-role=assistant] img, [data-role=assistant] [onerror]",
       ).length,
-      xss: (globalThis as unknown as { __xss: number }).__xss,
+      xss: (globalThis as typeof globalThis & PageProbes).__xss,
     }));
     deepStrictEqual(found, { active: 0, xss: 0 });
     deepStrictEqual(dialogs, []);
@@ -291,7 +303,7 @@ Deno.test({
       // a finished session notifies while the tab is hidden (opted in)
       await page.evaluate(() => {
         const shown: string[] = [];
-        (globalThis as unknown as { __notes: string[] }).__notes = shown;
+        (globalThis as typeof globalThis & PageProbes).__notes = shown;
         class FakeNotification {
           static permission = "granted";
           onclick: (() => void) | null = null;
@@ -313,13 +325,13 @@ Deno.test({
       await send(page, "hello");
       const notes = await waitFor("a notification", async () => {
         const list = await page.evaluate(() =>
-          (globalThis as unknown as { __notes: string[] }).__notes
+          (globalThis as typeof globalThis & PageProbes).__notes
         );
-        return list.length > 0 ? list : null;
+        return list && list.length > 0 ? list : null;
       });
       ok(notes?.[0]?.startsWith("Session finished"), String(notes));
       await page.evaluate(() => {
-        delete (document as unknown as { hidden?: boolean }).hidden;
+        Reflect.deleteProperty(document, "hidden");
         localStorage.removeItem("flock.notifications");
       });
 
@@ -389,7 +401,7 @@ Deno.test({
       await page.getByText("No messages yet").waitFor();
       await page.evaluate(() => {
         const stats = { mutations: 0 };
-        (globalThis as unknown as { __stats: typeof stats }).__stats = stats;
+        (globalThis as typeof globalThis & PageProbes).__stats = stats;
         new MutationObserver(() => stats.mutations++).observe(
           document.querySelector("session-view [role=log]")!,
           { subtree: true, childList: true, characterData: true },
@@ -429,10 +441,9 @@ Deno.test({
         async () => (await lastAssistantText(page)) === expected,
       );
       const stats = await page.evaluate(() =>
-        (globalThis as unknown as {
-          __stats: { mutations: number };
-        }).__stats
+        (globalThis as typeof globalThis & PageProbes).__stats
       );
+      ok(stats, "the render probe ran");
       ok(
         stats.mutations < count / 10,
         `${stats.mutations} DOM updates for ${count} deltas`,
@@ -497,8 +508,7 @@ Deno.test({
       await page.goto(`${flock.url}/#/s/${encodeURIComponent(sessionId)}`);
       await page.locator("[data-role=assistant]").first().waitFor();
       await page.evaluate(() => {
-        (globalThis as unknown as { __sameDocument: boolean }).__sameDocument =
-          true;
+        (globalThis as typeof globalThis & PageProbes).__sameDocument = true;
       });
       const conversation = () =>
         page.evaluate(() =>
@@ -517,7 +527,7 @@ Deno.test({
         .waitFor({ timeout: 30_000 });
       ok(
         await page.evaluate(() =>
-          (globalThis as unknown as { __sameDocument?: boolean }).__sameDocument
+          (globalThis as typeof globalThis & PageProbes).__sameDocument
         ),
         "the page was not reloaded",
       );

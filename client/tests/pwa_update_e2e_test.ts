@@ -14,6 +14,11 @@ import {
   waitFor,
 } from "./browser_support.ts";
 
+/** What the steps leave on the page's global object (set in `page.evaluate`). */
+interface PageProbes {
+  __before?: boolean;
+}
+
 const skip = browserSkipReason();
 
 Deno.test({
@@ -67,7 +72,7 @@ Deno.test({
     );
     serve = createStaticHandler(next);
     await page.evaluate(() => {
-      (globalThis as unknown as { __before: boolean }).__before = true;
+      (globalThis as typeof globalThis & PageProbes).__before = true;
       return navigator.serviceWorker.getRegistration().then((r) => r?.update());
     });
     const toast = page.locator("update-toast");
@@ -83,7 +88,7 @@ Deno.test({
       "the page to reload",
       () =>
         page.evaluate(() =>
-          !(globalThis as unknown as { __before?: boolean }).__before
+          !(globalThis as typeof globalThis & PageProbes).__before
         ),
     );
     await page.locator("[data-new-instance]").waitFor();

@@ -5,7 +5,7 @@
  * real HTTP. The bundle and the compiled binary are covered in
  * `scripts/bundle_test.ts`.
  */
-import type { InstanceJson } from "../api_types.ts";
+import type { InstanceJson } from "../contract/instances.ts";
 import { defaultDataDir } from "../config.ts";
 import { assert, assertEquals, assertMatch } from "../testing/assert.ts";
 import { startFakeModel } from "../testing/fake_model.ts";

@@ -43,7 +43,8 @@ export interface FakeOpenCodeOptions {
 
 /**
  * The fake's HTTP API: Basic auth, `/global/health`, `/event` (one
- * `server.connected`, then open), `/session/status` and `/config/providers`.
+ * `server.connected`, then open), `/session` (none), `/session/status` and
+ * `/config/providers`.
  * Used by the fake child process and, in-process, by the fake spawn of the
  * supervisor's unit tests.
  */
@@ -63,6 +64,7 @@ export function fakeOpenCodeHandler(
         : Response.json({ healthy: false }, { status: 503 });
     }
     if (path === "/session/status") return Response.json({});
+    if (path === "/session") return Response.json([]);
     if (path === "/config/providers") {
       return Response.json({ providers: [], default: {} });
     }
@@ -74,7 +76,11 @@ export function fakeOpenCodeHandler(
           controller.enqueue(
             encoder.encode(
               `data: ${
-                JSON.stringify({ type: "server.connected", properties: {} })
+                JSON.stringify({
+                  id: "evt_fake_connected",
+                  type: "server.connected",
+                  properties: {},
+                })
               }\n\n`,
             ),
           );

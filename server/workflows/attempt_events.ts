@@ -111,8 +111,17 @@ function markRunning(tx: Tx, attempt: AttemptState): void {
     attemptId: attempt.id,
     deadline: attempt.deadline,
   });
+  markStep(tx, attempt, "running");
+}
+
+/** Sets the status of the attempt's step, when it is a single step (a loop keeps "running"). */
+function markStep(
+  tx: Tx,
+  attempt: AttemptState,
+  status: "pending" | "running" | "blocked",
+): void {
   const step = agentStepSpec(tx.state, attempt.step);
-  if (step.type === "single") stepState(tx.state, step.id).status = "running";
+  if (step.type === "single") stepState(tx.state, step.id).status = status;
 }
 
 function timeoutMs(tx: Tx, attempt: AttemptState): number {
@@ -171,8 +180,8 @@ function waitForInput(tx: Tx, attempt: AttemptState, request: string): void {
     attempt.deadline = null;
     tx.commands.push({ type: "cancel_timeout", attemptId: attempt.id });
   }
+  markStep(tx, attempt, "blocked");
   const step = agentStepSpec(tx.state, attempt.step);
-  if (step.type === "single") stepState(tx.state, step.id).status = "blocked";
   block(tx, {
     kind: "input",
     step: step.id,
@@ -191,8 +200,7 @@ function resumeFromInput(tx: Tx, attempt: AttemptState): void {
     attemptId: attempt.id,
     deadline: attempt.deadline,
   });
-  const step = agentStepSpec(tx.state, attempt.step);
-  if (step.type === "single") stepState(tx.state, step.id).status = "running";
+  markStep(tx, attempt, "running");
 }
 
 function reconcile(
@@ -212,6 +220,8 @@ function reconcile(
       if (attempt.phase === "preparing") {
         reject(`Attempt "${attempt.id}" has no session to prompt yet`);
       }
+      leaveInput(tx, attempt);
+      markStep(tx, attempt, "pending");
       return sendPrompt(tx, attempt, observed.sessionId);
     case "busy":
       attempt.sessionId = observed.sessionId;

@@ -16,7 +16,9 @@ Deno.test("KEY: value lines, multi-line values, lower-cased keys", () => {
 });
 
 Deno.test("a later key replaces an earlier one; text before the first key is ignored", () => {
-  assertEquals(parseOutput("STATUS: retry\nSTATUS: done").values, { status: "done" });
+  assertEquals(parseOutput("STATUS: retry\nSTATUS: done").values, {
+    status: "done",
+  });
   assertEquals(parseOutput("just prose").values, {});
   assertEquals(parseOutput("").status, null);
 });
@@ -39,7 +41,9 @@ Deno.test("expects: KEY: value compares the key, anything else a substring", () 
   const reply = "STATUS: Done!\nDECISION: approved";
   const parsed = parseOutput(reply);
   assertEquals(checkExpects("STATUS: done", parsed, reply), { ok: true });
-  assertEquals(checkExpects(" DECISION: APPROVED ", parsed, reply), { ok: true });
+  assertEquals(checkExpects(" DECISION: APPROVED ", parsed, reply), {
+    ok: true,
+  });
   assertEquals(checkExpects("STATUS: retry", parsed, reply), {
     ok: false,
     reason: 'expected "STATUS: retry", got "STATUS: Done!"',
@@ -58,20 +62,38 @@ Deno.test("expects: KEY: value compares the key, anything else a substring", () 
 Deno.test("judgeReply: passed, retry with feedback, failed with a reason", () => {
   const passed = judgeReply("STATUS: done\nCHANGES: x", "STATUS: done", false);
   assertEquals(passed.kind, "passed");
-  const issues = judgeReply("STATUS: retry\nISSUES:\n- a\nFAILURES: f", "STATUS: done", false);
+  const issues = judgeReply(
+    "STATUS: retry\nISSUES:\n- a\nFAILURES: f",
+    "STATUS: done",
+    false,
+  );
   assertEquals(issues.kind === "retry" && issues.feedback, "- a");
-  const failures = judgeReply("STATUS: retry\nFAILURES:\n- f", "STATUS: done", false);
+  const failures = judgeReply(
+    "STATUS: retry\nFAILURES:\n- f",
+    "STATUS: done",
+    false,
+  );
   assertEquals(failures.kind === "retry" && failures.feedback, "- f");
-  const feedback = judgeReply("STATUS: retry\nDECISION: changes\nFEEDBACK: fix it", "STATUS: done", false);
+  const feedback = judgeReply(
+    "STATUS: retry\nDECISION: changes\nFEEDBACK: fix it",
+    "STATUS: done",
+    false,
+  );
   assertEquals(feedback.kind === "retry" && feedback.feedback, "fix it");
   const bare = judgeReply("STATUS: retry", "STATUS: done", false);
   assertEquals(bare.kind === "retry" && bare.feedback, "STATUS: retry");
   const failed = judgeReply("STATUS: failed\nREASON: x", "STATUS: done", false);
-  assertEquals(failed.kind === "failed" && failed.reason, 'expected "STATUS: done", got "STATUS: failed"');
+  assertEquals(
+    failed.kind === "failed" && failed.reason,
+    'expected "STATUS: done", got "STATUS: failed"',
+  );
   const empty = judgeReply("  \n", "STATUS: done", false);
   assertEquals(empty.kind === "failed" && empty.reason, "the reply is empty");
   const none = judgeReply("I did it!", "STATUS: done", false);
-  assertEquals(none.kind === "failed" && none.reason, 'expected "STATUS: done", but the reply has no STATUS line');
+  assertEquals(
+    none.kind === "failed" && none.reason,
+    'expected "STATUS: done", but the reply has no STATUS line',
+  );
 });
 
 Deno.test("judgeReply validates STORIES_JSON only where it defines stories", () => {
@@ -91,5 +113,8 @@ Deno.test("judgeReply validates STORIES_JSON only where it defines stories", () 
     true,
   );
   assertEquals(good.kind === "passed" && good.stories?.ok, true);
-  assertEquals(judgeReply("STATUS: done", "STATUS: done", true).kind === "passed", true);
+  assertEquals(
+    judgeReply("STATUS: done", "STATUS: done", true).kind === "passed",
+    true,
+  );
 });

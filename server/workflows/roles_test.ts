@@ -19,7 +19,10 @@ Deno.test("only coding may write: every other role denies edit, write and patch"
 Deno.test("timeouts: coding and testing 30 minutes, the rest 20, unless the agent says", () => {
   assertEquals(
     AGENT_ROLES.map((role) => [role, roleTimeoutMs(role) / 60_000]),
-    [["coding", 30], ["analysis", 20], ["verification", 20], ["testing", 30], ["pr", 20], ["scanning", 20]],
+    [["coding", 30], ["analysis", 20], ["verification", 20], ["testing", 30], [
+      "pr",
+      20,
+    ], ["scanning", 20]],
   );
   const agent: AgentSpec = {
     id: "a",

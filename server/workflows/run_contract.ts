@@ -6,7 +6,12 @@
  *
  * @module
  */
-import { isTerminal, type RunState, type StepStatus, type StoryStatus } from "./run_state.ts";
+import {
+  isTerminal,
+  type RunState,
+  type StepStatus,
+  type StoryStatus,
+} from "./run_state.ts";
 import type { RunStatus } from "./run_state.ts";
 import type { AgentRole, SpecIssue, StepSpec } from "./spec_types.ts";
 import type { LoadedWorkflow } from "./workflow_loader.ts";
@@ -134,7 +139,10 @@ export interface StoryUpdatedEvent {
 }
 
 /** The run events Flock publishes. */
-export type RunEventJson = RunUpdatedEvent | StepUpdatedEvent | StoryUpdatedEvent;
+export type RunEventJson =
+  | RunUpdatedEvent
+  | StepUpdatedEvent
+  | StoryUpdatedEvent;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -289,7 +297,11 @@ export function runEventsBetween(
     !sameJson(summary, toRunSummaryJson(before)) ||
     !sameJson(toRunJson(after).attempts, toRunJson(before).attempts);
   if (changed) {
-    events.push({ type: "run.updated", instance_id, properties: { run: summary } });
+    events.push({
+      type: "run.updated",
+      instance_id,
+      properties: { run: summary },
+    });
   }
   return events;
 }

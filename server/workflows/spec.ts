@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { isNode, LineCounter, parseDocument } from "yaml";
+import { isNode, LineCounter, parseDocument, visit } from "yaml";
 import { type FieldPath, isMapping, SpecReader } from "./spec_reader.ts";
 import { NAME_PATTERN, readSteps } from "./spec_steps.ts";
 import {
@@ -98,15 +98,39 @@ export function parseWorkflowSpec(
     const { line, col } = lines.linePos(error.pos[0]);
     return { path: "", message: firstLine(error.message), line, column: col };
   });
+  let firstAlias: { line: number; col: number } | null = null;
+  visit(doc, {
+    Alias(_key, node) {
+      const at = lines.linePos(node.range?.[0] ?? 0);
+      firstAlias ??= at;
+      if (node.resolve(doc) === undefined) {
+        syntax.push({
+          path: "",
+          message: `Unknown alias *${node.source}`,
+          line: at.line,
+          column: at.col,
+        });
+      }
+    },
+  });
   if (syntax.length > 0) throw new WorkflowSpecError(fileName, syntax);
   let root: unknown;
   try {
     root = doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new WorkflowSpecError(fileName, [{ path: "", message }], [], {
-      cause: error,
-    });
+    const at: { line: number; col: number } = firstAlias ?? { line: 1, col: 1 };
+    throw new WorkflowSpecError(
+      fileName,
+      [{
+        path: "",
+        message,
+        line: at.line,
+        column: at.col,
+      }],
+      [],
+      { cause: error },
+    );
   }
   const reader = new SpecReader((path) => {
     for (let end = path.length; end > 0; end--) {

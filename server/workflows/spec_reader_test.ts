@@ -9,7 +9,10 @@ import {
 
 Deno.test("formatPath writes indexes, identifiers and quoted keys", () => {
   assertEquals(formatPath([]), "");
-  assertEquals(formatPath(["steps", 3, "loop", "verify_step"]), "steps[3].loop.verify_step");
+  assertEquals(
+    formatPath(["steps", 3, "loop", "verify_step"]),
+    "steps[3].loop.verify_step",
+  );
   assertEquals(
     formatPath(["agents", 0, "workspace", "files", "AGENTS.md"]),
     'agents[0].workspace.files["AGENTS.md"]',
@@ -19,8 +22,20 @@ Deno.test("formatPath writes indexes, identifiers and quoted keys", () => {
 
 Deno.test("describeType names YAML types", () => {
   assertEquals(
-    [null, undefined, [], {}, "s", 1, 1.5, true, new Uint8Array(1)].map(describeType),
-    ["nothing", "nothing", "a list", "a mapping", "a string", "an integer", "a number", "a boolean", "binary data"],
+    [null, undefined, [], {}, "s", 1, 1.5, true, new Uint8Array(1)].map(
+      describeType,
+    ),
+    [
+      "nothing",
+      "nothing",
+      "a list",
+      "a mapping",
+      "a string",
+      "an integer",
+      "a number",
+      "a boolean",
+      "binary data",
+    ],
   );
 });
 
@@ -32,18 +47,23 @@ Deno.test("closest suggests near misses and prefixes only", () => {
 });
 
 Deno.test("isMapping accepts plain objects only", () => {
-  assertEquals([{}, [], null, "x", new Map(), new Uint8Array()].map(isMapping), [
-    true,
-    false,
-    false,
-    false,
-    false,
-    false,
-  ]);
+  assertEquals(
+    [{}, [], null, "x", new Map(), new Uint8Array()].map(isMapping),
+    [
+      true,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ],
+  );
 });
 
 Deno.test("SpecReader collects errors and warnings with positions", () => {
-  const reader = new SpecReader((path) => path.length === 1 ? { line: 2, column: 3 } : undefined);
+  const reader = new SpecReader((path) =>
+    path.length === 1 ? { line: 2, column: 3 } : undefined
+  );
   const value = { a: "x", b: 7, c: true, d: "nope", e: [1] };
   assertEquals(reader.string(value, "a", [], { required: true }), "x");
   assertEquals(reader.string(value, "b", []), null);
@@ -52,7 +72,10 @@ Deno.test("SpecReader collects errors and warnings with positions", () => {
   assertEquals(reader.integer(value, "b", [], { min: 0, max: 5 }, 1), 1);
   assertEquals(reader.integer(value, "z", [], { min: 0, max: 5 }, 4), 4);
   assertEquals(reader.boolean(value, "c", [], false), true);
-  assertEquals(reader.choice(value, "d", [], ["yes", "no"] as const, "no"), null);
+  assertEquals(
+    reader.choice(value, "d", [], ["yes", "no"] as const, "no"),
+    null,
+  );
   assertEquals(reader.list(value, "e", [], true), [1]);
   assertEquals(reader.list(value, "a", [], true), null);
   reader.keys(value, [], ["a", "b"], { c: "ignored" });
@@ -65,5 +88,7 @@ Deno.test("SpecReader collects errors and warnings with positions", () => {
     "d@2: unknown key",
     "e@2: unknown key",
   ]);
-  assertEquals(reader.warnings.map((w) => `${w.path}: ${w.message}`), ["c: ignored"]);
+  assertEquals(reader.warnings.map((w) => `${w.path}: ${w.message}`), [
+    "c: ignored",
+  ]);
 });

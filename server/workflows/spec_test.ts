@@ -1,6 +1,14 @@
 import { assert, assertEquals, assertThrows } from "../testing/assert.ts";
-import { MAX_SPEC_CHARS, parseWorkflowSpec, relativePathProblem } from "./spec.ts";
-import { formatIssue, type SpecIssue, WorkflowSpecError } from "./spec_types.ts";
+import {
+  MAX_SPEC_CHARS,
+  parseWorkflowSpec,
+  relativePathProblem,
+} from "./spec.ts";
+import {
+  formatIssue,
+  type SpecIssue,
+  WorkflowSpecError,
+} from "./spec_types.ts";
 import {
   ANTFARM_WORKFLOWS,
   extractAntfarm,
@@ -30,11 +38,17 @@ Deno.test(`antfarm's three real workflows load ${NEEDS_ANTFARM}`, {
   const dir = await extractAntfarm();
   try {
     for (const name of ANTFARM_WORKFLOWS) {
-      const text = await Deno.readTextFile(`${dir}/workflows/${name}/workflow.yml`);
+      const text = await Deno.readTextFile(
+        `${dir}/workflows/${name}/workflow.yml`,
+      );
       const { spec, warnings } = parseWorkflowSpec(text);
       assertEquals(spec.id, name);
       for (const warning of warnings) {
-        assertEquals(warning.message.startsWith("unsupported"), true, warning.message);
+        assertEquals(
+          warning.message.startsWith("unsupported"),
+          true,
+          warning.message,
+        );
       }
       if (name === "feature-dev") {
         assertEquals(spec.steps.map((s) => `${s.id}:${s.type}`), [
@@ -62,7 +76,10 @@ Deno.test(`antfarm's three real workflows load ${NEEDS_ANTFARM}`, {
           "agents[3].workspace.skills",
           "agents[5].workspace.skills",
         ]);
-        assertEquals(spec.agents[1]!.files[0]!.path, "../../agents/shared/setup/AGENTS.md");
+        assertEquals(
+          spec.agents[1]!.files[0]!.path,
+          "../../agents/shared/setup/AGENTS.md",
+        );
       }
       if (name === "bug-fix") {
         const verify = spec.steps.find((s) => s.id === "verify")!;
@@ -91,9 +108,17 @@ Deno.test("the test specs load, with defaults filled in", () => {
   const setup = spec.steps[1]!;
   assert(setup.type === "single");
   assertEquals(setup.maxRetries, 2);
-  assertEquals(setup.onFail, { retryStep: null, maxRetries: 2, escalateToHuman: true });
+  assertEquals(setup.onFail, {
+    retryStep: null,
+    maxRetries: 2,
+    escalateToHuman: true,
+  });
   const gated = parseWorkflowSpec(GATED_YAML).spec;
-  assertEquals(gated.steps[1], { type: "gate", id: "approval", input: "Ship {{title}}?" });
+  assertEquals(gated.steps[1], {
+    type: "gate",
+    id: "approval",
+    input: "Ship {{title}}?",
+  });
   const write = gated.steps[0]!;
   assert(write.type === "single");
   assertEquals(write.expects, "STATUS: done");
@@ -112,7 +137,13 @@ Deno.test("a YAML syntax error gives its line and column", () => {
   const dup = problems("id: x\nname: a\nid: y\n");
   assertEquals(dup, ["workflow.yml:3:1: Map keys must be unique"]);
   const flow = problems("id: x\nagents: [ { id: a\n");
-  assert(flow.every((line) => /^workflow\.yml:\d+:\d+: /.test(line)), flow.join());
+  assert(
+    flow.every((line) => /^workflow\.yml:\d+:\d+: /.test(line)),
+    flow.join(),
+  );
+  assertEquals(problems("id: x\nname: *nope\n"), [
+    "workflow.yml:2:7: Unknown alias *nope",
+  ]);
   const two = problems("id: a\n---\nid: b\n");
   assert(two[0]!.startsWith("workflow.yml:2:1: "), two[0]);
 });
@@ -167,7 +198,8 @@ steps:
 
 Deno.test("validation issues carry the line and column of their field", () => {
   const error = assertThrows(
-    () => parseWorkflowSpec(withSteps("  - { id: a, agent: nobody, input: x }")),
+    () =>
+      parseWorkflowSpec(withSteps("  - { id: a, agent: nobody, input: x }")),
     WorkflowSpecError,
   );
   const issue: SpecIssue = error.issues[0]!;
@@ -184,7 +216,9 @@ Deno.test("top-level fields: id, name, version, context, unknown keys", () => {
     `${extra}\nagents: [{ id: a, role: coding }]\nsteps: [{ id: s, agent: a, input: x }]\n`;
   assertEquals(problems(base("name: N\nversion: 1")), ["id: missing"]);
   assertEquals(problems(base("id: ok\nversion: 1")), ["name: missing"]);
-  assertEquals(problems(base("id: ok\nname: ' '\nversion: 1")), ["name: must not be empty"]);
+  assertEquals(problems(base("id: ok\nname: ' '\nversion: 1")), [
+    "name: must not be empty",
+  ]);
   assertEquals(problems(base("id: ok\nname: N\nversion: 0")), [
     "version: 0 is out of range; expected 1 to 1000000",
   ]);
@@ -203,10 +237,13 @@ Deno.test("top-level fields: id, name, version, context, unknown keys", () => {
   assertEquals(problems(base("id: ok\nname: N\nversion: 1\ncontext: [a]")), [
     "context: expected a mapping, got a list",
   ]);
-  assertEquals(problems(base("id: ok\nname: N\nversion: 1\ncontext: { a-b: 1, c: [] }")), [
-    `context["a-b"]: key must be letters, digits and '_'`,
-    "context.c: expected a string, a number or a boolean",
-  ]);
+  assertEquals(
+    problems(base("id: ok\nname: N\nversion: 1\ncontext: { a-b: 1, c: [] }")),
+    [
+      `context["a-b"]: key must be letters, digits and '_'`,
+      "context.c: expected a string, a number or a boolean",
+    ],
+  );
   const ok = parseWorkflowSpec(
     base(
       "id: ok\nname: N\nversion: 1\ncontext: { Repo: /r, n: 2, f: false }\npolling: whatever\nnotifications: { url: x }",
@@ -227,9 +264,12 @@ Deno.test("agents: id, role, files, skills, timeouts, duplicates", () => {
   assertEquals(problems(wf("  - { id: a, role: admin }")), [
     'agents[0].role: "admin" is not one of coding, analysis, verification, testing, pr, scanning',
   ]);
-  assertEquals(problems(wf("  - { id: a, role: coding }\n  - { id: a, role: pr }")), [
-    'agents[1].id: duplicate agent id "a" (also agents[0])',
-  ]);
+  assertEquals(
+    problems(wf("  - { id: a, role: coding }\n  - { id: a, role: pr }")),
+    [
+      'agents[1].id: duplicate agent id "a" (also agents[0])',
+    ],
+  );
   assertEquals(problems(wf("  - a")), [
     "agents[0]: expected a mapping, got a string",
     'steps[0].agent: no agent "a"',
@@ -237,9 +277,12 @@ Deno.test("agents: id, role, files, skills, timeouts, duplicates", () => {
   assertEquals(problems(wf("  - { id: a, role: coding, timeoutSeconds: 0 }")), [
     "agents[0].timeoutSeconds: 0 is out of range; expected 1 to 86400",
   ]);
-  assertEquals(problems(wf("  - { id: a, role: coding, workspace: { files: [x] } }")), [
-    "agents[0].workspace.files: expected a mapping, got a list",
-  ]);
+  assertEquals(
+    problems(wf("  - { id: a, role: coding, workspace: { files: [x] } }")),
+    [
+      "agents[0].workspace.files: expected a mapping, got a list",
+    ],
+  );
   assertEquals(
     problems(wf(`  - id: a
     role: coding
@@ -254,14 +297,22 @@ Deno.test("agents: id, role, files, skills, timeouts, duplicates", () => {
       `agents[0].workspace.files["F.md"]: "~/x" is absolute; paths are relative to the workflow's directory`,
     ],
   );
-  assertEquals(problems(wf("  - { id: a, role: coding, workspace: { skills: browser } }")), [
-    "agents[0].workspace.skills: expected a list of names",
-  ]);
-  assertEquals(problems(wf("  - { id: a, role: coding, workspace: { file: {} } }")), [
-    'agents[0].workspace.file: unknown key; did you mean "files"?',
-  ]);
+  assertEquals(
+    problems(wf("  - { id: a, role: coding, workspace: { skills: browser } }")),
+    [
+      "agents[0].workspace.skills: expected a list of names",
+    ],
+  );
+  assertEquals(
+    problems(wf("  - { id: a, role: coding, workspace: { file: {} } }")),
+    [
+      'agents[0].workspace.file: unknown key; did you mean "files"?',
+    ],
+  );
   const ok = parseWorkflowSpec(
-    wf("  - { id: a, role: coding, pollingModel: x, model: m/n, timeoutSeconds: 90 }"),
+    wf(
+      "  - { id: a, role: coding, pollingModel: x, model: m/n, timeoutSeconds: 90 }",
+    ),
   );
   assertEquals(ok.spec.agents[0]!.model, "m/n");
   assertEquals(ok.spec.agents[0]!.timeoutSeconds, 90);
@@ -271,31 +322,59 @@ Deno.test("agents: id, role, files, skills, timeouts, duplicates", () => {
 });
 
 Deno.test("steps: required fields, types and retries", () => {
-  assertEquals(problems(withSteps("  - { agent: dev, input: x }")), ["steps[0].id: missing"]);
-  assertEquals(problems(withSteps("  - { id: a, input: x }")), ["steps[0].agent: missing"]);
-  assertEquals(problems(withSteps("  - { id: a, agent: dev }")), ["steps[0].input: missing"]);
-  assertEquals(problems(withSteps("  - { id: a, agent: dev, input: x, expects: '' }")), [
-    "steps[0].expects: must not be empty",
+  assertEquals(problems(withSteps("  - { agent: dev, input: x }")), [
+    "steps[0].id: missing",
   ]);
-  assertEquals(problems(withSteps("  - { id: a, agent: dev, input: x, max_retries: -1 }")), [
-    "steps[0].max_retries: -1 is out of range; expected 0 to 20",
+  assertEquals(problems(withSteps("  - { id: a, input: x }")), [
+    "steps[0].agent: missing",
   ]);
-  assertEquals(problems(withSteps("  - { id: a, agent: dev, input: x, type: parallel }")), [
-    'steps[0].type: "parallel" is not one of single, loop, gate',
+  assertEquals(problems(withSteps("  - { id: a, agent: dev }")), [
+    "steps[0].input: missing",
   ]);
+  assertEquals(
+    problems(withSteps("  - { id: a, agent: dev, input: x, expects: '' }")),
+    [
+      "steps[0].expects: must not be empty",
+    ],
+  );
+  assertEquals(
+    problems(withSteps("  - { id: a, agent: dev, input: x, max_retries: -1 }")),
+    [
+      "steps[0].max_retries: -1 is out of range; expected 0 to 20",
+    ],
+  );
+  assertEquals(
+    problems(withSteps("  - { id: a, agent: dev, input: x, type: parallel }")),
+    [
+      'steps[0].type: "parallel" is not one of single, loop, gate',
+    ],
+  );
   assertEquals(problems(withSteps("  - { id: a, agent: dev, input: [x] }")), [
     "steps[0].input: expected a string, got a list",
   ]);
   assertEquals(
-    problems(withSteps("  - { id: a, agent: dev, input: x }\n  - { id: a, agent: rev, input: y }")),
+    problems(
+      withSteps(
+        "  - { id: a, agent: dev, input: x }\n  - { id: a, agent: rev, input: y }",
+      ),
+    ),
     ['steps[1].id: duplicate step id "a" (also steps[0])'],
   );
-  assertEquals(problems(withSteps("  []")), ["steps: must list at least one step"]);
-  assertEquals(problems(withSteps("  - { id: a, agent: dev, input: x, loop: { over: stories } }")), [
-    'steps[0].loop: only a step with "type: loop" has a loop',
+  assertEquals(problems(withSteps("  []")), [
+    "steps: must list at least one step",
   ]);
+  assertEquals(
+    problems(
+      withSteps("  - { id: a, agent: dev, input: x, loop: { over: stories } }"),
+    ),
+    [
+      'steps[0].loop: only a step with "type: loop" has a loop',
+    ],
+  );
   const fallback = parseWorkflowSpec(
-    withSteps("  - { id: a, agent: dev, input: x, on_fail: { max_retries: 5 } }"),
+    withSteps(
+      "  - { id: a, agent: dev, input: x, on_fail: { max_retries: 5 } }",
+    ),
   ).spec.steps[0]!;
   assert(fallback.type === "single");
   assertEquals(fallback.maxRetries, 5);
@@ -303,10 +382,15 @@ Deno.test("steps: required fields, types and retries", () => {
 
 Deno.test("loops: over, completion, verify_each and verify_step", () => {
   const loop = (spec: string, more = "") =>
-    withSteps(`  - { id: impl, agent: dev, type: loop, input: x, loop: ${spec} }\n${more}`);
-  assertEquals(problems(withSteps("  - { id: impl, agent: dev, type: loop, input: x }")), [
-    'steps[0].loop: missing; a "type: loop" step needs "loop: { over: stories }"',
-  ]);
+    withSteps(
+      `  - { id: impl, agent: dev, type: loop, input: x, loop: ${spec} }\n${more}`,
+    );
+  assertEquals(
+    problems(withSteps("  - { id: impl, agent: dev, type: loop, input: x }")),
+    [
+      'steps[0].loop: missing; a "type: loop" step needs "loop: { over: stories }"',
+    ],
+  );
   assertEquals(problems(loop("{ completion: all_done }")), [
     "steps[0].loop.over: missing; expected one of stories",
   ]);
@@ -316,21 +400,40 @@ Deno.test("loops: over, completion, verify_each and verify_step", () => {
   assertEquals(problems(loop("{ over: stories, verify_each: true }")), [
     "steps[0].loop.verify_step: missing; verify_each needs it",
   ]);
-  assertEquals(problems(loop("{ over: stories, verify_each: yes, verify_step: v }", "  - { id: v, agent: rev, input: y }")), [
-    "steps[0].loop.verify_each: expected true or false, got a string",
-  ]);
+  assertEquals(
+    problems(
+      loop(
+        "{ over: stories, verify_each: yes, verify_step: v }",
+        "  - { id: v, agent: rev, input: y }",
+      ),
+    ),
+    [
+      "steps[0].loop.verify_each: expected true or false, got a string",
+    ],
+  );
   assertEquals(
     problems(withSteps(
       "  - { id: v, agent: rev, input: y }\n  - { id: impl, agent: dev, type: loop, input: x, loop: { over: stories, verify_each: true, verify_step: v } }",
     )),
     ['steps[1].loop.verify_step: step "v" must come after "impl"'],
   );
-  assertEquals(problems(loop("{ over: stories, verify_each: true, verify_step: impl }")), [
-    'steps[0].loop.verify_step: step "impl" must come after "impl"',
-  ]);
-  assertEquals(problems(loop("{ over: stories, verify_each: true, verify_step: g }", "  - { id: g, type: gate }")), [
-    'steps[0].loop.verify_step: step "g" is not a single step; a verify step runs once per story',
-  ]);
+  assertEquals(
+    problems(loop("{ over: stories, verify_each: true, verify_step: impl }")),
+    [
+      'steps[0].loop.verify_step: step "impl" must come after "impl"',
+    ],
+  );
+  assertEquals(
+    problems(
+      loop(
+        "{ over: stories, verify_each: true, verify_step: g }",
+        "  - { id: g, type: gate }",
+      ),
+    ),
+    [
+      'steps[0].loop.verify_step: step "g" is not a single step; a verify step runs once per story',
+    ],
+  );
   assertEquals(
     problems(withSteps(
       `  - { id: a, agent: dev, type: loop, input: x, loop: { over: stories, verify_each: true, verify_step: v } }
@@ -340,7 +443,10 @@ Deno.test("loops: over, completion, verify_each and verify_step", () => {
     ['steps[1].loop.verify_step: step "v" already verifies "a"'],
   );
   const warned = parseWorkflowSpec(
-    loop("{ over: stories, fresh_session: false, verify_step: v }", "  - { id: v, agent: rev, input: y }"),
+    loop(
+      "{ over: stories, fresh_session: false, verify_step: v }",
+      "  - { id: v, agent: rev, input: y }",
+    ),
   );
   assertEquals(warned.warnings.map((w) => formatIssue(w)), [
     "steps[0].loop.fresh_session: ignored: every attempt runs in a fresh OpenCode session",
@@ -358,20 +464,34 @@ Deno.test("loops: over, completion, verify_each and verify_step", () => {
 
 Deno.test("on_fail: retry_step, escalation and their references", () => {
   const two = (onFail: string) =>
-    withSteps(`  - { id: a, agent: dev, input: x }\n  - { id: b, agent: rev, input: y, on_fail: ${onFail} }`);
-  assertEquals(problems(two("{ retry_step: nope }")), ['steps[1].on_fail.retry_step: no step "nope"']);
+    withSteps(
+      `  - { id: a, agent: dev, input: x }\n  - { id: b, agent: rev, input: y, on_fail: ${onFail} }`,
+    );
+  assertEquals(problems(two("{ retry_step: nope }")), [
+    'steps[1].on_fail.retry_step: no step "nope"',
+  ]);
   assertEquals(problems(two("{ retry_step: b }")), [
     'steps[1].on_fail.retry_step: step "b" must come before "b"',
   ]);
   assertEquals(
-    problems(withSteps(`  - { id: a, agent: dev, input: x, on_fail: { retry_step: b } }\n  - { id: b, agent: rev, input: y }`)),
+    problems(
+      withSteps(
+        `  - { id: a, agent: dev, input: x, on_fail: { retry_step: b } }\n  - { id: b, agent: rev, input: y }`,
+      ),
+    ),
     ['steps[0].on_fail.retry_step: step "b" must come before "a"'],
   );
   assertEquals(
-    problems(withSteps(`  - { id: g, type: gate }\n  - { id: b, agent: rev, input: y, on_fail: { retry_step: g } }`)),
+    problems(
+      withSteps(
+        `  - { id: g, type: gate }\n  - { id: b, agent: rev, input: y, on_fail: { retry_step: g } }`,
+      ),
+    ),
     ['steps[1].on_fail.retry_step: step "g" is a gate'],
   );
-  assertEquals(problems(two("{ escalate_to: slack }")), ['steps[1].on_fail.escalate_to: "slack" is not one of human']);
+  assertEquals(problems(two("{ escalate_to: slack }")), [
+    'steps[1].on_fail.escalate_to: "slack" is not one of human',
+  ]);
   assertEquals(problems(two("{ on_exhausted: { escalate_to: boss } }")), [
     'steps[1].on_fail.on_exhausted.escalate_to: "boss" is not one of human',
   ]);
@@ -379,23 +499,37 @@ Deno.test("on_fail: retry_step, escalation and their references", () => {
     "steps[1].on_fail.on_exhausted.notify: unknown key",
     "steps[1].on_fail.on_exhausted.escalate_to: missing; expected one of human",
   ]);
-  assertEquals(problems(two("{ retry: a }")), ['steps[1].on_fail.retry: unknown key; did you mean "retry_step"?']);
-  assertEquals(problems(two("done")), ["steps[1].on_fail: expected a mapping, got a string"]);
+  assertEquals(problems(two("{ retry: a }")), [
+    'steps[1].on_fail.retry: unknown key; did you mean "retry_step"?',
+  ]);
+  assertEquals(problems(two("done")), [
+    "steps[1].on_fail: expected a mapping, got a string",
+  ]);
   assertEquals(
     problems(withSteps(`  - { id: x, agent: dev, input: x }
   - { id: impl, agent: dev, type: loop, input: x, loop: { over: stories, verify_each: true, verify_step: v } }
   - { id: v, agent: rev, input: y, on_fail: { retry_step: x } }`)),
     ['steps[2].on_fail.retry_step: "v" verifies the stories of "impl" and can only send work back to it'],
   );
-  const ok = parseWorkflowSpec(two("{ retry_step: a, max_retries: 4, on_exhausted: { escalate_to: human } }"));
+  const ok = parseWorkflowSpec(
+    two(
+      "{ retry_step: a, max_retries: 4, on_exhausted: { escalate_to: human } }",
+    ),
+  );
   const b = ok.spec.steps[1]!;
   assert(b.type === "single");
-  assertEquals(b.onFail, { retryStep: "a", maxRetries: 4, escalateToHuman: true });
+  assertEquals(b.onFail, {
+    retryStep: "a",
+    maxRetries: 4,
+    escalateToHuman: true,
+  });
 });
 
 Deno.test("gates: a person's approval, with no agent fields", () => {
   assertEquals(
-    problems(withSteps("  - { id: g, type: gate, agent: dev, expects: x, when: y }")),
+    problems(
+      withSteps("  - { id: g, type: gate, agent: dev, expects: x, when: y }"),
+    ),
     [
       "steps[0].when: unknown key",
       "steps[0].agent: a gate step runs no agent; remove it",
@@ -407,7 +541,10 @@ Deno.test("gates: a person's approval, with no agent fields", () => {
 });
 
 Deno.test("relativePathProblem allows leaving the workflow directory, never absolute paths", () => {
-  assertEquals(relativePathProblem("../../agents/shared/setup/AGENTS.md"), null);
+  assertEquals(
+    relativePathProblem("../../agents/shared/setup/AGENTS.md"),
+    null,
+  );
   assertEquals(relativePathProblem("agents/a.md"), null);
   assert(relativePathProblem("/abs") !== null);
   assert(relativePathProblem("a\0b") !== null);
@@ -416,7 +553,13 @@ Deno.test("relativePathProblem allows leaving the workflow directory, never abso
 });
 
 Deno.test("formatIssue shows paths, positions, or the file alone", () => {
-  assertEquals(formatIssue({ path: "steps[0].id", message: "missing" }), "steps[0].id: missing");
-  assertEquals(formatIssue({ path: "", message: "bad", line: 3, column: 4 }, "w.yml"), "w.yml:3:4: bad");
+  assertEquals(
+    formatIssue({ path: "steps[0].id", message: "missing" }),
+    "steps[0].id: missing",
+  );
+  assertEquals(
+    formatIssue({ path: "", message: "bad", line: 3, column: 4 }, "w.yml"),
+    "w.yml:3:4: bad",
+  );
   assertEquals(formatIssue({ path: "", message: "bad" }), "workflow.yml: bad");
 });

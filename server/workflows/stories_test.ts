@@ -17,8 +17,18 @@ Deno.test("valid stories parse, trimmed, with either criteria spelling", () => {
   assertEquals(result, {
     ok: true,
     stories: [
-      { id: "S-1", title: "Schema", description: "D", acceptanceCriteria: ["ok"] },
-      { id: "2", title: "API", description: "POST", acceptanceCriteria: ["201"] },
+      {
+        id: "S-1",
+        title: "Schema",
+        description: "D",
+        acceptanceCriteria: ["ok"],
+      },
+      {
+        id: "2",
+        title: "API",
+        description: "POST",
+        acceptanceCriteria: ["201"],
+      },
     ],
   });
   assertEquals(parseStories("[]"), { ok: true, stories: [] });
@@ -27,12 +37,30 @@ Deno.test("valid stories parse, trimmed, with either criteria spelling", () => {
 Deno.test("bad JSON, non-lists and too many stories are refused clearly", () => {
   const json = parseStories("[{");
   assertEquals(json.ok, false);
-  if (!json.ok) assertEquals(json.errors[0]!.startsWith("STORIES_JSON is not valid JSON: "), true);
-  assertEquals(parseStories('{"id":1}'), { ok: false, errors: ["STORIES_JSON must be a list, got an object"] });
-  assertEquals(parseStories('"x"'), { ok: false, errors: ["STORIES_JSON must be a list, got a string"] });
-  const many = JSON.stringify(Array.from({ length: MAX_STORIES + 1 }, (_, i) => item(`S-${i}`)));
-  assertEquals(parseStories(many), { ok: false, errors: ["STORIES_JSON has 21 stories; the limit is 20"] });
-  const max = JSON.stringify(Array.from({ length: MAX_STORIES }, (_, i) => item(`S-${i}`)));
+  if (!json.ok) {
+    assertEquals(
+      json.errors[0]!.startsWith("STORIES_JSON is not valid JSON: "),
+      true,
+    );
+  }
+  assertEquals(parseStories('{"id":1}'), {
+    ok: false,
+    errors: ["STORIES_JSON must be a list, got an object"],
+  });
+  assertEquals(parseStories('"x"'), {
+    ok: false,
+    errors: ["STORIES_JSON must be a list, got a string"],
+  });
+  const many = JSON.stringify(
+    Array.from({ length: MAX_STORIES + 1 }, (_, i) => item(`S-${i}`)),
+  );
+  assertEquals(parseStories(many), {
+    ok: false,
+    errors: ["STORIES_JSON has 21 stories; the limit is 20"],
+  });
+  const max = JSON.stringify(
+    Array.from({ length: MAX_STORIES }, (_, i) => item(`S-${i}`)),
+  );
   assertEquals(parseStories(max).ok, true);
 });
 

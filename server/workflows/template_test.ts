@@ -6,12 +6,12 @@ import {
   fillTemplate,
   formatCompletedStories,
   formatStory,
-  MissingTemplateKeysError,
   missingKeys,
+  MissingTemplateKeysError,
   NO_PROGRESS,
-  type TemplateStory,
   templateContext,
   templateKeys,
+  type TemplateStory,
 } from "./template.ts";
 
 const story = (id: string, status: string): TemplateStory => ({
@@ -23,28 +23,55 @@ const story = (id: string, status: string): TemplateStory => ({
 });
 
 Deno.test("templateKeys lists each key once, in order, with or without spaces", () => {
-  assertEquals(templateKeys("{{task}} {{ repo }} {{task}} {{a.b}} {{ }} {x} {{-y}}"), [
-    "task",
-    "repo",
-    "a.b",
-  ]);
+  assertEquals(
+    templateKeys("{{task}} {{ repo }} {{task}} {{a.b}} {{ }} {x} {{-y}}"),
+    [
+      "task",
+      "repo",
+      "a.b",
+    ],
+  );
   assertEquals(templateKeys("no keys"), []);
 });
 
 Deno.test("missingKeys finds keys as written or lower-cased", () => {
-  assertEquals(missingKeys("{{task}} {{REPO}} {{branch}}", { task: "t", repo: "/r" }), ["branch"]);
-  assertEquals(missingKeys("{{toString}} {{__proto__}}", {}), ["toString", "__proto__"]);
+  assertEquals(
+    missingKeys("{{task}} {{REPO}} {{branch}}", { task: "t", repo: "/r" }),
+    ["branch"],
+  );
+  assertEquals(missingKeys("{{toString}} {{__proto__}}", {}), [
+    "toString",
+    "__proto__",
+  ]);
   assertEquals(missingKeys("{{x}}", { x: "" }), []);
 });
 
 Deno.test("fillTemplate fills in one pass and refuses holes", () => {
-  assertEquals(fillTemplate("Fix {{ task }} in {{REPO}}", { task: "{{repo}}", repo: "/r" }), "Fix {{repo}} in /r");
+  assertEquals(
+    fillTemplate("Fix {{ task }} in {{REPO}}", {
+      task: "{{repo}}",
+      repo: "/r",
+    }),
+    "Fix {{repo}} in /r",
+  );
   assertEquals(fillTemplate("$& $1 {{v}}", { v: "$& $$" }), "$& $1 $& $$");
-  const error = assertThrows(() => fillTemplate("{{a}} {{b}} {{a}}", { b: "x" }), MissingTemplateKeysError);
+  const error = assertThrows(
+    () => fillTemplate("{{a}} {{b}} {{a}}", { b: "x" }),
+    MissingTemplateKeysError,
+  );
   assertEquals(error.keys, ["a"]);
-  assertEquals(error.message, "Cannot fill the template as a key is missing: a");
-  const two = assertThrows(() => fillTemplate("{{a}} {{c}}", {}), MissingTemplateKeysError);
-  assertEquals(two.message, "Cannot fill the template as keys are missing: a, c");
+  assertEquals(
+    error.message,
+    "Cannot fill the template as a key is missing: a",
+  );
+  const two = assertThrows(
+    () => fillTemplate("{{a}} {{c}}", {}),
+    MissingTemplateKeysError,
+  );
+  assertEquals(
+    two.message,
+    "Cannot fill the template as keys are missing: a, c",
+  );
 });
 
 Deno.test("stories are formatted as antfarm shows them", () => {
@@ -54,11 +81,21 @@ Deno.test("stories are formatted as antfarm shows them", () => {
   );
   assertEquals(formatCompletedStories([]), "(none yet)");
   assertEquals(
-    formatCompletedStories([story("S-1", "done"), story("S-2", "running"), story("S-3", "done")]),
+    formatCompletedStories([
+      story("S-1", "done"),
+      story("S-2", "running"),
+      story("S-3", "done"),
+    ]),
     "- S-1: Title S-1\n- S-3: Title S-3",
   );
   assertEquals(
-    countStoriesRemaining([story("a", "done"), story("b", "running"), story("c", "pending"), story("d", "verifying"), story("e", "skipped")]),
+    countStoriesRemaining([
+      story("a", "done"),
+      story("b", "running"),
+      story("c", "pending"),
+      story("d", "verifying"),
+      story("e", "skipped"),
+    ]),
     "3",
   );
 });
@@ -85,7 +122,13 @@ Deno.test("engineVariables gives every listed variable when all inputs are known
 });
 
 Deno.test("engineVariables leaves out what an attempt does not have", () => {
-  const vars = engineVariables({ task: "t", runId: "r", story: null, stories: [], verifyFeedback: null });
+  const vars = engineVariables({
+    task: "t",
+    runId: "r",
+    story: null,
+    stories: [],
+    verifyFeedback: null,
+  });
   assertEquals(vars, {
     task: "t",
     run_id: "r",
@@ -102,10 +145,15 @@ Deno.test("engineVariables leaves out what an attempt does not have", () => {
     progress: null,
     hasFrontendChanges: false,
   });
-  assertEquals([gathered.progress, gathered.has_frontend_changes], [NO_PROGRESS, "false"]);
+  assertEquals([gathered.progress, gathered.has_frontend_changes], [
+    NO_PROGRESS,
+    "false",
+  ]);
 });
 
 Deno.test("engine variables win over outputs of the same name", () => {
-  const context = templateContext({ task: "from an agent", repo: "/r" }, { task: "the task" });
+  const context = templateContext({ task: "from an agent", repo: "/r" }, {
+    task: "the task",
+  });
   assertEquals(context, { task: "the task", repo: "/r" });
 });

@@ -16,7 +16,9 @@ import {
 } from "./workflow_loader.ts";
 
 /** A file reader over a map of absolute paths, recording every read. */
-function memoryReader(files: Record<string, string>): ReadTextFile & { reads: string[] } {
+function memoryReader(
+  files: Record<string, string>,
+): ReadTextFile & { reads: string[] } {
   const reads: string[] = [];
   const read = (path: string) => {
     reads.push(path);
@@ -39,9 +41,18 @@ const FILES: Record<string, string> = {
 };
 
 Deno.test("resolveWithin normalises, may leave the directory, never climbs above /", () => {
-  assertEquals(resolveWithin("/w/workflows/x", "agents/a.md"), "/w/workflows/x/agents/a.md");
-  assertEquals(resolveWithin("/w/workflows/x", "../../agents/s/a.md"), "/w/agents/s/a.md");
-  assertEquals(resolveWithin("/w/workflows/x/", "./a//b/../c.md"), "/w/workflows/x/a/c.md");
+  assertEquals(
+    resolveWithin("/w/workflows/x", "agents/a.md"),
+    "/w/workflows/x/agents/a.md",
+  );
+  assertEquals(
+    resolveWithin("/w/workflows/x", "../../agents/s/a.md"),
+    "/w/agents/s/a.md",
+  );
+  assertEquals(
+    resolveWithin("/w/workflows/x/", "./a//b/../c.md"),
+    "/w/workflows/x/a/c.md",
+  );
   assertEquals(resolveWithin("/w", "../x"), "/x");
   assertEquals(resolveWithin("/w", "../../x"), null);
   assertEquals(resolveWithin("/", ".."), null);
@@ -54,10 +65,13 @@ Deno.test("a directory loads with exactly the agent files it names", async () =>
   assertEquals(loaded.dir, DIR);
   assertEquals(loaded.yaml, FEATURE_YAML);
   assertEquals(read.reads.sort(), Object.keys(FILES).sort());
-  assertEquals(loaded.agentFiles.developer!.map((f) => [f.name, f.resolved, f.text]), [
-    ["AGENTS.md", `${DIR}/agents/developer/AGENTS.md`, "# Developer"],
-    ["SOUL.md", `${DIR}/agents/developer/SOUL.md`, "Calm."],
-  ]);
+  assertEquals(
+    loaded.agentFiles.developer!.map((f) => [f.name, f.resolved, f.text]),
+    [
+      ["AGENTS.md", `${DIR}/agents/developer/AGENTS.md`, "# Developer"],
+      ["SOUL.md", `${DIR}/agents/developer/SOUL.md`, "Calm."],
+    ],
+  );
   assertEquals(loaded.agentFiles.tester, []);
   assertEquals(
     agentSystemText(loaded.agentFiles.developer!),
@@ -85,8 +99,12 @@ agents:
   - { id: a, role: coding, workspace: { files: { UP.md: ../../../../x.md, BIG.md: big.md, DIR.md: dir, ERR.md: err } } }
 steps: [{ id: s, agent: a, input: x }]`;
   const read: ReadTextFile = (path) => {
-    if (path.endsWith("big.md")) return Promise.resolve("x".repeat(MAX_AGENT_FILE_CHARS + 1));
-    if (path.endsWith("dir")) return Promise.reject(new Deno.errors.IsADirectory("dir"));
+    if (path.endsWith("big.md")) {
+      return Promise.resolve("x".repeat(MAX_AGENT_FILE_CHARS + 1));
+    }
+    if (path.endsWith("dir")) {
+      return Promise.reject(new Deno.errors.IsADirectory("dir"));
+    }
     return Promise.reject(new Error("disk on fire"));
   };
   const error = await assertRejects(
@@ -95,18 +113,24 @@ steps: [{ id: s, agent: a, input: x }]`;
   );
   assertEquals(error.issues.map((i) => formatIssue(i)), [
     'agents[0].workspace.files["UP.md"]: "../../../../x.md" climbs above the filesystem root',
-    `agents[0].workspace.files["BIG.md"]: "big.md" has ${MAX_AGENT_FILE_CHARS + 1} characters; the limit is ${MAX_AGENT_FILE_CHARS}`,
+    `agents[0].workspace.files["BIG.md"]: "big.md" has ${
+      MAX_AGENT_FILE_CHARS + 1
+    } characters; the limit is ${MAX_AGENT_FILE_CHARS}`,
     'agents[0].workspace.files["DIR.md"]: cannot read "dir": is a directory',
     'agents[0].workspace.files["ERR.md"]: cannot read "err": disk on fire',
   ]);
 });
 
 Deno.test("YAML text alone loads when it names no files, and says why otherwise", async () => {
-  const bare = `id: t\nname: T\nversion: 1\nagents: [{ id: a, role: coding }]\nsteps: [{ id: s, agent: a, input: x }]`;
+  const bare =
+    `id: t\nname: T\nversion: 1\nagents: [{ id: a, role: coding }]\nsteps: [{ id: s, agent: a, input: x }]`;
   const loaded = await loadWorkflow({ yaml: bare });
   assertEquals(loaded.dir, null);
   assertEquals(loaded.agentFiles, { a: [] });
-  const error = await assertRejects(() => loadWorkflow({ yaml: FEATURE_YAML }), WorkflowSpecError);
+  const error = await assertRejects(
+    () => loadWorkflow({ yaml: FEATURE_YAML }),
+    WorkflowSpecError,
+  );
   assertEquals(
     formatIssue(error.issues[0]!),
     'agents[0].workspace.files["AGENTS.md"]: cannot read "agents/planner/AGENTS.md" as the workflow was given without a directory',
@@ -118,38 +142,56 @@ Deno.test("a missing workflow.yml, a relative directory and a bad spec are spec 
     () => loadWorkflow({ dir: "/nowhere", readTextFile: memoryReader({}) }),
     WorkflowSpecError,
   );
-  assertEquals(formatIssue(missing.issues[0]!), "workflow.yml: Cannot read /nowhere/workflow.yml: no such file");
+  assertEquals(
+    formatIssue(missing.issues[0]!),
+    "workflow.yml: Cannot read /nowhere/workflow.yml: no such file",
+  );
   const relative = await assertRejects(
     () => loadWorkflow({ dir: "rel/dir", readTextFile: memoryReader({}) }),
     WorkflowSpecError,
   );
   assert(relative.message.includes("must be absolute"));
   const bad = await assertRejects(
-    () => loadWorkflow({ dir: "/d", readTextFile: memoryReader({ "/d/workflow.yml": "id: [" }) }),
+    () =>
+      loadWorkflow({
+        dir: "/d",
+        readTextFile: memoryReader({ "/d/workflow.yml": "id: [" }),
+      }),
     WorkflowSpecError,
   );
   assert(bad.issues[0]!.line !== undefined);
 });
 
-Deno.test(`antfarm's real directories load from disk, shared agent files included ${NEEDS_ANTFARM}`, {
-  ignore: !HAS_ANTFARM,
-}, async () => {
-  const root = await extractAntfarm();
-  try {
-    for (const name of ANTFARM_WORKFLOWS) {
-      const loaded = await loadWorkflow({
-        dir: `${root}/workflows/${name}`,
-        readTextFile: (path) => Deno.readTextFile(path),
-      });
-      for (const agent of loaded.spec.agents) {
-        const files = loaded.agentFiles[agent.id]!;
-        assertEquals(files.map((f) => f.name), ["AGENTS.md", "SOUL.md", "IDENTITY.md"]);
-        for (const file of files) assert(file.text.length > 0, file.resolved);
+Deno.test(
+  `antfarm's real directories load from disk, shared agent files included ${NEEDS_ANTFARM}`,
+  {
+    ignore: !HAS_ANTFARM,
+  },
+  async () => {
+    const root = await extractAntfarm();
+    try {
+      for (const name of ANTFARM_WORKFLOWS) {
+        const loaded = await loadWorkflow({
+          dir: `${root}/workflows/${name}`,
+          readTextFile: (path) => Deno.readTextFile(path),
+        });
+        for (const agent of loaded.spec.agents) {
+          const files = loaded.agentFiles[agent.id]!;
+          assertEquals(files.map((f) => f.name), [
+            "AGENTS.md",
+            "SOUL.md",
+            "IDENTITY.md",
+          ]);
+          for (const file of files) assert(file.text.length > 0, file.resolved);
+        }
+        const setup = loaded.agentFiles.setup!;
+        assertEquals(
+          setup[0]!.resolved,
+          `${root}/agents/shared/setup/AGENTS.md`,
+        );
       }
-      const setup = loaded.agentFiles.setup!;
-      assertEquals(setup[0]!.resolved, `${root}/agents/shared/setup/AGENTS.md`);
+    } finally {
+      await Deno.remove(root, { recursive: true });
     }
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
-});
+  },
+);

@@ -13,7 +13,9 @@ import { type AttemptState, liveAttempt, type RunState } from "../run_state.ts";
 type WithoutAt<T> = T extends unknown ? Omit<T, "at"> : never;
 
 /** An event to apply: given outright, or made from the state (e.g. its live attempt). */
-export type Step = WithoutAt<RunEvent> | ((state: RunState) => WithoutAt<RunEvent>);
+export type Step =
+  | WithoutAt<RunEvent>
+  | ((state: RunState) => WithoutAt<RunEvent>);
 
 /** The time the next event gets. */
 export function nextAt(state: RunState): number {
@@ -76,7 +78,11 @@ export function toRunning(state: RunState): RunState {
 /** The live attempt runs and replies with `reply`. */
 export function reply(state: RunState, text: string): RunState {
   const s = toRunning(state);
-  return play(s, { type: "attempt_finished", attemptId: live(s).id, reply: text });
+  return play(s, {
+    type: "attempt_finished",
+    attemptId: live(s).id,
+    reply: text,
+  });
 }
 
 /** Replies in order, one per attempt. */
@@ -107,7 +113,9 @@ export function summary(state: RunState): Summary {
     stories: state.stories.map((s) => `${s.id}:${s.status}/${s.retryCount}`)
       .join(" "),
     attempts: state.attempts.map((a) =>
-      `${a.number}:${a.step}${a.story ? `/${a.story}` : ""}:${a.outcome ?? a.phase}`
+      `${a.number}:${a.step}${a.story ? `/${a.story}` : ""}:${
+        a.outcome ?? a.phase
+      }`
     ).join(" "),
     blocked: state.blocked
       ? `${state.blocked.kind} ${state.blocked.step}${
@@ -115,9 +123,13 @@ export function summary(state: RunState): Summary {
       }: ${state.blocked.reason}`
       : null,
     failure: state.failure
-      ? `${state.failure.step}${state.failure.story ? `/${state.failure.story}` : ""}: ${state.failure.reason}`
+      ? `${state.failure.step}${
+        state.failure.story ? `/${state.failure.story}` : ""
+      }: ${state.failure.reason}`
       : null,
-    feedback: state.feedback ? `${state.feedback.from}: ${state.feedback.text}` : null,
+    feedback: state.feedback
+      ? `${state.feedback.from}: ${state.feedback.text}`
+      : null,
   };
 }
 
@@ -145,7 +157,9 @@ export function brief(commands: readonly RunCommand[], at: number): string[] {
       case "reconcile_attempt":
         return `reconcile ${c.attemptId} ${c.phase} ${c.sessionId ?? "-"}`;
       case "notify":
-        return `notify ${c.kind} ${c.step ?? "-"}${c.story ? `/${c.story}` : ""}: ${c.reason}`;
+        return `notify ${c.kind} ${c.step ?? "-"}${
+          c.story ? `/${c.story}` : ""
+        }: ${c.reason}`;
     }
   });
 }

@@ -43,6 +43,7 @@ export function onReply(tx: Tx, attempt: AttemptState, reply: string): void {
   ) {
     endAttempt(tx, attempt, "retry", firstLine(verdict.feedback));
     Object.assign(state.context, verdict.parsed.values);
+    stepState(state, step.id).output = reply;
     reworkStory(tx, step, attempt.story, verdict.feedback);
   } else if (verdict.kind === "retry" && step.onFail.retryStep !== null) {
     endAttempt(tx, attempt, "retry", firstLine(verdict.feedback));

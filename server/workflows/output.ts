@@ -42,7 +42,7 @@ export function parseOutput(reply: string): ParsedOutput {
     if (key === null) return;
     const value = lines.join("\n").trim();
     if (key === "STORIES_JSON") storiesJson = value;
-    else values[key.toLowerCase()] = value;
+    else if (key !== "__PROTO__") values[key.toLowerCase()] = value;
   };
   for (const line of reply.replace(/\r\n?/g, "\n").split("\n")) {
     const match = KEY_LINE.exec(line);

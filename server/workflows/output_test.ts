@@ -118,3 +118,9 @@ Deno.test("judgeReply validates STORIES_JSON only where it defines stories", () 
     true,
   );
 });
+
+Deno.test("a __PROTO__ key is not an output", () => {
+  const parsed = parseOutput("__PROTO__: x\nSTATUS: done");
+  assertEquals(parsed.values, { status: "done" });
+  assertEquals(Object.getPrototypeOf(parsed.values), Object.prototype);
+});

@@ -203,7 +203,7 @@ function readContext(
   if (value === null) return context;
   for (const [key, entry] of Object.entries(value)) {
     const path: FieldPath = ["context", key];
-    if (!CONTEXT_KEY.regex.test(key)) {
+    if (!CONTEXT_KEY.regex.test(key) || key.toLowerCase() === "__proto__") {
       reader.error(path, `key ${CONTEXT_KEY.hint}`);
     } else if (
       typeof entry === "string" || typeof entry === "number" ||

@@ -238,6 +238,10 @@ Deno.test("top-level fields: id, name, version, context, unknown keys", () => {
     "context: expected a mapping, got a list",
   ]);
   assertEquals(
+    problems(base("id: ok\nname: N\nversion: 1\ncontext: { __proto__: x }")),
+    ["context.__proto__: key must be letters, digits and '_'"],
+  );
+  assertEquals(
     problems(base("id: ok\nname: N\nversion: 1\ncontext: { a-b: 1, c: [] }")),
     [
       `context["a-b"]: key must be letters, digits and '_'`,

@@ -12,7 +12,12 @@
  * @module
  */
 import { isNode, LineCounter, parseDocument, visit } from "yaml";
-import { type FieldPath, isMapping, SpecReader } from "./spec_reader.ts";
+import {
+  describeType,
+  type FieldPath,
+  isMapping,
+  SpecReader,
+} from "./spec_reader.ts";
 import { NAME_PATTERN, readSteps } from "./spec_steps.ts";
 import {
   AGENT_ROLES,
@@ -340,13 +345,7 @@ function readWorkspace(
  */
 export function relativePathProblem(value: unknown): string | null {
   if (typeof value !== "string") {
-    return `expected a relative path, got ${
-      Array.isArray(value)
-        ? "a list"
-        : value === null
-        ? "nothing"
-        : typeof value
-    }`;
+    return `expected a relative path, got ${describeType(value)}`;
   }
   if (value.trim() === "") return "the path must not be empty";
   if (value.includes("\0")) return "the path must not contain NUL";

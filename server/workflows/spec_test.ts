@@ -295,7 +295,7 @@ Deno.test("agents: id, role, files, skills, timeouts, duplicates", () => {
     [
       'agents[0].workspace.files["A.md"]: "/etc/passwd" is absolute; paths are relative to the workflow\'s directory',
       `agents[0].workspace.files["B.md"]: "C:\\x" is absolute; paths are relative to the workflow's directory`,
-      'agents[0].workspace.files["C.md"]: expected a relative path, got number',
+      'agents[0].workspace.files["C.md"]: expected a relative path, got an integer',
       'agents[0].workspace.files["D.md"]: "a\\b" must use "/" as separator',
       'agents[0].workspace.files["E.md"]: the path must not be empty',
       `agents[0].workspace.files["F.md"]: "~/x" is absolute; paths are relative to the workflow's directory`,

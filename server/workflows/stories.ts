@@ -68,53 +68,56 @@ export function parseStories(text: string): StoriesResult {
       errors.push(`${at}: expected an object, got ${jsonType(item)}`);
       return;
     }
-    const fields = item as Record<string, unknown>;
+    const fields: Record<string, unknown> = { ...item };
     const before = errors.length;
-    let id = fields.id;
-    if (typeof id === "number" && Number.isInteger(id)) id = String(id);
-    if (typeof id !== "string" || id.trim() === "") {
+    const rawId = typeof fields.id === "number" && Number.isInteger(fields.id)
+      ? String(fields.id)
+      : fields.id;
+    const id = typeof rawId === "string" ? rawId.trim() : "";
+    if (id === "") {
       errors.push(`${at}.id: expected a non-empty string`);
-    } else if (id.trim().length > MAX_ID_LENGTH) {
+    } else if (id.length > MAX_ID_LENGTH) {
       errors.push(`${at}.id: longer than ${MAX_ID_LENGTH} characters`);
-    } else if (seen.has(id.trim())) {
+    } else if (seen.has(id)) {
       errors.push(
-        `${at}.id: duplicate id "${id.trim()}" (also STORIES_JSON[${
-          seen.get(id.trim())
-        }])`,
+        `${at}.id: duplicate id "${id}" (also STORIES_JSON[${seen.get(id)}])`,
       );
     } else {
-      seen.set(id.trim(), index);
+      seen.set(id, index);
     }
-    const title = fields.title;
-    if (typeof title !== "string" || title.trim() === "") {
-      errors.push(`${at}.title: expected a non-empty string`);
-    }
-    const description = fields.description;
-    if (typeof description !== "string" || description.trim() === "") {
+    const title = nonEmpty(fields.title);
+    if (title === null) errors.push(`${at}.title: expected a non-empty string`);
+    const description = nonEmpty(fields.description);
+    if (description === null) {
       errors.push(`${at}.description: expected a non-empty string`);
     }
     const criteriaKey =
       "acceptance_criteria" in fields && !("acceptanceCriteria" in fields)
         ? "acceptance_criteria"
         : "acceptanceCriteria";
-    const criteria = fields[criteriaKey];
-    if (
-      !Array.isArray(criteria) || criteria.length === 0 ||
-      !criteria.every((c) => typeof c === "string" && c.trim() !== "")
-    ) {
+    const raw = fields[criteriaKey];
+    const criteria = Array.isArray(raw) ? raw.map(nonEmpty) : [];
+    if (criteria.length === 0 || criteria.some((c) => c === null)) {
       errors.push(
         `${at}.${criteriaKey}: expected a non-empty list of non-empty strings`,
       );
     }
-    if (errors.length > before) return;
+    if (errors.length > before || title === null || description === null) {
+      return;
+    }
     stories.push({
-      id: (id as string).trim(),
-      title: (title as string).trim(),
-      description: (description as string).trim(),
-      acceptanceCriteria: (criteria as string[]).map((c) => c.trim()),
+      id,
+      title,
+      description,
+      acceptanceCriteria: criteria.flatMap((c) => c === null ? [] : [c]),
     });
   });
   return errors.length > 0 ? { ok: false, errors } : { ok: true, stories };
+}
+
+/** The trimmed string, or null when it is not a non-empty string. */
+function nonEmpty(value: unknown): string | null {
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : null;
 }
 
 function jsonType(value: unknown): string {

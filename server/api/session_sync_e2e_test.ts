@@ -154,12 +154,17 @@ Deno.test({
       "what changed while Flock was not listening is reconciled on reconnect",
       async () => {
         const kept = await child.createSession({ title: "kept" });
+        // More than the 100 sessions OpenCode lists unless asked for more:
+        // the oldest ("kept") must survive the reconnect too.
+        const many: string[] = [];
+        for (let i = 0; i < 100; i++) {
+          many.push((await child.createSession({ title: `newer ${i}` })).id);
+        }
         const gone = await child.createSession({ title: "deleted meanwhile" });
         await nextEvent(
           events.reader,
           "session.created",
-          (e) =>
-            e.type === "session.created" && e.properties.info.id === gone.id,
+          (e) => e.properties.info.id === gone.id,
         );
         const stopped = await flock.api(
           "POST",
@@ -203,7 +208,7 @@ Deno.test({
           60_000,
         );
         const ids = synced.properties.sessions.map((s) => s.id).sort();
-        assertEquals(ids, [kept.id, made].sort());
+        assertEquals(ids, [kept.id, ...many, made].sort());
         const list = await flock.api<SessionJson[]>(
           "GET",
           `/api/instances/${instance.id}/sessions`,

@@ -6,7 +6,7 @@
  *
  * | event | change |
  * |---|---|
- * | `session.created` / `session.updated` (root sessions) | upsert (keep the recorded status) |
+ * | `session.created` / `session.updated` (root sessions) | upsert (keep the recorded status); delete once archived |
  * | `session.deleted` | delete |
  * | `session.status` | busy / retry / idle |
  * | `session.idle` | idle |
@@ -20,7 +20,11 @@
 import { isFlockEvent } from "./event_types.ts";
 import type { WireEvent } from "./events.ts";
 import type { OpenCodeSession } from "./opencode.ts";
-import { isRootSession, sessionStatusOf } from "./session_row.ts";
+import {
+  isListedSession,
+  isRootSession,
+  sessionStatusOf,
+} from "./session_row.ts";
 import type { SessionJson, SessionStatus } from "./sessions.ts";
 
 /** One change to the list of sessions. */
@@ -28,7 +32,7 @@ export type SessionChange =
   | {
     kind: "upsert";
     instanceId: string;
-    /** A root session; build its row with `sessionRowOf`. */
+    /** A listed session; build its row with `sessionRowOf`. */
     session: OpenCodeSession;
   }
   | { kind: "delete"; sessionId: string }
@@ -53,6 +57,9 @@ export function sessionChangeOf(event: WireEvent): SessionChange | undefined {
     case "session.updated": {
       const session = event.properties.info;
       if (!isRootSession(session)) return undefined;
+      if (!isListedSession(session)) {
+        return { kind: "delete", sessionId: session.id }; // archived
+      }
       return { kind: "upsert", instanceId: event.instance_id, session };
     }
     case "session.deleted":

@@ -69,6 +69,19 @@ Deno.test("sessionChangeOf: what each event does to the session list", () => {
   );
 });
 
+Deno.test("sessionChangeOf: an archived session leaves the list", () => {
+  const archived = openCodeSession({
+    id: "ses_1",
+    time: { created: 1, updated: 2, archived: 2 },
+  });
+  assertEquals(
+    sessionChangeOf(
+      flockEvent("session.updated", { sessionID: "ses_1", info: archived }),
+    ),
+    { kind: "delete", sessionId: "ses_1" },
+  );
+});
+
 Deno.test("sessionChangeOf: events that leave the list alone", () => {
   const child = openCodeSession({ id: "ses_2", parentID: "ses_1" });
   assertEquals(

@@ -38,14 +38,22 @@ export function sessionStatusOf(status: OpenCodeSessionStatus): SessionStatus {
   return status.type;
 }
 
-/** Whether Flock lists this session: only root sessions (no `parentID`). */
+/** Whether a session is a root session (no `parentID`: not a task's sub-agent). */
 export function isRootSession(session: OpenCodeSession): boolean {
   return session.parentID === undefined || session.parentID === "";
 }
 
 /**
- * The row of an OpenCode session, or undefined for a child session (one
- * with a `parentID`: a task's sub-agent), which Flock does not list.
+ * Whether Flock lists this session: a root session that is not archived
+ * (what OpenCode's own `GET /session?roots=true` lists).
+ */
+export function isListedSession(session: OpenCodeSession): boolean {
+  return isRootSession(session) && session.time.archived === undefined;
+}
+
+/**
+ * The row of an OpenCode session, or undefined for one Flock does not list
+ * (a child session of a task's sub-agent, or an archived one).
  *
  * @param status The status to give it (the caller's recorded one, or idle).
  * @example
@@ -59,7 +67,7 @@ export function sessionRowOf(
   session: OpenCodeSession,
   status: SessionStatus,
 ): SessionJson | undefined {
-  if (!isRootSession(session)) return undefined;
+  if (!isListedSession(session)) return undefined;
   const created = isoTime(session.time.created) ?? EPOCH;
   return {
     id: session.id,

@@ -1,6 +1,7 @@
 import { assertEquals } from "../testing/assert.ts";
 import { openCodeSession } from "../testing/event_fixtures.ts";
 import {
+  isListedSession,
   isoTime,
   isRootSession,
   sessionRowOf,
@@ -31,6 +32,15 @@ Deno.test("sessionRowOf: a child session (task sub-agent) has no row", () => {
     isRootSession(openCodeSession({ id: "ses_3", parentID: "" })),
     true,
   );
+});
+
+Deno.test("sessionRowOf: an archived session has no row", () => {
+  const archived = openCodeSession({
+    id: "ses_1",
+    time: { created: 1, updated: 2, archived: 2 },
+  });
+  assertEquals(isListedSession(archived), false);
+  assertEquals(sessionRowOf("inst_a", archived, "idle"), undefined);
 });
 
 Deno.test("sessionRowOf: times out of range fall back instead of throwing", () => {

@@ -33,9 +33,17 @@ import { backoffDelay } from "./backoff.ts";
 import { decodeText } from "./output.ts";
 import type { OpenCodeClient } from "./opencode_client.ts";
 
+/**
+ * How many sessions the resync asks for. OpenCode's `GET /session` answers
+ * 100 (most recently updated first) unless told otherwise, and has no cap
+ * (verified in 1.18.33), so the whole list is asked for: a resync must not
+ * mistake the 101st session for a deleted one.
+ */
+export const SESSION_LIST_LIMIT = 1_000_000;
+
 /** What a child reports after each (re)connect of its event stream. */
 export interface ResyncSnapshot {
-  /** `GET /session?roots=true&directory=…`: the root sessions, newest first. */
+  /** `GET /session?roots=true&directory=…&limit=…`: every root session, most recently updated first. */
   sessions: OpenCodeSession[];
   /** `GET /session/status`: busy and retrying sessions (idle ones are absent). */
   statuses: Record<string, OpenCodeSessionStatus>;
@@ -217,7 +225,10 @@ export class UpstreamEvents implements AsyncDisposable {
       // initialisation (seconds, more on a busy machine).
       const options = { signal, timeoutMs: 30_000 };
       const [sessions, statuses] = await Promise.all([
-        client.listSessions({ roots: true, directory }, options),
+        client.listSessions(
+          { roots: true, directory, limit: SESSION_LIST_LIMIT },
+          options,
+        ),
         client.sessionStatus(options),
       ]);
       await onResync(instanceId, { sessions, statuses });

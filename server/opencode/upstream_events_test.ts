@@ -5,7 +5,7 @@ import type {
 } from "../contract/events.ts";
 import { openCodeSession } from "../testing/event_fixtures.ts";
 import { OpenCodeClient } from "./opencode_client.ts";
-import { UpstreamEvents } from "./upstream_events.ts";
+import { SESSION_LIST_LIMIT, UpstreamEvents } from "./upstream_events.ts";
 
 const encoder = new TextEncoder();
 const sse = (value: unknown) =>
@@ -145,11 +145,9 @@ Deno.test("UpstreamEvents: forwards events in order, drops heartbeats and malfor
       statuses: { ses_1: { type: "busy" } },
     };
     assert.deepEqual(resyncs, [["inst_1", snapshot], ["inst_1", snapshot]]);
-    // The list is the instance directory's root sessions.
-    assert.deepEqual(server.listQueries, [
-      "?roots=true&directory=%2Fp",
-      "?roots=true&directory=%2Fp",
-    ]);
+    // The list is the instance directory's root sessions, all of them.
+    const query = `?roots=true&directory=%2Fp&limit=${SESSION_LIST_LIMIT}`;
+    assert.deepEqual(server.listQueries, [query, query]);
     assert.equal(upstream.connections, 2);
     assert.ok(upstream.connected);
     assert.ok(server.auth.every((a) => a === "Basic " + btoa("opencode:pw")));

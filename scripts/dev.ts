@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { launch } from "../server/launcher/launch.ts";
+import { cli } from "../server/cli.ts";
 
 /** The paths the server restarts on, relative to the repository root. */
 export const WATCHED = ["server/", "migrations/"];
@@ -14,14 +14,10 @@ export const WATCHED = ["server/", "migrations/"];
 if (import.meta.main) {
   const root = new URL("../", import.meta.url);
   Deno.exit(
-    await launch({
-      args: Deno.args,
-      entry: new URL("server/cli.ts", root).href,
+    await cli(Deno.args, {
       denoFlags: [
         `--watch=${WATCHED.map((p) => new URL(p, root).pathname).join(",")}`,
       ],
-      serveInProcess: async (args) =>
-        await (await import("../server/main.ts")).main(args),
     }),
   );
 }

@@ -14,8 +14,16 @@
 import { launcherGone } from "./launcher/child.ts";
 import { launch, LAUNCHED_CHILD_ARG } from "./launcher/launch.ts";
 
-/** Runs the launcher, or (after {@linkcode LAUNCHED_CHILD_ARG}) Flock. */
-export async function cli(args: readonly string[]): Promise<number> {
+/**
+ * Runs the launcher, or (after {@linkcode LAUNCHED_CHILD_ARG}) Flock.
+ *
+ * @param options.denoFlags Extra `deno run` flags for the launched Flock
+ *   (`deno task dev` passes `--watch`).
+ */
+export async function cli(
+  args: readonly string[],
+  options: { denoFlags?: readonly string[] } = {},
+): Promise<number> {
   // Loaded on demand: the launcher stays small and never loads the server.
   const serve = async (flockArgs: readonly string[], launched: boolean) => {
     const { main } = await import("./main.ts");
@@ -24,7 +32,9 @@ export async function cli(args: readonly string[]): Promise<number> {
   if (args[0] === LAUNCHED_CHILD_ARG) return await serve(args.slice(1), true);
   return await launch({
     args,
-    entry: Deno.mainModule,
+    // This module, also when the launcher was started from another one.
+    entry: import.meta.url,
+    denoFlags: options.denoFlags,
     serveInProcess: (flockArgs) => serve(flockArgs, false),
   });
 }

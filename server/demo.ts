@@ -15,7 +15,8 @@
 import { parseConfig, USAGE, UsageError } from "./config.ts";
 import { watchShutdownSignals } from "./shutdown_signals.ts";
 import { log } from "./log.ts";
-import { processEnv, runFlock, StartupError } from "./main.ts";
+import { processEnv } from "./command_line.ts";
+import { runFlock, StartupError } from "./main.ts";
 import { startFakeModel } from "./testing/fake_model.ts";
 import { createOpenCodeEnv } from "./testing/opencode_env.ts";
 

@@ -7,13 +7,8 @@
  */
 import { MIGRATIONS } from "../migrations/migrations.ts";
 import { createApp } from "./app.ts";
-import {
-  type Config,
-  type ConfigEnv,
-  parseConfig,
-  USAGE,
-  UsageError,
-} from "./config.ts";
+import type { Config } from "./config.ts";
+import { print, readCommandLine, readEnv } from "./command_line.ts";
 import { openDatabase } from "./db/database.ts";
 import { assertSafeBind, InsecureBindError } from "./http/host_rules.ts";
 import { randomToken } from "./http/token_auth.ts";
@@ -255,37 +250,8 @@ async function ensureParentDir(file: string): Promise<void> {
   }
 }
 
-function readEnv(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined;
-  }
-}
-
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Reads the environment without failing when a variable is not permitted. */
-export function processEnv(): ConfigEnv {
-  return {
-    os: Deno.build.os,
-    get(name) {
-      try {
-        return Deno.env.get(name);
-      } catch {
-        return undefined;
-      }
-    },
-  };
-}
-
-function print(stream: "stdout" | "stderr", text: string): void {
-  const bytes = new TextEncoder().encode(
-    text.endsWith("\n") ? text : text + "\n",
-  );
-  (stream === "stdout" ? Deno.stdout : Deno.stderr).writeSync(bytes);
 }
 
 /** Options for {@linkcode main}. */
@@ -302,20 +268,8 @@ export async function main(
   args: readonly string[],
   options: MainOptions = {},
 ): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseConfig(args, processEnv());
-  } catch (error) {
-    if (error instanceof UsageError) {
-      print("stderr", `flock: ${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw error;
-  }
-  if (parsed.kind !== "run") {
-    print("stdout", parsed.text);
-    return 0;
-  }
+  const parsed = readCommandLine(args);
+  if (parsed.kind === "exit") return parsed.code;
   let flock: RunningFlock;
   try {
     flock = await runFlock(parsed.config);

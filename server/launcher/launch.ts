@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { parseConfig, USAGE, UsageError } from "../config.ts";
+import { print, readCommandLine, readEnv } from "../command_line.ts";
 import {
   isExecutableFile,
   pinnedOpenCodePath,
@@ -75,20 +75,18 @@ export function childArgs(options: {
   ];
 }
 
-function readEnv(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The machine as the launcher sees it. */
-export function systemLaunchFacts(): LaunchFacts {
+/**
+ * The machine as a launcher sees it: the file system as it is, with an
+ * environment and a cwd (by default this process's).
+ */
+export function launchFacts(
+  env: (name: string) => string | undefined = readEnv,
+  cwd: string = Deno.cwd(),
+): LaunchFacts {
   return {
-    cwd: Deno.cwd(),
-    env: readEnv,
-    pathDirs: splitPath(readEnv("PATH")),
+    cwd,
+    env,
+    pathDirs: splitPath(env("PATH")),
     isExecutable: isExecutableFile,
     pinnedOpenCode: pinnedOpenCodePath(),
   };
@@ -98,36 +96,14 @@ function isGranted(query: GrantQuery): boolean {
   return Deno.permissions.querySync(query).state === "granted";
 }
 
-function print(stream: "stdout" | "stderr", text: string): void {
-  (stream === "stdout" ? Deno.stdout : Deno.stderr).writeSync(
-    new TextEncoder().encode(text.endsWith("\n") ? text : `${text}\n`),
-  );
-}
-
 /** Launches Flock; returns the exit code for the launcher to exit with. */
 export async function launch(options: LaunchOptions): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseConfig(options.args, { os: Deno.build.os, get: readEnv });
-  } catch (error) {
-    if (error instanceof UsageError) {
-      print("stderr", `flock: ${error.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw error;
-  }
-  if (parsed.kind !== "run") {
-    print("stdout", parsed.text);
-    return 0;
-  }
+  const parsed = readCommandLine(options.args);
+  if (parsed.kind === "exit") return parsed.code;
   let grants: Grants;
   try {
     grants = narrowGrants(
-      resolveLaunchNeeds(
-        parsed.config,
-        systemLaunchFacts(),
-        options.contributors,
-      ),
+      resolveLaunchNeeds(parsed.config, launchFacts(), options.contributors),
     );
   } catch (error) {
     if (error instanceof GrantError) {
@@ -144,7 +120,7 @@ export async function launch(options: LaunchOptions): Promise<number> {
         grants,
         entry: options.entry,
         args: options.args,
-        ...(options.denoFlags ? { denoFlags: options.denoFlags } : {}),
+        denoFlags: options.denoFlags,
       }),
     });
   }

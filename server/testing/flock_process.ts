@@ -14,11 +14,7 @@ import {
   narrowGrants,
 } from "../launcher/grants.ts";
 import { resolveLaunchNeeds } from "../launcher/needs.ts";
-import {
-  isExecutableFile,
-  pinnedOpenCodePath,
-  splitPath,
-} from "../opencode/opencode_binary.ts";
+import { launchFacts } from "../launcher/launch.ts";
 import { descendants } from "./procfs.ts";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -61,13 +57,7 @@ export function narrowFlags(options: NarrowFlagsOptions): string[] {
     throw new Error("Cannot parse an empty command line");
   }
   const grants: Grants = narrowGrants(
-    resolveLaunchNeeds(config, {
-      cwd: ROOT.pathname,
-      env: get,
-      pathDirs: splitPath(get("PATH")),
-      isExecutable: isExecutableFile,
-      pinnedOpenCode: pinnedOpenCodePath(),
-    }),
+    resolveLaunchNeeds(config, launchFacts(get, ROOT.pathname)),
   );
   return grantFlags(options.adjust ? options.adjust(grants) : grants);
 }

@@ -62,7 +62,7 @@ export interface SupervisorOptions {
    * The binary that runs the process helper. Default: the resolved
    * OpenCode binary (the one `--allow-run` permits).
    */
-  processToolBinary?: string;
+  helperBinary?: string;
   /**
    * Process-tree operations (listing descendants, killing leftovers).
    * Default: one {@linkcode ProcessHelper}, owned and closed by the
@@ -131,9 +131,9 @@ export class Supervisor implements AsyncDisposable {
     });
     let processes = options.processes;
     if (!processes) {
-      const toolBinary = options.processToolBinary;
+      const helperBinary = options.helperBinary;
       processes = this.#helper = new ProcessHelper({
-        binary: () => toolBinary ?? options.binary().path,
+        binary: () => helperBinary ?? options.binary().path,
         spawn,
         clock,
       });

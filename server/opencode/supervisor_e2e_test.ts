@@ -51,7 +51,7 @@ async function fixture(
       path: typeof binaryPath === "string" ? binaryPath : binaryPath(),
       source: "flag",
     }),
-    processToolBinary: pinnedOpenCodePath(),
+    helperBinary: pinnedOpenCodePath(),
     readyTimeoutMs: 3000,
     stopGraceMs: 1000,
     restartPolicy: { baseMs: 50, capMs: 200, maxAttempts: 2 },
@@ -102,7 +102,7 @@ Deno.test("Supervisor: a binary that exits at once gives error with its output, 
   );
   // Also the process tool runs through this broken binary: the supervisor
   // must fall back to signalling the direct child.
-  await using f = await fixture(bin, { processToolBinary: undefined });
+  await using f = await fixture(bin, { helperBinary: undefined });
   const row = await f.create("a");
   f.supervisor.start(row.id);
   const failed = await waitFor("giving up", () => {

@@ -74,12 +74,25 @@ function toProcessInfo(value: unknown): ProcessInfo {
     !isRecord(value) || !isInt(value.pid) || !isInt(value.ppid) ||
     !isInt(value.pgid) || !isInt(value.sid) || !isInt(value.start) ||
     typeof value.state !== "string" || !isStrings(value.cmdline) ||
-    !isStringMap(value.env)
+    !isStringMap(value.env) ||
+    !(value.rssBytes === undefined || value.rssBytes === null ||
+      isInt(value.rssBytes))
   ) {
     throw bad("process entry", value);
   }
-  const { pid, ppid, pgid, sid, start, state, cmdline, env } = value;
-  return { pid, ppid, pgid, sid, start, state, cmdline, env };
+  const { pid, ppid, pgid, sid, start, state, cmdline, env, rssBytes } = value;
+  const info: ProcessInfo = {
+    pid,
+    ppid,
+    pgid,
+    sid,
+    start,
+    state,
+    cmdline,
+    env,
+  };
+  if (rssBytes !== undefined) info.rssBytes = rssBytes;
+  return info;
 }
 
 function toProcesses(value: unknown): { processes: ProcessInfo[] } {

@@ -39,6 +39,8 @@ export type HelperOp =
     op: "inspect";
     pids: number[];
     envKeys?: string[];
+    /** Also report each process's resident set size. */
+    rss?: boolean;
   }
   | {
     /**
@@ -52,6 +54,8 @@ export type HelperOp =
     includeRoots?: boolean;
     envMatch?: { key: string; value: string };
     envKeys?: string[];
+    /** Also report each process's resident set size. */
+    rss?: boolean;
   }
   | {
     /**
@@ -117,7 +121,7 @@ function scan(
     }
   }
   return [...found.values()].filter((p) => !skip.has(p.pid))
-    .map((p) => reader.describe(p, req.envKeys));
+    .map((p) => reader.describe(p, req.envKeys, req.rss));
 }
 
 async function kill(
@@ -171,7 +175,9 @@ export async function handleRequest(
       const processes: ProcessInfo[] = [];
       for (const pid of req.pids) {
         const stat = deps.reader.stat(pid);
-        if (stat) processes.push(deps.reader.describe(stat, req.envKeys));
+        if (stat) {
+          processes.push(deps.reader.describe(stat, req.envKeys, req.rss));
+        }
       }
       return { processes };
     }

@@ -14,6 +14,7 @@ function machine() {
     "200/stat": statLine(200, "opencode", "S", 100, 20),
     "200/cmdline": "/bin/opencode\0serve\0",
     "200/environ": "MARK=x\0",
+    "200/status": "Name:\topencode\nVmRSS:\t  2048 kB\n",
     "201/stat": statLine(201, "bash", "S", 200, 21),
     "202/stat": statLine(202, "sleep", "S", 201, 22),
     "300/stat": statLine(300, "sleep", "S", 1, 30),
@@ -64,6 +65,23 @@ Deno.test("scan: descendants and marked processes, never the helper or Flock", a
     201,
     202,
   ]);
+});
+
+Deno.test("inspect and scan report the RSS when asked", async () => {
+  const { deps } = machine();
+  const inspected = await handleRequest(
+    { op: "inspect", pids: [200, 201], rss: true },
+    deps,
+  );
+  assert.deepEqual(inspected.processes.map((p) => [p.pid, p.rssBytes]), [
+    [200, 2048 * 1024],
+    [201, null],
+  ]);
+  const scanned = await handleRequest(
+    { op: "scan", roots: [200], includeRoots: true },
+    deps,
+  );
+  assert.ok(scanned.processes.every((p) => !("rssBytes" in p)));
 });
 
 Deno.test("inspect leaves the dead out", async () => {

@@ -45,6 +45,8 @@ export interface ScanOptions {
   envMatch?: { key: string; value: string };
   /** Environment variables to report for each process found. */
   envKeys?: string[];
+  /** Also report each process's resident set size (`rssBytes`). */
+  rss?: boolean;
 }
 
 /**

@@ -12,7 +12,10 @@ import { ProcessHelper } from "./process_helper.ts";
 import { ProcReader } from "./procfs.ts";
 
 const reader = new ProcReader();
-const helpersAlive = () => reader.withEnv(HELPER_MARKER_ENV, "1").length;
+/** Helpers started by this test process (others may run their own). */
+const helpersAlive = () =>
+  reader.withEnv(HELPER_MARKER_ENV, "1")
+    .filter((p) => p.ppid === Deno.pid).length;
 
 Deno.test("ProcessHelper: scans, inspects and kills a real tree through one helper", async () => {
   await using helper = new ProcessHelper({ binary: pinnedOpenCodePath });
@@ -37,6 +40,12 @@ Deno.test("ProcessHelper: scans, inspects and kills a real tree through one help
     ]);
     assert.equal(helper.starts, 1);
     assert.equal(helpersAlive(), 1);
+    const [withRss] = await helper.scan({
+      roots: [child.pid],
+      includeRoots: true,
+      rss: true,
+    });
+    assert.ok(withRss && withRss.rssBytes && withRss.rssBytes > 0);
     assert.deepEqual(none, []);
     assert.equal(self?.cmdline[0], "/bin/sh");
     const sleeps = found.filter((p) => p.cmdline[0] === "sleep");

@@ -43,6 +43,8 @@ export interface ProcessInfo {
   cmdline: string[];
   /** The requested environment variables that the process has (if readable). */
   env: Record<string, string>;
+  /** Resident set size in bytes, when asked for (null when unreadable). */
+  rssBytes?: number | null;
 }
 
 /** Where the reader gets its text from (injected for tests). */
@@ -213,8 +215,15 @@ export class ProcReader {
     return this.stat(pid)?.start === start;
   }
 
-  /** A stat line with its command line and the `envKeys` it has. */
-  describe(stat: ProcStat, envKeys: readonly string[] = []): ProcessInfo {
+  /**
+   * A stat line with its command line, the `envKeys` it has and, when
+   * `rss` is true, its resident set size.
+   */
+  describe(
+    stat: ProcStat,
+    envKeys: readonly string[] = [],
+    rss = false,
+  ): ProcessInfo {
     const env: Record<string, string> = {};
     if (envKeys.length > 0) {
       const all = this.environ(stat.pid) ?? {};
@@ -224,7 +233,7 @@ export class ProcReader {
       }
     }
     const { pid, ppid, pgid, sid, state, start } = stat;
-    return {
+    const info: ProcessInfo = {
       pid,
       ppid,
       pgid,
@@ -234,6 +243,8 @@ export class ProcReader {
       cmdline: this.cmdline(pid),
       env,
     };
+    if (rss) info.rssBytes = this.rssBytes(pid);
+    return info;
   }
 
   /** Every live process whose environment has `key=value`. */

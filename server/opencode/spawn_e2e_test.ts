@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { ProcReader } from "../processes/procfs.ts";
 import { spawnChild, SpawnError } from "./spawn.ts";
 
 Deno.test("spawnChild: a missing binary is a SpawnError", () => {
@@ -29,9 +30,8 @@ Deno.test("spawnChild: env, cwd, exit status and kill after exit", async () => {
 Deno.test("spawnChild: detached children get their own session", async () => {
   const child = spawnChild({ command: "sleep", args: ["5"], detached: true });
   try {
-    const stat = await Deno.readTextFile(`/proc/${child.pid}/stat`);
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    assert.equal(Number(fields[3]), child.pid, "session id is its own pid");
+    const stat = new ProcReader().stat(child.pid);
+    assert.equal(stat?.sid, child.pid, "session id is its own pid");
   } finally {
     assert.equal(child.kill("SIGKILL"), true);
     await Promise.all([child.stdout.cancel(), child.stderr.cancel()]);

@@ -12,6 +12,7 @@ import type { InstanceJson } from "../contract/instances.ts";
 import { openDatabase } from "../db/database.ts";
 import { InstanceStore } from "../db/instance_store.ts";
 import { migrate } from "../db/migrate.ts";
+import { ProcReader } from "../processes/procfs.ts";
 import { writeFakeOpenCode } from "../testing/fake_opencode.ts";
 import { isAlive, procsWithEnv, waitFor } from "../testing/procfs.ts";
 import { OpenCodeBinaryError, pinnedOpenCodePath } from "./opencode_binary.ts";
@@ -233,8 +234,8 @@ Deno.test("Supervisor: runs a child with auth, env and logs; client() only while
       ),
   );
   // The password reaches the child and nowhere else.
-  const environ = Deno.readTextFileSync(`/proc/${running.pid}/environ`);
-  const password = /OPENCODE_SERVER_PASSWORD=([^\0]+)/.exec(environ)?.[1];
+  const password = new ProcReader().environ(running.pid)
+    ?.OPENCODE_SERVER_PASSWORD;
   assert.ok(password && password.length >= 32);
   assert.ok(!JSON.stringify(g.events).includes(password));
   assert.ok(!JSON.stringify(g.store.list()).includes(password));

@@ -1,5 +1,5 @@
 /**
- * Runs the `git` CLI through the injected spawn function: never through a
+ * Runs the `git` CLI through the injected spawn function (`SpawnFn`): never through a
  * shell, arguments always as an array, with an environment that keeps git
  * from prompting, paging, opening an editor or taking optional locks, and
  * with English messages (`LC_ALL=C`).
@@ -9,7 +9,7 @@
  * @module
  */
 import {
-  runToCompletion,
+  type ChildHandle,
   spawnChild,
   type SpawnFn,
 } from "../opencode/spawn.ts";
@@ -191,14 +191,13 @@ export class GitRunner {
     const fullArgs = options.dir === undefined
       ? [...args]
       : ["-C", options.dir, ...args];
-    let result;
+    let child: ChildHandle;
     try {
-      result = await runToCompletion({
+      child = this.#spawn({
         command: this.binary,
         args: fullArgs,
         env: { ...this.#env, ...options.env },
-        timeoutMs: this.#timeoutMs,
-      }, this.#spawn);
+      });
     } catch (error) {
       if (isNotFound(error)) {
         throw new GitNotFoundError(this.binary, { cause: error });
@@ -206,6 +205,7 @@ export class GitRunner {
       const reason = error instanceof Error ? error.message : String(error);
       throw new GitCommandError(args, -1, reason, "it could not be started");
     }
+    const result = await collect(child, this.#timeoutMs);
     if (result.timedOut) {
       throw new GitCommandError(
         args,
@@ -218,6 +218,57 @@ export class GitRunner {
       throw new GitCommandError(args, result.code, result.stderr);
     }
     return { code: result.code, stdout: result.stdout, stderr: result.stderr };
+  }
+}
+
+/** Reads a stream to its end as text, or until `stop` is aborted. */
+async function readText(
+  stream: ReadableStream<Uint8Array>,
+  stop: AbortSignal,
+): Promise<string> {
+  const reader = stream.getReader();
+  const cancel = () => void reader.cancel().catch(() => {});
+  stop.addEventListener("abort", cancel, { once: true });
+  const decoder = new TextDecoder();
+  let text = "";
+  try {
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+  } catch {
+    // Cancelled after the timeout.
+  } finally {
+    stop.removeEventListener("abort", cancel);
+  }
+  return text + decoder.decode();
+}
+
+/**
+ * Collects a child's output and exit code; after `timeoutMs` it is killed
+ * and its pipes are let go (a hook it started may still hold them).
+ */
+async function collect(
+  child: ChildHandle,
+  timeoutMs: number,
+): Promise<GitResult & { timedOut: boolean }> {
+  const stop = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill("SIGKILL");
+    stop.abort();
+  }, timeoutMs);
+  try {
+    const [stdout, stderr, status] = await Promise.all([
+      readText(child.stdout, stop.signal),
+      readText(child.stderr, stop.signal),
+      child.status,
+    ]);
+    return { code: status.code, stdout, stderr, timedOut };
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -30,11 +30,12 @@ Deno.test("createWorktree: two worktrees edit the same file, each sees only its 
   const mainHead = await repo.rev("HEAD");
   const a = await createWorktree(git, {
     repo: repo.path,
-    path: repo.at("wt a"),
+    // Missing parent directories are created.
+    path: repo.at("data/worktrees/wt a"),
     branch: "flock/a",
   });
   assertEquals(a, {
-    path: repo.at("wt a"),
+    path: repo.at("data/worktrees/wt a"),
     branch: "flock/a",
     base: "main",
     baseCommit: mainHead,

@@ -12,11 +12,11 @@ import { InstanceStore } from "../db/instance_store.ts";
 import { migrate } from "../db/migrate.ts";
 import { SessionStore } from "../db/session_store.ts";
 import { toResponse } from "../http/errors.ts";
+import { OpenCodeClient } from "../opencode/opencode_client.ts";
 import {
-  OpenCodeClient,
   OpenCodeHttpError,
   OpenCodeUnavailableError,
-} from "../opencode/opencode_client.ts";
+} from "../opencode/opencode_errors.ts";
 import {
   InstanceNotFoundError,
   InstanceNotRunningError,

@@ -9,10 +9,8 @@ import { sessionRowOf } from "../contract/session_row.ts";
 import { BadRequestError } from "../http/errors.ts";
 import { readJson, type Schema, validate } from "../http/json_body.ts";
 import { sseResponse } from "../http/sse.ts";
-import {
-  OpenCodeHttpError,
-  type PromptInput,
-} from "../opencode/opencode_client.ts";
+import type { PromptInput } from "../opencode/opencode_client.ts";
+import { OpenCodeHttpError } from "../opencode/opencode_errors.ts";
 import { InstanceNotRunningError } from "../opencode/instance_errors.ts";
 import { type ApiContext, requireSession } from "./api_context.ts";
 import { EVENT_STREAM_DOC, lastEventIdOf } from "./events.ts";

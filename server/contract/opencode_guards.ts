@@ -37,3 +37,17 @@ export function isOpenCodeSessionStatus(
   return value.type === "retry" && isFiniteNumber(value.attempt) &&
     typeof value.message === "string" && isFiniteNumber(value.next);
 }
+
+/** Whether `value` is a list of sessions (`GET /session`). */
+export function isOpenCodeSessionList(
+  value: unknown,
+): value is OpenCodeSession[] {
+  return Array.isArray(value) && value.every(isOpenCodeSession);
+}
+
+/** Whether `value` is a map of session statuses (`GET /session/status`). */
+export function isOpenCodeStatusMap(
+  value: unknown,
+): value is Record<string, OpenCodeSessionStatus> {
+  return isRecord(value) && Object.values(value).every(isOpenCodeSessionStatus);
+}

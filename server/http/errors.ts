@@ -22,7 +22,7 @@ import { log } from "../log.ts";
 import {
   OpenCodeHttpError,
   OpenCodeUnavailableError,
-} from "../opencode/opencode_client.ts";
+} from "../opencode/opencode_errors.ts";
 import {
   InstanceNotFoundError,
   InstanceNotRunningError,

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
+import { OpenCodeClient } from "./opencode_client.ts";
 import {
-  OpenCodeClient,
   OpenCodeHttpError,
   OpenCodeUnavailableError,
   upstreamErrorMessage,
-} from "./opencode_client.ts";
+} from "./opencode_errors.ts";
 import { openCodeSession } from "../testing/event_fixtures.ts";
 
 interface Seen {

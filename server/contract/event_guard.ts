@@ -71,7 +71,10 @@ function isInstanceJson(value: unknown): boolean {
 
 const sessionEvent = (p: Props) => isOpenCodeSession(p.info);
 
-/** Checks of the fields Flock's code reads, per event type. */
+/**
+ * Checks of the fields Flock's code reads, per event type. A new event of
+ * Flock's own whose fields the page reads gets its check here.
+ */
 const PAYLOAD_CHECKS: {
   readonly [T in FlockEventType]?: (p: Props) => boolean;
 } = {
@@ -147,9 +150,10 @@ function isValidFlockEvent(event: UnknownFlockEvent): event is FlockEvent {
       checkPayload(event.type, event.properties);
   }
   if (!isFlockEventType(event.type)) return false;
-  const streamControl = event.type === "stream.reset" ||
-    event.type === "stream.lagged";
-  return (streamControl || isString(event.instance_id)) &&
+  // Flock's instance events name their instance; other events of Flock's
+  // own (stream control, and later ones) are checked by their payload only.
+  const aboutInstance = event.type.startsWith("instance.");
+  return (!aboutInstance || isString(event.instance_id)) &&
     checkPayload(event.type, event.properties);
 }
 

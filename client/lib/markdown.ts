@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { Marked } from "marked";
+import { Marked, type Token, type TokensList } from "marked";
 import DOMPurify, { type Config, type DOMPurify as Purifier } from "dompurify";
 
 /** The DOMPurify configuration used for every message. */
@@ -73,6 +73,51 @@ const marked = new Marked({
   },
 });
 
+/** Link reference definitions by normalised label, as marked keeps them. */
+export type MarkdownLinks = TokensList["links"];
+
+/**
+ * Lexes Markdown with Flock's options, like `marked.lexer`, but starting from
+ * link definitions already known (those of earlier text, for a lexer that
+ * resumes in the middle of a document).
+ *
+ * @param source Markdown (`\r\n` and `\r` become `\n`, as marked does).
+ * @param links Definitions made earlier in the document; the first one of a
+ *   label wins, so these win over the source's own.
+ * @returns The block tokens; `links` holds `links` plus the source's own.
+ */
+export function lexMarkdown(
+  source: string,
+  links: MarkdownLinks = {},
+): TokensList {
+  const lexer = new marked.Lexer({ ...marked.defaults });
+  Object.assign(lexer.tokens.links, links);
+  return lexer.lex(source);
+}
+
+/**
+ * Renders block tokens to (unsanitised) HTML with Flock's renderer.
+ *
+ * @param tokens Tokens from {@linkcode lexMarkdown}.
+ * @returns The HTML, exactly what `marked.parse` makes of them.
+ */
+export function parseMarkdownTokens(tokens: readonly Token[]): string {
+  return marked.parser(tokens.slice());
+}
+
+/**
+ * Calls `visit` for every token, nested ones included, in document order.
+ *
+ * @param tokens Block tokens.
+ * @param visit Called once per token.
+ */
+export function walkMarkdownTokens(
+  tokens: readonly Token[],
+  visit: (token: Token) => void,
+): void {
+  marked.walkTokens(tokens.slice(), visit);
+}
+
 let purifier: Purifier | null | undefined;
 
 function getPurifier(): Purifier | null {
@@ -124,9 +169,40 @@ export function escapeHtml(text: string): string {
 export function renderMarkdown(source: string): string {
   const purify = getPurifier();
   if (!purify) return `<p>${escapeHtml(source)}</p>`;
-  const html = marked.parse(source, { async: false });
+  return sanitizeHtml(marked.parse(source, { async: false }));
+}
+
+/**
+ * Sanitises HTML made by marked with {@linkcode SANITIZE_CONFIG}. Without a
+ * DOM it fails safe and returns the HTML escaped as text.
+ *
+ * @param html Marked's output.
+ * @returns HTML that is safe to insert.
+ */
+export function sanitizeHtml(html: string): string {
+  const purify = getPurifier();
+  if (!purify) return escapeHtml(html);
   return purify.sanitize(html, {
     ...SANITIZE_CONFIG,
     RETURN_TRUSTED_TYPE: false,
+  });
+}
+
+/**
+ * Sanitises HTML made by marked into nodes ready to insert (no second
+ * parse). Needs a DOM.
+ *
+ * @param html Marked's output.
+ * @returns The sanitised nodes.
+ * @throws {Error} without a DOM.
+ */
+export function sanitizeToFragment(html: string): DocumentFragment {
+  const purify = getPurifier();
+  if (!purify) {
+    throw new Error("Cannot sanitise Markdown as nodes: there is no DOM");
+  }
+  return purify.sanitize(html, {
+    ...SANITIZE_CONFIG,
+    RETURN_DOM_FRAGMENT: true,
   });
 }

@@ -1,19 +1,20 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
-import type { InstanceJson } from "../../server/contract/instances.ts";
+import type { InstanceJson } from "../../../server/contract/instances.ts";
 import type {
   OpenCodeMessageWithParts,
   OpenCodeSession,
-} from "../../server/contract/opencode.ts";
-import type { PermissionJson } from "../../server/contract/permissions.ts";
-import type { SessionJson } from "../../server/contract/sessions.ts";
+} from "../../../server/contract/opencode.ts";
+import type { PermissionJson } from "../../../server/contract/permissions.ts";
+import type { SessionJson } from "../../../server/contract/sessions.ts";
 import {
   assistantMessage,
   flockEvent,
   openCodeSession,
   textPart,
-} from "../../server/testing/event_fixtures.ts";
-import { messageText } from "./conversation.ts";
+} from "../../../server/testing/event_fixtures.ts";
+import { messageText } from "../conversation.ts";
 import { FlockStore, type StoreApi, type StoreSignal } from "./flock_store.ts";
+import { permissionsOf, sessionsOf } from "./selectors.ts";
 
 function instance(id: string, status: InstanceJson["status"]): InstanceJson {
   return {
@@ -113,15 +114,15 @@ Deno.test("refreshAll loads instances, sessions and permissions", async () => {
     instance_id: "i1",
   }];
   await store.refreshAll();
-  strictEqual(store.ready, true);
-  deepStrictEqual(store.sessionsOf("i1").map((s) => s.id), ["s2", "s1"]);
-  strictEqual(store.permissionsOf("s1").length, 1);
+  strictEqual(store.state.load.ready, true);
+  deepStrictEqual(sessionsOf(store.state, "i1").map((s) => s.id), ["s2", "s1"]);
+  strictEqual(permissionsOf(store.state, "s1").length, 1);
 });
 
 Deno.test("change notifications are batched into one frame", () => {
   const { store, frames } = setup();
   let calls = 0;
-  store.subscribe(() => calls++);
+  store.watch(() => calls++);
   for (let i = 0; i < 50; i++) {
     store.applyEvent(
       flockEvent(
@@ -134,7 +135,7 @@ Deno.test("change notifications are batched into one frame", () => {
   strictEqual(frames.length, 1);
   frames.shift()!();
   strictEqual(calls, 1);
-  strictEqual(store.instances.get("i1")?.status, "starting");
+  strictEqual(store.state.instances.get("i1")?.status, "starting");
 });
 
 Deno.test("session.idle after busy signals a finished session", async () => {
@@ -145,15 +146,15 @@ Deno.test("session.idle after busy signals a finished session", async () => {
   store.applyEvent(flockEvent("session.idle", { sessionID: "s1" }, "i1"));
   strictEqual(signals.length, 0, "idle without busy is not a finish");
   store.applyEvent(busy("s1"));
-  strictEqual(store.sessions.get("s1")?.status, "busy");
+  strictEqual(store.state.sessions.byId.get("s1")?.status, "busy");
   store.applyEvent(flockEvent("session.status", {
     sessionID: "s1",
     status: { type: "retry", attempt: 2, message: "x", next: 9 },
   }, "i1"));
-  strictEqual(store.retries.get("s1")?.attempt, 2);
+  strictEqual(store.state.sessions.retries.get("s1")?.attempt, 2);
   store.applyEvent(flockEvent("session.idle", { sessionID: "s1" }, "i1"));
-  strictEqual(store.sessions.get("s1")?.status, "idle");
-  strictEqual(store.retries.has("s1"), false);
+  strictEqual(store.state.sessions.byId.get("s1")?.status, "idle");
+  strictEqual(store.state.sessions.retries.has("s1"), false);
   deepStrictEqual(signals.map((s) => s.kind), ["session-finished"]);
 });
 
@@ -167,14 +168,14 @@ Deno.test("permissions are added by asked and removed by replied", () => {
     metadata: {},
     always: [],
   }, "i7"));
-  strictEqual(store.permissions.get("per_1")?.instance_id, "i7");
+  strictEqual(store.state.permissions.get("per_1")?.instance_id, "i7");
   strictEqual(signals[0]?.kind, "permission-asked");
   store.applyEvent(flockEvent("permission.replied", {
     sessionID: "s1",
     requestID: "per_1",
     reply: "once",
   }, "i7"));
-  strictEqual(store.permissions.size, 0);
+  strictEqual(store.state.permissions.size, 0);
 });
 
 Deno.test("instance.removed drops its sessions and conversations", async () => {
@@ -184,9 +185,9 @@ Deno.test("instance.removed drops its sessions and conversations", async () => {
   await store.refreshAll();
   await store.loadConversation("s1");
   store.applyEvent(flockEvent("instance.removed", {}, "i1"));
-  strictEqual(store.instances.size, 0);
-  strictEqual(store.sessions.size, 0);
-  strictEqual(store.conversations.size, 0);
+  strictEqual(store.state.instances.size, 0);
+  strictEqual(store.state.sessions.byId.size, 0);
+  strictEqual(store.state.conversations.size, 0);
 });
 
 Deno.test("a session title update from OpenCode renames the session", async () => {
@@ -201,8 +202,12 @@ Deno.test("a session title update from OpenCode renames the session", async () =
       openCodeSession({ id: "s1", title: "Nice" }),
     ),
   );
-  strictEqual(store.sessions.get("s1")?.title, "Nice");
-  strictEqual(store.sessions.get("s1")?.status, "busy", "the status is kept");
+  strictEqual(store.state.sessions.byId.get("s1")?.title, "Nice");
+  strictEqual(
+    store.state.sessions.byId.get("s1")?.status,
+    "busy",
+    "the status is kept",
+  );
 });
 
 Deno.test("sessions come and go from the events alone, never a refetch", async () => {
@@ -216,7 +221,7 @@ Deno.test("sessions come and go from the events alone, never a refetch", async (
     time: { created: Date.UTC(2026, 0, 2), updated: Date.UTC(2026, 0, 3) },
   });
   store.applyEvent(sessionEvent("session.created", tui));
-  deepStrictEqual(store.sessions.get("s9"), {
+  deepStrictEqual(store.state.sessions.byId.get("s9"), {
     id: "s9",
     instance_id: "i1",
     title: "Made in the TUI",
@@ -229,9 +234,9 @@ Deno.test("sessions come and go from the events alone, never a refetch", async (
     "session.created",
     openCodeSession({ id: "s_child", parentID: "s9" }),
   ));
-  strictEqual(store.sessions.has("s_child"), false);
+  strictEqual(store.state.sessions.byId.has("s_child"), false);
   store.applyEvent(sessionEvent("session.deleted", tui));
-  strictEqual(store.sessions.has("s9"), false);
+  strictEqual(store.state.sessions.byId.has("s9"), false);
   await new Promise((r) => setTimeout(r, 0));
   strictEqual(api.sessionCalls, calls, "no GET of the session list");
 });
@@ -249,13 +254,13 @@ Deno.test("instance.sessions replaces the instance's list", async () => {
       session("s_new", "i1", "3"),
     ],
   }, "i1"));
-  deepStrictEqual(store.sessionsOf("i1").map((s) => [s.id, s.status]), [
+  deepStrictEqual(sessionsOf(store.state, "i1").map((s) => [s.id, s.status]), [
     ["s_new", "idle"],
     ["s1", "busy"],
   ]);
-  strictEqual(store.sessions.get("s1")?.title, "renamed");
-  strictEqual(store.conversations.has("s_gone"), false);
-  deepStrictEqual(store.sessionsOf("i2").map((s) => s.id), ["s2"]);
+  strictEqual(store.state.sessions.byId.get("s1")?.title, "renamed");
+  strictEqual(store.state.conversations.has("s_gone"), false);
+  deepStrictEqual(sessionsOf(store.state, "i2").map((s) => s.id), ["s2"]);
 });
 
 Deno.test("a stopped instance settles its busy sessions", async () => {
@@ -271,7 +276,7 @@ Deno.test("a stopped instance settles its busy sessions", async () => {
       "i1",
     ),
   );
-  strictEqual(store.sessions.get("s1")?.status, "idle");
+  strictEqual(store.state.sessions.byId.get("s1")?.status, "idle");
 });
 
 Deno.test("an event of a type the page does not know is ignored", async () => {
@@ -280,15 +285,15 @@ Deno.test("an event of a type the page does not know is ignored", async () => {
   api.sessions.set("i1", [session("s1", "i1")]);
   await store.refreshAll();
   frames.length = 0;
-  const version = store.version;
+  const before = store.state;
   store.applyEvent({
     type: "session.next.future",
     instance_id: "i1",
     properties: { sessionID: "s1", whatever: [1, 2] },
   });
-  strictEqual(store.version, version);
+  strictEqual(store.state, before);
   strictEqual(frames.length, 0);
-  strictEqual(store.sessions.get("s1")?.status, "idle");
+  strictEqual(store.state.sessions.byId.get("s1")?.status, "idle");
 });
 
 const textHistory = (text: string): OpenCodeMessageWithParts[] => [{
@@ -312,17 +317,17 @@ Deno.test("events during a conversation load are rebased on the history", async 
   api.messages.set("s1", textHistory("Hello"));
   api.gate = deferred();
   const loading = store.loadConversation("s1");
-  strictEqual(store.conversations.get("s1")?.loading, true);
+  strictEqual(store.state.conversations.get("s1")?.loading, true);
   store.applyEvent(delta("lo")); // already in the snapshot ("Hel" + "lo")
   store.applyEvent(delta(" world")); // not yet in it
   api.gate.resolve();
   await loading;
-  const state = store.conversations.get("s1")!;
+  const state = store.state.conversations.get("s1")!;
   strictEqual(state.loading, false);
   strictEqual(messageText(state.conversation.messages[0]!), "Hello world");
   store.applyEvent(delta("!"));
   strictEqual(
-    messageText(store.conversations.get("s1")!.conversation.messages[0]!),
+    messageText(store.state.conversations.get("s1")!.conversation.messages[0]!),
     "Hello world!",
   );
 });
@@ -342,7 +347,46 @@ Deno.test("a stream.reset refetches loaded conversations without doubling", asyn
   api.gate.resolve();
   await store.settled();
   strictEqual(
-    messageText(store.conversations.get("s1")!.conversation.messages[0]!),
+    messageText(store.state.conversations.get("s1")!.conversation.messages[0]!),
     "ABCD",
   );
+});
+
+Deno.test("select tells a subscriber once per frame, only when its part changed", async () => {
+  const { api, store, frames } = setup();
+  api.instances = [instance("i1", "running")];
+  api.sessions.set("i1", [session("s1", "i1")]);
+  api.messages.set("s1", textHistory("A"));
+  await store.refreshAll();
+  await store.loadConversation("s1");
+  while (frames.length) frames.shift()!();
+  const heard: string[] = [];
+  store.select((s) => s.instances, () => heard.push("instances"));
+  store.select((s) => s.sessions.byId, () => heard.push("sessions"));
+  store.select(
+    (s) => s.conversations.get("s1")?.conversation,
+    () => heard.push("conversation"),
+  );
+  store.select(
+    (s) => ({ ready: s.load.ready, count: s.instances.size }),
+    () => heard.push("summary"),
+  );
+  for (let i = 0; i < 100; i++) store.applyEvent(delta(`${i}`));
+  strictEqual(frames.length, 1);
+  frames.shift()!();
+  deepStrictEqual(heard, ["conversation"]);
+  store.applyEvent(busy("s1"));
+  frames.shift()!();
+  deepStrictEqual(heard, ["conversation", "sessions"]);
+  store.applyEvent(
+    flockEvent(
+      "instance.status",
+      { instance: instance("i1", "stopped") },
+      "i1",
+    ),
+  );
+  frames.shift()!();
+  // the stop settled the busy session too; the summary did not change
+  deepStrictEqual(heard, ["conversation", "sessions", "instances", "sessions"]);
+  strictEqual(frames.length, 0);
 });

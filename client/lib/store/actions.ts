@@ -1,0 +1,61 @@
+/**
+ * Everything that changes the page's state: an event from the stream, or
+ * the outcome of a REST call. Reducers are pure functions of the state and
+ * one of these.
+ *
+ * To add an action: add a member here (its `kind` names what happened, in
+ * the past tense), handle it in the slice reducers it concerns, and dispatch
+ * it from the store (`flock_store.ts`).
+ *
+ * @module
+ */
+import type { FlockEvent } from "../../../server/contract/events.ts";
+import type { InstanceJson } from "../../../server/contract/instances.ts";
+import type { PermissionJson } from "../../../server/contract/permissions.ts";
+import type { SessionJson } from "../../../server/contract/sessions.ts";
+import type { Conversation } from "../conversation.ts";
+
+/** Everything a full refresh fetched over REST. */
+export interface Snapshot {
+  readonly instances: readonly InstanceJson[];
+  readonly permissions: readonly PermissionJson[];
+  /**
+   * Each instance's sessions; null when its list did not load (what is
+   * known about it is kept).
+   */
+  readonly sessions: ReadonlyMap<string, readonly SessionJson[] | null>;
+  /**
+   * Fresh histories of the open conversations, already brought up to date
+   * with the events received meanwhile (a conversation whose history did not
+   * load is not here and is kept as it is).
+   */
+  readonly conversations: ReadonlyMap<string, Conversation>;
+}
+
+/** One change to the state. */
+export type StoreAction =
+  | {
+    kind: "event";
+    event: FlockEvent;
+    /** False when replayed after a snapshot (then it signals nothing). */
+    live: boolean;
+  }
+  | { kind: "snapshot-loaded"; snapshot: Snapshot }
+  | { kind: "snapshot-failed"; error: string }
+  /** A REST answer returned an instance (created, restarted, stopped). */
+  | { kind: "instance-saved"; instance: InstanceJson }
+  /** This page deleted an instance. */
+  | { kind: "instance-deleted"; instanceId: string }
+  /** A REST answer returned a session (created, renamed). */
+  | { kind: "session-saved"; session: SessionJson }
+  /** This page deleted a session. */
+  | { kind: "session-deleted"; sessionId: string }
+  /** This page answered a permission request. */
+  | { kind: "permission-answered"; permissionId: string }
+  | { kind: "conversation-loading"; sessionId: string }
+  | {
+    kind: "conversation-loaded";
+    sessionId: string;
+    conversation: Conversation;
+  }
+  | { kind: "conversation-failed"; sessionId: string; error: string };

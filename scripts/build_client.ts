@@ -1,7 +1,8 @@
 /**
  * Builds the PWA into `client/dist/` and embeds it for the server.
  *
- * 1. bundles `client/main.ts` → `app.js` (`deno bundle`, minified) and
+ * 1. bundles `client/app.ts` → `app.js` (`deno bundle`, minified; what it
+ *    imports dynamically becomes chunks of their own, `<name>-<hash>.js`) and
  *    `client/styles.css` → `app.css` (Tailwind CLI, minified), in parallel;
  * 2. copies `index.html`, draws the icons, writes `manifest.webmanifest`;
  * 3. generates `sw.js` with Workbox (precache the shell, never `/api/`);
@@ -124,9 +125,10 @@ async function build(): Promise<void> {
       "--platform",
       "browser",
       "--minify",
-      "--output",
-      `${DIST}/app.js`,
-      `${CLIENT}/main.ts`,
+      "--code-splitting",
+      "--outdir",
+      DIST,
+      `${CLIENT}/app.ts`,
     ]),
     deno([
       "run",

@@ -6,7 +6,7 @@
  */
 import { createContext } from "@lit/context";
 import type { ApiClient } from "../api/api_client.ts";
-import type { FlockStore } from "../lib/flock_store.ts";
+import type { FlockStore } from "../lib/store/flock_store.ts";
 import type { EventStreamController } from "./event_stream_controller.ts";
 
 /** The page's {@linkcode FlockStore}. */

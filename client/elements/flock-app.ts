@@ -9,14 +9,18 @@ import {
 } from "../controllers/contexts.ts";
 import { EventStreamController } from "../controllers/event_stream_controller.ts";
 import { ServiceWorkerController } from "../controllers/service_worker_controller.ts";
-import { FlockStore, type StoreSignal } from "../lib/flock_store.ts";
+import { StoreSelection } from "../controllers/store_selection.ts";
 import { basename } from "../lib/format.ts";
 import { icon } from "../lib/icons.ts";
 import { logError } from "../lib/log.ts";
 import { readNotifyOptIn, shouldNotify } from "../lib/notifier.ts";
+import { noteRender } from "../lib/render_probe.ts";
 import { formatRoute, parseRoute, type Route } from "../lib/routing.ts";
+import { FlockStore, type StoreSignal } from "../lib/store/flock_store.ts";
+import type { FlockState } from "../lib/store/state.ts";
 import type { NewInstanceDialog } from "./new-instance-dialog.ts";
 import "./connection-badge.ts";
+import "./home-view.ts";
 import "./instance-list.ts";
 import "./new-instance-dialog.ts";
 import "./notify-toggle.ts";
@@ -24,10 +28,21 @@ import "./permission-inbox.ts";
 import "./session-view.ts";
 import "./update-toast.ts";
 
+/** What the shell shows from the store. */
+interface ShellView {
+  permissionCount: number;
+  /** The open session's title. */
+  title: string | undefined;
+  /** The open session's instance, by name. */
+  instanceName: string | undefined;
+}
+
 /**
  * The application shell. Owns the page's single store, REST client and
  * event stream (shared with every element through `@lit/context`), the
  * service worker, routing (`#/s/<sessionId>`) and system notifications.
+ * From the store it renders only the open session's title and instance and
+ * the count of permission requests, so a streaming reply never renders it.
  */
 export class FlockApp extends LitElement {
   static override properties = {
@@ -42,7 +57,8 @@ export class FlockApp extends LitElement {
   readonly store: FlockStore;
   readonly stream: EventStreamController;
   readonly #sw: ServiceWorkerController;
-  #unsubscribe: (() => void) | undefined = undefined;
+  /** What the shell shows from the store. */
+  readonly #view: StoreSelection<ShellView>;
 
   constructor() {
     super();
@@ -60,6 +76,9 @@ export class FlockApp extends LitElement {
       onResync: () => void this.store.refreshAll(),
     });
     this.#sw = new ServiceWorkerController(this);
+    this.#view = new StoreSelection(this, (s) => this.#select(s), {
+      store: this.store,
+    });
     new ContextProvider(this, {
       context: storeContext,
       initialValue: this.store,
@@ -69,6 +88,21 @@ export class FlockApp extends LitElement {
       initialValue: this.stream,
     });
     new ContextProvider(this, { context: apiContext, initialValue: this.api });
+  }
+
+  #select(s: FlockState): ShellView {
+    const route = this._route;
+    const session = route.kind === "session"
+      ? s.sessions.byId.get(route.sessionId)
+      : undefined;
+    const instance = session ? s.instances.get(session.instance_id) : undefined;
+    return {
+      permissionCount: s.permissions.size,
+      title: session?.title,
+      instanceName: instance
+        ? instance.name || basename(instance.working_directory)
+        : undefined,
+    };
   }
 
   protected override createRenderRoot(): HTMLElement {
@@ -83,7 +117,6 @@ export class FlockApp extends LitElement {
     addEventListener("keydown", this.#onKeydown);
     this.#wide = matchMedia("(min-width: 768px)");
     this.#wide.addEventListener("change", this.#onBreakpoint);
-    this.#unsubscribe = this.store.subscribe(() => this.requestUpdate());
   }
 
   override disconnectedCallback(): void {
@@ -92,8 +125,6 @@ export class FlockApp extends LitElement {
     removeEventListener("keydown", this.#onKeydown);
     this.#wide?.removeEventListener("change", this.#onBreakpoint);
     this.#wide = null;
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
   }
 
   #onHashChange = (): void => {
@@ -125,7 +156,8 @@ export class FlockApp extends LitElement {
     const sessionId = signal.kind === "session-finished"
       ? signal.session.id
       : signal.permission.sessionID;
-    const title = this.store.sessions.get(sessionId)?.title || "A session";
+    const title = this.store.state.sessions.byId.get(sessionId)?.title ||
+      "A session";
     const [heading, body] = signal.kind === "session-finished"
       ? ["Session finished", `${title} is done.`]
       : [
@@ -224,56 +256,15 @@ export class FlockApp extends LitElement {
   }
 
   protected override updated(): void {
-    const route = this._route;
-    const title = route.kind === "session"
-      ? this.store.sessions.get(route.sessionId)?.title
-      : undefined;
+    noteRender("flock-app", "");
+    const title = this.#view.value.title;
     const next = title ? `${title} · Flock` : "Flock";
     if (document.title !== next) document.title = next;
   }
 
-  #renderHome() {
-    const store = this.store;
-    const instances = [...store.instances.values()];
-    const running = instances.filter((i) => i.status === "running").length;
-    return html`
-      <div class="grid h-full place-items-center overflow-y-auto p-6">
-        <div class="max-w-md text-center">
-              <img src="/icons/icon-192.png" alt="" class="mx-auto size-16 rounded-2xl shadow-lg shadow-indigo-950" />
-              <h1 class="mt-5 text-2xl font-semibold tracking-tight text-gray-100">Flock</h1>
-              <p class="mt-2 text-sm text-gray-400">
-                ${!store.ready
-                  ? this.stream.status === "offline"
-                    ? "The Flock server cannot be reached. This page will reconnect on its own."
-                    : store.loadError ?? "Loading…"
-                  : instances.length === 0
-                  ? "Run OpenCode agents side by side. Start by creating an instance for a project directory."
-                  : `${instances.length} instance${
-                    instances.length === 1 ? "" : "s"
-                  }, ${running} running. Pick a session in the sidebar, or start a new one with the + next to an instance.`}
-              </p>
-              ${store.ready
-                ? html`
-                  <button
-                    type="button"
-                    class="mt-6 inline-flex items-center gap-2 rounded-lg bg-indigo-500 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-300"
-                    @click=${() => this.#openNewInstance()}
-                  >${icon("plus")} New instance</button>
-                `
-                : nothing}
-            </div>
-      </div>
-    `;
-  }
-
   override render() {
     const route = this._route;
-    const session = route.kind === "session"
-      ? this.store.sessions.get(route.sessionId)
-      : undefined;
-    const instance = session
-      ? this.store.instances.get(session.instance_id)
-      : undefined;
+    const { permissionCount, instanceName } = this.#view.value;
     return html`<div class="flex h-dvh overflow-hidden bg-gray-950 text-gray-100">
       ${this.#renderSidebar()}
       <main class="flex min-w-0 flex-1 flex-col" id="main">
@@ -287,18 +278,17 @@ export class FlockApp extends LitElement {
             @click=${() => (this._sidebarOpen = true)}
           >${icon("menu", "size-5")}</button>
           <span class="min-w-0 flex-1 truncate text-sm font-medium text-gray-300">${
-      instance ? instance.name || basename(instance.working_directory) : "Flock"
+      instanceName ?? "Flock"
     }</span>
           ${
-      this.store.permissions.size
+      permissionCount
         ? html`
           <button
             type="button"
             class="rounded-full bg-amber-400 px-2 py-0.5 text-xs font-bold text-gray-950"
-            aria-label="${this.store.permissions
-              .size} permission request(s) need you"
+            aria-label="${permissionCount} permission request(s) need you"
             @click=${() => (this._sidebarOpen = true)}
-          >${this.store.permissions.size}</button>
+          >${permissionCount}</button>
         `
         : nothing
     }
@@ -308,7 +298,12 @@ export class FlockApp extends LitElement {
           ${
       route.kind === "session"
         ? html`<session-view session-id=${route.sessionId}></session-view>`
-        : this.#renderHome()
+        : html`
+          <home-view
+            class="block h-full"
+            @new-instance=${() => this.#openNewInstance()}
+          ></home-view>
+        `
     }
         </div>
       </main>

@@ -2,14 +2,18 @@ import { html, LitElement, nothing } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 import { ContextConsumer } from "@lit/context";
 import type { InstanceJson } from "../../server/contract/instances.ts";
-import {
-  apiContext,
-  storeContext,
-  streamContext,
-} from "../controllers/contexts.ts";
+import { apiContext, streamContext } from "../controllers/contexts.ts";
 import { ContextSubscription } from "../controllers/context_subscription.ts";
+import { StoreSelection } from "../controllers/store_selection.ts";
 import { basename } from "../lib/format.ts";
 import { icon } from "../lib/icons.ts";
+import { noteRender } from "../lib/render_probe.ts";
+import {
+  instancesInOrder,
+  NONE,
+  permissionsBySession,
+  sessionsByInstance,
+} from "../lib/store/selectors.ts";
 import {
   instanceDotClass,
   instanceStatusLabel,
@@ -24,7 +28,8 @@ function messageOf(error: unknown): string {
 
 /**
  * The sidebar's instances, each with its status dot, actions (new session,
- * restart, stop, remove) and its sessions.
+ * restart, stop, remove) and its sessions. Renders when the instances, the
+ * sessions or the permission requests change, never for a conversation.
  */
 export class InstanceList extends LitElement {
   static override properties = {
@@ -38,7 +43,13 @@ export class InstanceList extends LitElement {
   declare _errors: ReadonlyMap<string, string>;
   declare _pending: ReadonlySet<string>;
 
-  #store = new ContextSubscription(this, storeContext);
+  #view = new StoreSelection(this, (s) => ({
+    instances: instancesInOrder(s.instances),
+    sessions: sessionsByInstance(s.sessions.byId),
+    permissions: permissionsBySession(s.permissions),
+    ready: s.load.ready,
+    loadError: s.load.error,
+  }));
   #api = new ContextConsumer(this, { context: apiContext });
   #stream = new ContextSubscription(this, streamContext);
 
@@ -51,6 +62,10 @@ export class InstanceList extends LitElement {
 
   protected override createRenderRoot(): HTMLElement {
     return this;
+  }
+
+  protected override updated(): void {
+    noteRender("instance-list", "");
   }
 
   async #run(
@@ -78,10 +93,10 @@ export class InstanceList extends LitElement {
   #newSession(instance: InstanceJson): Promise<void> {
     return this.#run(instance, async () => {
       const api = this.#api.value;
-      const store = this.#store.value;
+      const store = this.#view.store;
       if (!api || !store) return;
       const session = await api.createSession(instance.id);
-      store.upsertSession(session);
+      store.dispatch({ kind: "session-saved", session });
       location.hash = `#/s/${encodeURIComponent(session.id)}`;
     });
   }
@@ -89,14 +104,24 @@ export class InstanceList extends LitElement {
   #restart(instance: InstanceJson): Promise<void> {
     return this.#run(instance, async () => {
       const updated = await this.#api.value?.restartInstance(instance.id);
-      if (updated) this.#store.value?.upsertInstance(updated);
+      if (updated) {
+        this.#view.store?.dispatch({
+          kind: "instance-saved",
+          instance: updated,
+        });
+      }
     });
   }
 
   #stop(instance: InstanceJson): Promise<void> {
     return this.#run(instance, async () => {
       const updated = await this.#api.value?.stopInstance(instance.id);
-      if (updated) this.#store.value?.upsertInstance(updated);
+      if (updated) {
+        this.#view.store?.dispatch({
+          kind: "instance-saved",
+          instance: updated,
+        });
+      }
     });
   }
 
@@ -112,13 +137,16 @@ export class InstanceList extends LitElement {
     if (!ok) return;
     await this.#run(instance, async () => {
       await this.#api.value?.deleteInstance(instance.id);
-      this.#store.value?.removeInstance(instance.id);
+      this.#view.store?.dispatch({
+        kind: "instance-deleted",
+        instanceId: instance.id,
+      });
     });
   }
 
   #renderInstance(instance: InstanceJson) {
-    const store = this.#store.value!;
-    const sessions = store.sessionsOf(instance.id);
+    const { sessions: byInstance, permissions } = this.#view.value;
+    const sessions = byInstance.get(instance.id) ?? NONE;
     const name = instance.name || basename(instance.working_directory);
     const running = instance.status === "running";
     const busy = this._pending.has(instance.id);
@@ -211,7 +239,7 @@ export class InstanceList extends LitElement {
           ${
                 repeat(sessions, (s) => s.id, (s) => {
                   const selected = s.id === this.selectedSessionId;
-                  const pending = store.permissionsOf(s.id).length;
+                  const pending = permissions.get(s.id)?.length ?? 0;
                   return html`
                     <li>
                       <a
@@ -253,21 +281,17 @@ export class InstanceList extends LitElement {
   }
 
   override render() {
-    const store = this.#store.value;
-    if (!store) return nothing;
-    const stale = store.ready && this.#stream.value?.status !== "connected";
-    const instances = [...store.instances.values()].sort((a, b) =>
-      a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0
-    );
+    const { instances, ready, loadError } = this.#view.value;
+    const stale = ready && this.#stream.value?.status !== "connected";
     return html`
-      ${!store.ready
+      ${!ready
         ? html`<p class="px-2 py-2 text-sm text-gray-500">${
-          store.loadError
-            ? `Cannot load the instances: ${store.loadError}`
+          loadError
+            ? `Cannot load the instances: ${loadError}`
             : "Waiting for the server…"
         }</p>`
         : nothing}
-      ${store.ready && instances.length === 0
+      ${ready && instances.length === 0
         ? html`<p class="px-3 py-2 text-sm text-gray-500">No instances yet.</p>`
         : nothing}
       ${stale

@@ -1,16 +1,16 @@
 import { html, LitElement, nothing, type TemplateResult } from "lit";
 import { repeat } from "lit/directives/repeat.js";
-import { unsafeHTML } from "lit/directives/unsafe-html.js";
 import type { PermissionJson } from "../../server/contract/permissions.ts";
 import { type ConversationMessage, errorText } from "../lib/conversation.ts";
 import { formatValue } from "../lib/format.ts";
 import { icon } from "../lib/icons.ts";
-import { renderMarkdown } from "../lib/markdown.ts";
+import { noteRender } from "../lib/render_probe.ts";
 import type {
   OpenCodePart,
   OpenCodeToolPart,
   OpenCodeToolState,
 } from "../../server/contract/opencode.ts";
+import "./markdown-text.ts";
 import "./permission-prompt.ts";
 
 const TOOL_BADGE: Record<OpenCodeToolState["status"], [string, string]> = {
@@ -40,8 +40,14 @@ function toolOutput(state: OpenCodeToolState): string {
 
 /**
  * One chat bubble: a user prompt, or an assistant reply with its text
- * (Markdown, sanitised), reasoning, tool calls (collapsible: tool, input,
- * status, output), inline permission requests and errors.
+ * (Markdown, sanitised, rendered incrementally while it streams), reasoning,
+ * tool calls (collapsible: tool, input, status, output), inline permission
+ * requests and errors.
+ *
+ * Renders only when one of its properties changes identity: the log passes
+ * the same message object (and the same permissions list) while they are
+ * unchanged, so a delta to one part re-renders only the message that holds
+ * it.
  */
 export class MessageItem extends LitElement {
   static override properties = {
@@ -60,9 +66,6 @@ export class MessageItem extends LitElement {
   /** Follows another assistant message (the avatar is not repeated). */
   declare continued: boolean;
 
-  /** Rendered Markdown by part id, reused while the text is unchanged. */
-  #markdown = new Map<string, { text: string; html: string }>();
-
   constructor() {
     super();
     this.message = undefined;
@@ -76,12 +79,17 @@ export class MessageItem extends LitElement {
   }
 
   #renderMarkdown(part: OpenCodePart, text: string): TemplateResult {
-    let cached = this.#markdown.get(part.id);
-    if (!cached || cached.text !== text) {
-      cached = { text, html: renderMarkdown(text) };
-      this.#markdown.set(part.id, cached);
-    }
-    return html`<div class="md">${unsafeHTML(cached.html)}</div>`;
+    return html`
+      <markdown-text
+        class="md block"
+        data-part-id=${part.id}
+        .text=${text}
+      ></markdown-text>
+    `;
+  }
+
+  protected override updated(): void {
+    noteRender("message-item", this.message?.info.id ?? "");
   }
 
   #renderPart(part: OpenCodePart): TemplateResult | typeof nothing {

@@ -1,8 +1,8 @@
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { ContextConsumer } from "@lit/context";
 import { ApiError, type DirectoriesJson } from "../api/api_client.ts";
-import { apiContext, storeContext } from "../controllers/contexts.ts";
-import { ContextSubscription } from "../controllers/context_subscription.ts";
+import { apiContext } from "../controllers/contexts.ts";
+import { StoreSelection } from "../controllers/store_selection.ts";
 import { trapFocus } from "../lib/focus_trap.ts";
 import { icon } from "../lib/icons.ts";
 import { instanceDotClass } from "../lib/status_style.ts";
@@ -40,7 +40,10 @@ export class NewInstanceDialog extends LitElement {
   declare _createdId: string | null;
 
   #api = new ContextConsumer(this, { context: apiContext });
-  #store = new ContextSubscription(this, storeContext);
+  #created = new StoreSelection(
+    this,
+    (s) => this._createdId ? s.instances.get(this._createdId) : undefined,
+  );
   #listingRequest = 0;
 
   constructor() {
@@ -80,9 +83,7 @@ export class NewInstanceDialog extends LitElement {
 
   protected override updated(_changed: PropertyValues<this>): void {
     // close once the created instance is up
-    const id = this._createdId;
-    if (!id) return;
-    const instance = this.#store.value?.instances.get(id);
+    const instance = this.#created.value;
     if (instance?.status === "running" && this.querySelector("dialog")?.open) {
       this.close();
     }
@@ -110,7 +111,7 @@ export class NewInstanceDialog extends LitElement {
   async #submit(event: Event): Promise<void> {
     event.preventDefault();
     const api = this.#api.value;
-    const store = this.#store.value;
+    const store = this.#created.store;
     const path = this._path.trim();
     if (!api || !store || this._submitting) return;
     if (path === "") {
@@ -124,7 +125,7 @@ export class NewInstanceDialog extends LitElement {
       const instance = await api.createInstance(
         name ? { working_directory: path, name } : { working_directory: path },
       );
-      store.upsertInstance(instance);
+      store.dispatch({ kind: "instance-saved", instance });
       this._createdId = instance.id;
       this.dispatchEvent(
         new CustomEvent("instance-created", { detail: instance.id }),
@@ -141,7 +142,9 @@ export class NewInstanceDialog extends LitElement {
   async #retry(id: string): Promise<void> {
     try {
       const instance = await this.#api.value?.restartInstance(id);
-      if (instance) this.#store.value?.upsertInstance(instance);
+      if (instance) {
+        this.#created.store?.dispatch({ kind: "instance-saved", instance });
+      }
     } catch (error) {
       this._error = messageOf(error);
     }
@@ -290,7 +293,7 @@ export class NewInstanceDialog extends LitElement {
   }
 
   #renderProgress(id: string) {
-    const instance = this.#store.value?.instances.get(id);
+    const instance = this.#created.value;
     const status = instance?.status ?? "starting";
     return html`<div class="space-y-3 px-5 py-5" data-progress=${status}>
       <div class="flex items-center gap-3">

@@ -1,25 +1,34 @@
 import { html, LitElement, nothing } from "lit";
 import { repeat } from "lit/directives/repeat.js";
-import { storeContext } from "../controllers/contexts.ts";
-import { ContextSubscription } from "../controllers/context_subscription.ts";
+import { StoreSelection } from "../controllers/store_selection.ts";
 import { basename } from "../lib/format.ts";
+import { noteRender } from "../lib/render_probe.ts";
 import "./permission-prompt.ts";
 
 /**
  * The sidebar's global "needs you" list: every pending permission request on
  * every instance, so a prompt in a session that is not open is never missed.
+ * Renders when the requests, the sessions or the instances change.
  */
 export class PermissionInbox extends LitElement {
-  #store = new ContextSubscription(this, storeContext);
+  #view = new StoreSelection(this, (s) => ({
+    permissions: s.permissions,
+    sessions: s.sessions.byId,
+    instances: s.instances,
+  }));
 
   protected override createRenderRoot(): HTMLElement {
     return this;
   }
 
+  protected override updated(): void {
+    noteRender("permission-inbox", "");
+  }
+
   override render() {
-    const store = this.#store.value;
-    if (!store || store.permissions.size === 0) return nothing;
-    const items = [...store.permissions.values()];
+    const { permissions, sessions, instances } = this.#view.value;
+    if (permissions.size === 0) return nothing;
+    const items = [...permissions.values()];
     return html`
       <section
         aria-labelledby="needs-you-title"
@@ -40,8 +49,8 @@ export class PermissionInbox extends LitElement {
             </h2>
         <ul class="max-h-72 space-y-2 overflow-y-auto">
               ${repeat(items, (p) => p.id, (p) => {
-                const session = store.sessions.get(p.sessionID);
-                const instance = store.instances.get(p.instance_id);
+                const session = sessions.get(p.sessionID);
+                const instance = instances.get(p.instance_id);
                 const where = [
                   instance
                     ? instance.name || basename(instance.working_directory)

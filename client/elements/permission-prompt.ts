@@ -59,7 +59,10 @@ export class PermissionPrompt extends LitElement {
     this._error = null;
     try {
       await api.replyPermission(permission.id, reply);
-      this.#store.value?.removePermission(permission.id);
+      this.#store.value?.dispatch({
+        kind: "permission-answered",
+        permissionId: permission.id,
+      });
     } catch (error) {
       this._error = error instanceof Error ? error.message : String(error);
     } finally {

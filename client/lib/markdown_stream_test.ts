@@ -31,7 +31,10 @@ function stream(chunks: readonly string[], label: string, checkEvery = 1) {
       resets++;
     }
     // the tail lexed for this step is what followed the committed text
-    longestTail = Math.max(longestTail, text.length - (step.reset ? 0 : before));
+    longestTail = Math.max(
+      longestTail,
+      text.length - (step.reset ? 0 : before),
+    );
     committed += step.committed;
     if (i % checkEvery !== 0 && i !== chunks.length - 1) continue;
     const expected = full(text);
@@ -115,7 +118,8 @@ Deno.test("streamed word by word, every step equals a full parse", () => {
 });
 
 const BLOCKS: ((r: () => number) => string)[] = [
-  () => "A paragraph with **bold**, *em*, `code` and a [link](https://x.example).",
+  () =>
+    "A paragraph with **bold**, *em*, `code` and a [link](https://x.example).",
   () => "Two lines\nin one paragraph.",
   () => "## A heading",
   () => "Setext heading\n---",
@@ -130,7 +134,8 @@ const BLOCKS: ((r: () => number) => string)[] = [
   () => "| h1 | h2 |\n|----|----|\n| c1 | c2 |",
   () => "---",
   () => "<details>\n<summary>raw</summary>\n</details>",
-  (r) => `[d${Math.floor(r() * 3)}]: https://def.example/${Math.floor(r() * 9)}`,
+  (r) =>
+    `[d${Math.floor(r() * 3)}]: https://def.example/${Math.floor(r() * 9)}`,
   (r) => `See [d${Math.floor(r() * 3)}] here.`,
   () => "- [ ] a task",
   () => "trailing spaces  \nbreak",
@@ -187,7 +192,9 @@ Deno.test("a text that is not an extension starts over", () => {
 Deno.test("a new link definition re-renders the committed blocks", () => {
   const md = new StreamingMarkdown();
   md.update("see [a]\n\nmore\n\nand more\n\n");
-  const step = md.update("see [a]\n\nmore\n\nand more\n\n[a]: https://a.example\n");
+  const step = md.update(
+    "see [a]\n\nmore\n\nand more\n\n[a]: https://a.example\n",
+  );
   strictEqual(step.reset, true);
   strictEqual(
     step.committed + step.tail,

@@ -13,11 +13,15 @@
  * | `use read <path>` (read offered) | a `read` tool call |
  * | `failNNN` | HTTP NNN (5xx: OpenCode retries; 4xx: session error) |
  * | `say-html` | {@linkcode FAKE_HTML_REPLY} (for XSS tests) |
+ * | `long-reply <count> [plain\|markdown] [<n>/s]` | {@linkcode longReply}: exactly `count` tokens, as fast as possible or `n` per second |
  * | `slow` anywhere | the default reply at `slowDelayMs` per token |
  * | anything else | {@linkcode fakeReply} |
  *
  * @module
  */
+import { longReplyTokens, parseLongReplyCue } from "./long_reply.ts";
+
+export { longReply } from "./long_reply.ts";
 
 /** The title the fake model gives every session. */
 export const FAKE_TITLE = "Fake title";
@@ -50,7 +54,18 @@ export function toolFinishedReply(toolOutput: string): string {
 
 /** What the fake model decided for one request. */
 export type FakeAnswer =
-  | { kind: "text"; text: string; delayMs?: number }
+  | {
+    kind: "text";
+    text: string;
+    delayMs?: number;
+    /** Streams these tokens (they join to `text`) instead of `text`'s words. */
+    tokens?: readonly string[];
+    /**
+     * Streams at this many tokens per second (`Infinity`: as fast as
+     * possible) instead of one token per delay.
+     */
+    perSecond?: number;
+  }
   | { kind: "tool"; name: string; args: Record<string, unknown> }
   | { kind: "error"; status: number; text: string };
 
@@ -168,6 +183,16 @@ export function decideAnswer(
       text: `fake-model: simulated upstream failure ${fail[1]}`,
     };
   }
+  const long = parseLongReplyCue(userText);
+  if (long) {
+    const tokens = longReplyTokens(long.count, long.flavour);
+    return {
+      kind: "text",
+      text: tokens.join(""),
+      tokens,
+      perSecond: long.perSecond,
+    };
+  }
   if (/say-html/i.test(userText)) {
     return { kind: "text", text: FAKE_HTML_REPLY };
   }
@@ -214,6 +239,29 @@ export function startFakeModel(
       closing.signal.addEventListener("abort", done, { once: true });
     });
 
+  /**
+   * Sends `tokens` at `perSecond` (in 10 ms ticks), or as fast as possible
+   * (100 tokens per turn of the event loop) when it is not finite.
+   */
+  async function paced(
+    tokens: readonly string[],
+    perSecond: number,
+    send: (token: string) => void,
+    stopped: () => boolean,
+  ): Promise<void> {
+    const started = performance.now();
+    let sent = 0;
+    while (sent < tokens.length && !stopped()) {
+      const due = Number.isFinite(perSecond)
+        ? Math.floor((performance.now() - started) * perSecond / 1000) + 1
+        : sent + 100;
+      for (; sent < Math.min(due, tokens.length); sent++) {
+        send(tokens[sent] as string);
+      }
+      await sleep(Number.isFinite(perSecond) ? 10 : 0);
+    }
+  }
+
   const chunk = (id: string, delta: unknown, finish: string | null = null) =>
     `data: ${
       JSON.stringify({
@@ -259,10 +307,16 @@ export function startFakeModel(
           }
           write(chunk(id, {}, "tool_calls"));
         } else if (answer.kind === "text") {
-          for (const token of tokenize(answer.text)) {
-            if (stopped()) break;
-            await sleep(answer.delayMs ?? tokenDelayMs);
-            write(chunk(id, { content: token }));
+          const tokens = answer.tokens ?? tokenize(answer.text);
+          const send = (token: string) => write(chunk(id, { content: token }));
+          if (answer.perSecond !== undefined) {
+            await paced(tokens, answer.perSecond, send, stopped);
+          } else {
+            for (const token of tokens) {
+              if (stopped()) break;
+              await sleep(answer.delayMs ?? tokenDelayMs);
+              send(token);
+            }
           }
           write(chunk(id, {}, "stop"));
         }

@@ -5,10 +5,18 @@ import {
   FAKE_HTML_REPLY,
   FAKE_TITLE,
   fakeReply,
+  longReply,
   startFakeModel,
   tokenize,
   toolFinishedReply,
 } from "./fake_model.ts";
+
+import {
+  longReplyTokenCountFor,
+  longReplyTokens,
+  parseLongReplyCue,
+  plainLongReplyLines,
+} from "./long_reply.ts";
 
 const opts = { slowDelayMs: 400, cwd: "/w" };
 const user = (text: string, tools = ["bash", "read"]) => ({
@@ -183,4 +191,66 @@ Deno.test("startFakeModel: close ends a slow stream", async () => {
   const sent = contents.filter((c) => c !== "");
   assert.ok(tokenize(fakeReply("slow")).length > 2);
   assert.ok(sent.length <= 1, `sent after close: ${JSON.stringify(sent)}`);
+});
+
+Deno.test("long-reply: the cue, its tokens and its text", () => {
+  assert.deepEqual(parseLongReplyCue("please long-reply 2000"), {
+    count: 2000,
+    flavour: "plain",
+    perSecond: Infinity,
+  });
+  assert.deepEqual(parseLongReplyCue("long-reply 50 Markdown 300/s"), {
+    count: 50,
+    flavour: "markdown",
+    perSecond: 300,
+  });
+  assert.equal(parseLongReplyCue("long-reply 0"), null);
+  assert.equal(parseLongReplyCue("a long reply"), null);
+  const answer = decideAnswer(user("long-reply 2000"), opts);
+  assert.equal(answer.kind, "text");
+  if (answer.kind !== "text") return;
+  assert.equal(answer.tokens?.length, 2000);
+  assert.equal(answer.text, longReply(2000));
+  assert.equal(answer.perSecond, Infinity);
+  for (const flavour of ["plain", "markdown"] as const) {
+    const tokens = longReplyTokens(777, flavour);
+    assert.equal(tokens.length, 777);
+    assert.ok(tokens.every((t) => t !== ""));
+    const text = tokens.join("");
+    assert.equal(text, text.trimEnd());
+    // every word is numbered once, in order
+    const numbers = [...text.matchAll(/[a-z]+(\d+)/g)].map((m) => Number(m[1]));
+    assert.deepEqual(numbers, numbers.toSorted((a, b) => a - b));
+    assert.equal(new Set(numbers).size, numbers.length);
+  }
+  assert.ok(longReply(3000, "markdown").includes("```ts\n"));
+  assert.equal(
+    plainLongReplyLines(100),
+    longReply(100).replaceAll("\n\n", "\n"),
+  );
+  const count = longReplyTokenCountFor(200_000, "markdown");
+  assert.ok(longReply(count, "markdown").length >= 200_000);
+  assert.ok(longReply(count - 1, "markdown").length < 200_000);
+});
+
+Deno.test("startFakeModel: a long reply streams one chunk per token", async () => {
+  await using model = await startFakeModel();
+  for (const cue of ["long-reply 2500", "long-reply 40 markdown 2000/s"]) {
+    const res = await fetch(`${model.baseURL}/chat/completions`, {
+      method: "POST",
+      body: JSON.stringify({ ...user(cue), stream: true }),
+    });
+    const body = await res.text();
+    const expected = parseLongReplyCue(cue)!;
+    const contents = body.split("\n\n").filter((c) => c.startsWith("data: {"))
+      .map((c) =>
+        (JSON.parse(c.slice("data: ".length)) as {
+          choices: Array<{ delta?: { content?: string } }>;
+        }).choices[0]?.delta?.content ?? ""
+      ).filter((c) => c !== "");
+    assert.deepEqual(
+      contents,
+      longReplyTokens(expected.count, expected.flavour),
+    );
+  }
 });

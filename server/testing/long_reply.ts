@@ -153,3 +153,38 @@ export function longReplyTokenCountFor(
   }
   return count;
 }
+
+/** A `long-reply` cue read from a prompt. */
+export interface LongReplyCue {
+  /** Tokens to stream. */
+  count: number;
+  flavour: LongReplyFlavour;
+  /** Tokens per second; `Infinity` streams as fast as the socket takes them. */
+  perSecond: number;
+}
+
+/** The largest token count a cue may ask for (about 10 MB of text). */
+export const LONG_REPLY_MAX_TOKENS = 1_000_000;
+
+/**
+ * Reads `long-reply <count> [plain|markdown] [<n>/s]` from a prompt.
+ *
+ * @example
+ * ```ts
+ * parseLongReplyCue("long-reply 2000"); // { count: 2000, flavour: "plain", perSecond: Infinity }
+ * parseLongReplyCue("long-reply 500 markdown 200/s"); // { count: 500, flavour: "markdown", perSecond: 200 }
+ * ```
+ *
+ * @param text The prompt.
+ * @returns The cue, or null when the prompt has none.
+ */
+export function parseLongReplyCue(text: string): LongReplyCue | null {
+  const match = /long-reply\s+(\d+)(?:\s+(plain|markdown))?(?:\s+(\d+)\/s)?/i
+    .exec(text);
+  if (!match) return null;
+  const count = Math.min(Number(match[1]), LONG_REPLY_MAX_TOKENS);
+  if (count < 1) return null;
+  const flavour = match[2]?.toLowerCase() === "markdown" ? "markdown" : "plain";
+  const rate = match[3] ? Number(match[3]) : 0;
+  return { count, flavour, perSecond: rate > 0 ? rate : Infinity };
+}

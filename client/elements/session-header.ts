@@ -1,0 +1,196 @@
+import { html, LitElement, nothing, type PropertyValues } from "lit";
+import { ContextConsumer } from "@lit/context";
+import { apiContext } from "../controllers/contexts.ts";
+import { StoreSelection } from "../controllers/store_selection.ts";
+import { basename } from "../lib/format.ts";
+import { icon } from "../lib/icons.ts";
+import { noteRender } from "../lib/render_probe.ts";
+import { isSessionWorking } from "../lib/status_style.ts";
+import type { ConfirmDialog } from "./confirm-dialog.ts";
+import "./confirm-dialog.ts";
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The open session's header: title (click the pencil to rename), its
+ * instance, working/idle, and delete (after confirming). Renders when the
+ * session or its instance changes, never for the conversation.
+ */
+export class SessionHeader extends LitElement {
+  static override properties = {
+    sessionId: { type: String, attribute: "session-id" },
+    _renaming: { state: true },
+    _error: { state: true },
+  };
+
+  /** The session to show. */
+  declare sessionId: string;
+  declare _renaming: boolean;
+  declare _error: string | null;
+
+  #view = new StoreSelection(this, (s) => {
+    const session = s.sessions.byId.get(this.sessionId);
+    return {
+      session,
+      instance: session ? s.instances.get(session.instance_id) : undefined,
+    };
+  });
+  #api = new ContextConsumer(this, { context: apiContext });
+
+  constructor() {
+    super();
+    this.sessionId = "";
+    this._renaming = false;
+    this._error = null;
+  }
+
+  protected override createRenderRoot(): HTMLElement {
+    return this;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has("sessionId")) {
+      this._renaming = false;
+      this._error = null;
+    }
+  }
+
+  protected override updated(): void {
+    noteRender("session-header", this.sessionId);
+  }
+
+  async #rename(title: string): Promise<void> {
+    const api = this.#api.value;
+    const store = this.#view.store;
+    const session = this.#view.value.session;
+    if (!this._renaming) return;
+    this._renaming = false;
+    if (!api || !store || !session || title === "" || title === session.title) {
+      return;
+    }
+    try {
+      const saved = await api.renameSession(session.id, title);
+      store.dispatch({ kind: "session-saved", session: saved });
+    } catch (error) {
+      this._error = `Cannot rename: ${messageOf(error)}`;
+    }
+  }
+
+  async #delete(): Promise<void> {
+    const store = this.#view.store;
+    const session = this.#view.value.session;
+    const confirm = this.querySelector<ConfirmDialog>("confirm-dialog");
+    if (!store || !session || !confirm) return;
+    const ok = await confirm.ask({
+      title: "Delete session?",
+      message: `“${
+        session.title || "Untitled"
+      }” and its messages will be deleted. This cannot be undone.`,
+      confirmLabel: "Delete",
+      danger: true,
+    });
+    if (!ok) return;
+    try {
+      await this.#api.value?.deleteSession(session.id);
+      store.dispatch({ kind: "session-deleted", sessionId: session.id });
+      location.hash = "#/";
+    } catch (error) {
+      this._error = `Cannot delete: ${messageOf(error)}`;
+    }
+  }
+
+  async #startRenaming(): Promise<void> {
+    this._renaming = true;
+    await this.updateComplete;
+    const input = this.querySelector<HTMLInputElement>("header input");
+    input?.focus();
+    input?.select();
+  }
+
+  #renderTitle(title: string) {
+    if (!this._renaming) {
+      return html`
+        <h1
+          data-session-title
+          class="truncate text-base font-semibold text-gray-100"
+        >${title || "Untitled session"}</h1>
+      `;
+    }
+    return html`
+      <input
+        class="w-full rounded-md border border-indigo-500 bg-gray-900 px-2 py-1 text-base font-semibold text-gray-100 outline-none"
+        aria-label="Session title"
+        .value=${title}
+        @keydown=${(e: KeyboardEvent) => {
+          const input = e.currentTarget as HTMLInputElement;
+          if (e.key === "Enter") void this.#rename(input.value.trim());
+          if (e.key === "Escape") this._renaming = false;
+        }}
+        @blur=${(e: FocusEvent) =>
+          void this.#rename((e.currentTarget as HTMLInputElement).value.trim())}
+      />
+    `;
+  }
+
+  override render() {
+    const { session, instance } = this.#view.value;
+    if (!session) return nothing;
+    const working = isSessionWorking(session.status);
+    const iconButton =
+      "grid size-8 place-items-center rounded-md text-gray-400 hover:bg-gray-800 hover:text-gray-100 focus-visible:outline-2 focus-visible:outline-indigo-400";
+    return html`
+      <header
+        class="flex items-center gap-3 border-b border-gray-800/80 px-4 py-3 md:px-6"
+      >
+        <div class="min-w-0 flex-1">
+          ${this.#renderTitle(session.title)}
+          <p class="truncate text-xs text-gray-500">
+            ${instance
+              ? html`${instance.name || basename(instance.working_directory)} ·
+              <span class="font-mono">${instance.working_directory}</span>`
+              : nothing}
+          </p>
+          ${this._error
+            ? html`<p role="alert" class="mt-1 text-xs text-red-300">${this._error}</p>`
+            : nothing}
+        </div>
+        <span
+          data-session-status=${session.status}
+          class="hidden shrink-0 items-center gap-1.5 rounded-full px-2 py-0.5 text-xs sm:inline-flex ${working
+            ? "bg-sky-500/10 text-sky-300"
+            : "bg-gray-800 text-gray-400"}"
+        >
+          <span class="size-1.5 rounded-full ${working
+            ? "animate-pulse bg-sky-400"
+            : "bg-gray-500"}"></span>
+          ${working ? "Working" : "Idle"}
+        </span>
+        <button
+          type="button"
+          class=${iconButton}
+          aria-label="Rename session"
+          title="Rename"
+          @click=${() => void this.#startRenaming()}
+        >${icon("pencil")}</button>
+        <button
+          type="button"
+          class="${iconButton} hover:text-red-300"
+          aria-label="Delete session"
+          title="Delete"
+          @click=${() => void this.#delete()}
+        >${icon("trash")}</button>
+      </header>
+      <confirm-dialog></confirm-dialog>
+    `;
+  }
+}
+
+customElements.define("session-header", SessionHeader);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "session-header": SessionHeader;
+  }
+}

@@ -22,6 +22,7 @@ const MAY_BE_NON_POSITIVE = new Set([
   "fcp_runs",
   "load_before",
   "load_after",
+  "long_tasks",
 ]);
 
 /** Every number leaf of `value` with its dotted path. */
@@ -125,18 +126,28 @@ Deno.test({
         positive(a.p50_ms, `${a.route} p50`);
         positive(a.p99_ms, `${a.route} p99`);
       }
-      positive(results.client.js_gzip_kb, "client JS");
+      positive(results.client.js_gzip_kb, "client first-paint JS");
+      positive(results.client.js_lazy_gzip_kb, "client JS on demand");
       positive(results.client.css_gzip_kb, "client CSS");
       if (results.client.fcp_skipped === undefined) {
         positive(results.client.fcp_p50_ms, "first paint p50");
         positive(results.client.fcp_p99_ms, "first paint p99");
+        const stream = results.client.stream;
+        assert(stream, "No streamed-reply figures");
+        positive(stream.deltas, "streamed deltas");
+        positive(stream.first_tenth_us_per_delta, "CPU per delta, first");
+        positive(stream.last_tenth_us_per_delta, "CPU per delta, last");
+        positive(stream.longest_task_cpu_ms, "longest task (CPU)");
       } else {
         assert(
           Deno.env.get("CI") !== "true",
           `First paint skipped in CI: ${results.client.fcp_skipped}`,
         );
       }
-      assertEquals(results.goals.length, 7);
+      assertEquals(
+        results.goals.length,
+        results.client.stream === null ? 7 : 9,
+      );
 
       // … and every number in the file is finite (positive unless it is a difference).
       for (const [path, value] of numbers(results)) {

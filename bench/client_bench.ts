@@ -1,18 +1,26 @@
 /**
- * The client's weight and first paint.
+ * The client's weight, first paint and rendering of a long reply.
  *
  * - Sizes: every file in `client/dist/` gzipped (`CompressionStream`,
- *   zlib's default level), summed per kind. The page's JS excludes the
- *   service worker, which is reported on its own.
+ *   zlib's default level), summed per kind. The first-paint JS is `app.js`
+ *   and the chunks it imports statically; the chunks it imports on demand
+ *   (the Markdown renderer) are reported apart, and so is the service
+ *   worker.
  * - First paint of the cached shell: headless Chromium (`CHROME_BIN`, else
  *   `/usr/bin/chromium`, through `playwright-core`) loads Flock, waits until
  *   the service worker controls the page, then reloads several times and
  *   reads the Paint Timing API's `first-contentful-paint` after each reload.
+ * - A long streamed reply: main-thread time per delta at its start and its
+ *   end, and the longest task (`client_stream_bench.ts`).
  *
  * @module
  */
 import { chromium } from "playwright-core";
 import { CHROME_ARGS, CHROME_BIN } from "../server/testing/chromium.ts";
+import {
+  clientStreamBench,
+  type ClientStreamResult,
+} from "./client_stream_bench.ts";
 import type { BenchContext } from "./context.ts";
 import { progress } from "./context.ts";
 import { ROOT, startFlock } from "./flock_server.ts";
@@ -20,7 +28,10 @@ import { median, percentile, round } from "./stats.ts";
 
 /** Client figures; sizes in KB (1000 bytes), times in ms. */
 export interface ClientResult {
+  /** The JS the page needs for its first paint. */
   js_gzip_kb: number;
+  /** The JS it loads on demand (chunks imported dynamically). */
+  js_lazy_gzip_kb: number;
   css_gzip_kb: number;
   sw_gzip_kb: number;
   js_raw_kb: number;
@@ -29,6 +40,8 @@ export interface ClientResult {
   fcp_p99_ms: number | null;
   fcp_runs: number;
   fcp_skipped?: string;
+  /** A long streamed reply; null when no Chromium is installed. */
+  stream: ClientStreamResult | null;
 }
 
 /** The Chromium the bench drives. */
@@ -48,12 +61,45 @@ async function* walk(dir: string): AsyncGenerator<string> {
   }
 }
 
+/**
+ * The files `app.js` loads before it runs: itself and, transitively, the
+ * chunks it imports statically (`import … from "./x.js"`, `import "./x.js"`;
+ * not `import("./x.js")`).
+ */
+export function firstPaintFiles(
+  read: (name: string) => string | undefined,
+  entry = "app.js",
+): Set<string> {
+  const files = new Set<string>();
+  const queue = [entry];
+  while (queue.length > 0) {
+    const name = queue.pop() as string;
+    if (files.has(name)) continue;
+    const code = read(name);
+    if (code === undefined) continue;
+    files.add(name);
+    for (const m of code.matchAll(/(?:from|import)\s*["']\.\/([^"']+)["']/g)) {
+      if (m[1]) queue.push(m[1]);
+    }
+  }
+  return files;
+}
+
 /** Sums the gzipped sizes of the built client. */
 export async function clientSizes(): Promise<
-  { js: number; css: number; sw: number; jsRaw: number }
+  { js: number; jsLazy: number; css: number; sw: number; jsRaw: number }
 > {
   const dist = `${ROOT}/client/dist`;
+  const decoder = new TextDecoder();
+  const firstPaint = firstPaintFiles((name) => {
+    try {
+      return decoder.decode(Deno.readFileSync(`${dist}/${name}`));
+    } catch {
+      return undefined;
+    }
+  });
   let js = 0;
+  let jsLazy = 0;
   let css = 0;
   let sw = 0;
   let jsRaw = 0;
@@ -65,15 +111,15 @@ export async function clientSizes(): Promise<
     const size = await gzipSize(bytes);
     if (isCss) css += size;
     else if (path.endsWith("/sw.js")) sw += size;
-    else {
+    else if (firstPaint.has(path.slice(dist.length + 1))) {
       js += size;
       jsRaw += bytes.byteLength;
-    }
+    } else jsLazy += size;
   }
   if (js === 0) {
     throw new Error(`No client JS in ${dist}: run deno task build first`);
   }
-  return { js, css, sw, jsRaw };
+  return { js, jsLazy, css, sw, jsRaw };
 }
 
 /** Whether Chromium is installed, or why not. */
@@ -154,6 +200,7 @@ export async function clientBench(ctx: BenchContext): Promise<ClientResult> {
   const kb = (bytes: number) => round(bytes / 1000, 1);
   const base = {
     js_gzip_kb: kb(sizes.js),
+    js_lazy_gzip_kb: kb(sizes.jsLazy),
     css_gzip_kb: kb(sizes.css),
     sw_gzip_kb: kb(sizes.sw),
     js_raw_kb: kb(sizes.jsRaw),
@@ -170,6 +217,7 @@ export async function clientBench(ctx: BenchContext): Promise<ClientResult> {
       fcp_p99_ms: null,
       fcp_runs: 0,
       fcp_skipped: skip,
+      stream: null,
     };
   }
   const runs = ctx.pick(10, 2);
@@ -177,15 +225,17 @@ export async function clientBench(ctx: BenchContext): Promise<ClientResult> {
   const flock = await startFlock(ctx.tracker, {
     home: await ctx.dir("client-home"),
   });
+  let paints: number[];
   try {
-    const paints = await firstPaints(ctx, flock.url, runs);
-    return {
-      ...base,
-      fcp_p50_ms: round(median(paints), 1),
-      fcp_p99_ms: round(percentile(paints, 99), 1),
-      fcp_runs: runs,
-    };
+    paints = await firstPaints(ctx, flock.url, runs);
   } finally {
     await ctx.tracker.stop(flock.child);
   }
+  return {
+    ...base,
+    fcp_p50_ms: round(median(paints), 1),
+    fcp_p99_ms: round(percentile(paints, 99), 1),
+    fcp_runs: runs,
+    stream: await clientStreamBench(ctx),
+  };
 }

@@ -105,11 +105,35 @@ export function goalsOf(results: Omit<BenchResults, "goals">): GoalResult[] {
       met: results.stalled_client.wait_max_ms <= 1000,
     },
     {
-      name: "client JS gzipped",
+      name: "client first-paint JS gzipped",
       goal: "<= 60",
       value: results.client.js_gzip_kb,
       unit: "KB",
       met: results.client.js_gzip_kb <= 60,
+    },
+    ...streamGoals(results.client.stream),
+  ];
+}
+
+/** The goals of the streamed reply (none when it was not measured). */
+function streamGoals(stream: ClientResult["stream"]): GoalResult[] {
+  if (!stream) return [];
+  return [
+    {
+      name: `client: CPU per delta, last / first 10 % of a ${
+        Math.round(stream.reply_kb)
+      } KB reply`,
+      goal: "<= 1.5",
+      value: stream.growth,
+      unit: "x",
+      met: stream.growth <= 1.5,
+    },
+    {
+      name: "client: longest main-thread task while it streams (CPU)",
+      goal: "<= 50",
+      value: stream.longest_task_cpu_ms,
+      unit: "ms",
+      met: stream.longest_task_cpu_ms <= 50,
     },
   ];
 }
@@ -134,6 +158,30 @@ function table(rows: string[][]): string {
       i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)
     ).join("  ").trimEnd()
   ).join("\n");
+}
+
+function streamRows(stream: ClientResult["stream"]): string[][] {
+  if (!stream) {
+    return [["client: long streamed reply", "skipped (no Chromium)"]];
+  }
+  return [
+    [
+      `client: CPU per delta, first / last 10 % of ${
+        fmt(stream.reply_kb)
+      } KB (${stream.deltas} deltas at ${stream.rate_per_s}/s)`,
+      `${fmt(stream.first_tenth_us_per_delta)} / ${
+        fmt(stream.last_tenth_us_per_delta)
+      } µs (${fmt(stream.growth, 2)}x; ${
+        fmt(stream.first_tenth_deltas_per_frame)
+      } / ${fmt(stream.last_tenth_deltas_per_frame)} deltas per frame)`,
+    ],
+    [
+      "client: longest task while it streams, CPU / wall",
+      `${fmt(stream.longest_task_cpu_ms)} / ${
+        fmt(stream.longest_task_ms)
+      } ms (${stream.long_tasks} over 50 ms of wall time)`,
+    ],
+  ];
 }
 
 /** The human-readable report (what `deno task bench` prints). */
@@ -231,11 +279,14 @@ export function formatReport(results: BenchResults): string {
         } ms, ${a.requests_per_s} req/s`,
       ]),
       [
-        "client JS / CSS gzipped (service worker)",
+        "client first-paint JS / on demand / CSS gzipped (service worker)",
         `${fmt(results.client.js_gzip_kb)} / ${
-          fmt(results.client.css_gzip_kb)
-        } KB (${fmt(results.client.sw_gzip_kb)} KB)`,
+          fmt(results.client.js_lazy_gzip_kb)
+        } / ${fmt(results.client.css_gzip_kb)} KB (${
+          fmt(results.client.sw_gzip_kb)
+        } KB)`,
       ],
+      ...streamRows(results.client.stream),
       [
         "first contentful paint, cached shell (p50 / p99)",
         results.client.fcp_p50_ms === null

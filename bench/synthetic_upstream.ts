@@ -16,7 +16,9 @@
  * Bench control (same auth): `POST /bench/emit?n=&rate=&run=` emits `n`
  * deltas at `rate` per second and answers when done; each event carries
  * `run`, `seq` and `sentAt` (`performance.timeOrigin + performance.now()`,
- * in ms) in its properties. `GET /bench/clock` returns `{ now }` on the same
+ * in ms) in its properties. `POST /bench/play?rate=` emits the events in its
+ * JSON body (`[{ type, properties }]`) at `rate` per second and answers when
+ * done (a scripted reply for the client bench). `GET /bench/clock` returns `{ now }` on the same
  * clock; `GET /bench/subscribers` returns `{ count }` of open `/event`
  * streams.
  *
@@ -182,6 +184,30 @@ async function emit(n: number, rate: number, run: number, session: string) {
   return { emitted: sent, duration_ms: now() - started };
 }
 
+/** Emits scripted events (`[{ type, properties }]`) at `rate` per second. */
+async function play(
+  events: readonly { type: string; properties: Record<string, unknown> }[],
+  rate: number,
+) {
+  const started = now();
+  let sent = 0;
+  while (sent < events.length) {
+    const due = Math.min(
+      events.length,
+      Math.floor(((now() - started) * rate) / 1000) + 1,
+    );
+    for (; sent < due; sent++) {
+      const event = events[sent];
+      if (event) broadcast(frame(event.type, event.properties));
+    }
+    if (sent < events.length) {
+      const next = started + (sent * 1000) / rate;
+      await sleep(Math.max(0, next - now() - 0.2));
+    }
+  }
+  return { emitted: sent, duration_ms: now() - started };
+}
+
 function createSession(title: string | undefined): Session {
   const created = Date.now();
   const id = `ses_synthetic${(sessions.size + 1).toString().padStart(8, "0")}`;
@@ -265,6 +291,14 @@ async function handle(req: Request): Promise<Response> {
         return json({ error: "n and rate must be positive" }, 400);
       }
       return json(await emit(n, rate, run, session));
+    }
+    if (path === "/bench/play") {
+      const rate = Number(url.searchParams.get("rate") ?? "100");
+      const events: unknown = await req.json().catch(() => null);
+      if (!Array.isArray(events) || !(rate > 0)) {
+        return json({ error: "give a JSON array of events and a rate" }, 400);
+      }
+      return json(await play(events, rate));
     }
     const match = /^\/session\/([^/]+)\/(abort|prompt_async)$/.exec(path);
     if (match?.[1]) {

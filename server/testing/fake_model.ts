@@ -3,71 +3,32 @@
  * `POST /v1/chat/completions` with SSE streaming and tool calls, served
  * in-process by `Deno.serve` on 127.0.0.1.
  *
- * What it answers is decided from the last message of the request:
- *
- * | trigger | answer |
- * |---|---|
- * | the last message is a tool result | {@linkcode toolFinishedReply} |
- * | a title-generation request (no tools, title system prompt) | {@linkcode FAKE_TITLE} |
- * | `use bash` / `use bash: <cmd>` (bash offered) | a `bash` tool call (`echo flock-tool-ok` / `<cmd>`) |
- * | `use read <path>` (read offered) | a `read` tool call |
- * | `failNNN` | HTTP NNN (5xx: OpenCode retries; 4xx: session error) |
- * | `say-html` | {@linkcode FAKE_HTML_REPLY} (for XSS tests) |
- * | `long-reply <count> [plain\|markdown] [<n>/s]` | {@linkcode longReply}: exactly `count` tokens, as fast as possible or `n` per second |
- * | `slow` anywhere | the default reply at `slowDelayMs` per token |
- * | anything else | {@linkcode fakeReply} |
+ * What it answers is decided by `fake_answers.ts` (the table of cues is
+ * there); this module serves it: one chunk per token, tool-call arguments in
+ * pieces, errors as HTTP statuses.
  *
  * @module
  */
-import { longReplyTokens, parseLongReplyCue } from "./long_reply.ts";
+import {
+  type ChatMessage,
+  decideAnswer,
+  type FakeAnswer,
+  textOf,
+  tokenize,
+  toolNamesOf,
+} from "./fake_answers.ts";
 
+export {
+  decideAnswer,
+  FAKE_BASH_COMMAND,
+  FAKE_HTML_REPLY,
+  FAKE_TITLE,
+  type FakeAnswer,
+  fakeReply,
+  tokenize,
+  toolFinishedReply,
+} from "./fake_answers.ts";
 export { longReply } from "./long_reply.ts";
-
-/** The title the fake model gives every session. */
-export const FAKE_TITLE = "Fake title";
-
-/** The command of a bare `use bash`. */
-export const FAKE_BASH_COMMAND = "echo flock-tool-ok";
-
-/** The reply to `say-html`: raw HTML that a client must never execute. */
-export const FAKE_HTML_REPLY =
-  "<img src=x onerror=alert(1)><script>alert(2)</script> done";
-
-/**
- * The default reply to a user text.
- *
- * @example
- * ```ts
- * fakeReply("hello"); // "Hello! I am the fake model. You said: hello"
- * ```
- */
-export function fakeReply(userText: string): string {
-  const said = userText.replace(/\s+/g, " ").trim().slice(0, 200);
-  return `Hello! I am the fake model. You said: ${said}`;
-}
-
-/** The reply after a tool result came back. */
-export function toolFinishedReply(toolOutput: string): string {
-  const out = toolOutput.replace(/\s+/g, " ").slice(0, 80);
-  return `Tool finished. Output was: ${out}`;
-}
-
-/** What the fake model decided for one request. */
-export type FakeAnswer =
-  | {
-    kind: "text";
-    text: string;
-    delayMs?: number;
-    /** Streams these tokens (they join to `text`) instead of `text`'s words. */
-    tokens?: readonly string[];
-    /**
-     * Streams at this many tokens per second (`Infinity`: as fast as
-     * possible) instead of one token per delay.
-     */
-    perSecond?: number;
-  }
-  | { kind: "tool"; name: string; args: Record<string, unknown> }
-  | { kind: "error"; status: number; text: string };
 
 /** One request the fake model received. */
 export interface FakeModelRequest {
@@ -100,110 +61,6 @@ export interface FakeModel extends AsyncDisposable {
   readonly requests: FakeModelRequest[];
   /** Ends open streams and stops the server. */
   close(): Promise<void>;
-}
-
-interface ChatMessage {
-  role?: unknown;
-  content?: unknown;
-}
-
-function textOf(content: unknown): string {
-  if (typeof content === "string") return content;
-  if (Array.isArray(content)) {
-    return content.map((p: unknown) => {
-      if (typeof p === "string") return p;
-      if (typeof p === "object" && p !== null) {
-        const text = (p as { text?: unknown }).text;
-        return typeof text === "string" ? text : "";
-      }
-      return "";
-    }).join("");
-  }
-  return "";
-}
-
-function toolNamesOf(tools: unknown): string[] {
-  if (!Array.isArray(tools)) return [];
-  return tools.flatMap((t: unknown) => {
-    const name = (t as { function?: { name?: unknown } } | null)?.function
-      ?.name;
-    return typeof name === "string" ? [name] : [];
-  });
-}
-
-/**
- * Decides the answer to a chat-completions body (pure).
- *
- * @param cwd Used for the default path of `use read`.
- */
-export function decideAnswer(
-  body: { messages?: unknown; tools?: unknown },
-  options: { slowDelayMs: number; cwd: string },
-): FakeAnswer {
-  const messages =
-    (Array.isArray(body.messages) ? body.messages : []) as ChatMessage[];
-  const last: ChatMessage = messages.at(-1) ?? {};
-  const system = messages.filter((m) => m.role === "system")
-    .map((m) => textOf(m.content)).join("\n");
-  const tools = new Set(toolNamesOf(body.tools));
-  if (last.role === "tool") {
-    return { kind: "text", text: toolFinishedReply(textOf(last.content)) };
-  }
-  const userText = textOf(last.content);
-  if (
-    /title generator|generate a title|short title/i.test(system) &&
-    tools.size === 0
-  ) {
-    return { kind: "text", text: FAKE_TITLE };
-  }
-  if (/use bash/i.test(userText) && tools.has("bash")) {
-    const match = /use bash:\s*(.+)$/im.exec(userText);
-    return {
-      kind: "tool",
-      name: "bash",
-      args: {
-        command: match?.[1]?.trim() ?? FAKE_BASH_COMMAND,
-        description: "Run a shell command",
-      },
-    };
-  }
-  if (/use read/i.test(userText) && tools.has("read")) {
-    const match = /use read\s+(\S+)/i.exec(userText);
-    return {
-      kind: "tool",
-      name: "read",
-      args: { filePath: match?.[1] ?? `${options.cwd}/hello.txt` },
-    };
-  }
-  const fail = /fail(\d{3})/i.exec(userText);
-  if (fail?.[1]) {
-    return {
-      kind: "error",
-      status: Number(fail[1]),
-      text: `fake-model: simulated upstream failure ${fail[1]}`,
-    };
-  }
-  const long = parseLongReplyCue(userText);
-  if (long) {
-    const tokens = longReplyTokens(long.count, long.flavour);
-    return {
-      kind: "text",
-      text: tokens.join(""),
-      tokens,
-      perSecond: long.perSecond,
-    };
-  }
-  if (/say-html/i.test(userText)) {
-    return { kind: "text", text: FAKE_HTML_REPLY };
-  }
-  return /slow/i.test(userText)
-    ? { kind: "text", text: fakeReply(userText), delayMs: options.slowDelayMs }
-    : { kind: "text", text: fakeReply(userText) };
-}
-
-/** Splits text into word-sized tokens (word plus following space). */
-export function tokenize(text: string): string[] {
-  return text.match(/\S+\s*|\s+/g) ?? [];
 }
 
 const MODEL = "fake-model";

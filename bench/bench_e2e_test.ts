@@ -59,7 +59,7 @@ Deno.test({
         stdout: "piped",
         stderr: "piped",
       }).spawn();
-      const timer = setTimeout(() => child.kill("SIGTERM"), 180_000);
+      const timer = setTimeout(() => child.kill("SIGTERM"), 300_000);
       const [status, stdout, stderr] = await Promise.all([
         child.status,
         new Response(child.stdout).text(),

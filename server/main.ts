@@ -270,9 +270,24 @@ export async function main(
 ): Promise<number> {
   const parsed = readCommandLine(args);
   if (parsed.kind === "exit") return parsed.code;
+  // The handlers go in before anything starts, so a signal that arrives
+  // while Flock starts (or right after it prints its address) shuts it down
+  // in order instead of killing it with the default action.
+  let running: RunningFlock | undefined;
+  using signals = watchShutdownSignals({
+    onForce(name) {
+      const killed = running?.supervisor.killNow() ?? 0;
+      print(
+        "stderr",
+        `flock: second ${name}, exiting at once (killed ${killed} OpenCode child(ren); the next start reaps what is left)`,
+      );
+      Deno.exit(130);
+    },
+  });
   let flock: RunningFlock;
   try {
     flock = await runFlock(parsed.config);
+    running = flock;
   } catch (error) {
     if (error instanceof StartupError) {
       print("stderr", `flock: ${error.message}`);
@@ -294,16 +309,6 @@ export async function main(
     );
   }
 
-  using signals = watchShutdownSignals({
-    onForce(name) {
-      const killed = flock.supervisor.killNow();
-      print(
-        "stderr",
-        `flock: second ${name}, exiting at once (killed ${killed} OpenCode child(ren); the next start reaps what is left)`,
-      );
-      Deno.exit(130);
-    },
-  });
   const reason = await Promise.race([
     signals.first.then((signal) => `Received ${signal}`),
     ...(options.stop ? [options.stop.then(() => "The launcher is gone")] : []),

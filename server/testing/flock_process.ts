@@ -219,10 +219,15 @@ export async function startFlockProcess(
     exited,
     async [Symbol.asyncDispose]() {
       if (via === "main") {
-        try {
-          child.kill("SIGKILL");
-        } catch {
-          // already gone
+        // Flock's OpenCode children run detached: kill the whole tree, or a
+        // test that fails midway leaves them orphaned.
+        const pids = [child.pid, ...descendants(child.pid).map((p) => p.pid)];
+        for (const pid of pids) {
+          try {
+            Deno.kill(pid, "SIGKILL");
+          } catch {
+            // already gone
+          }
         }
       } else {
         await stopTree(child, exited);

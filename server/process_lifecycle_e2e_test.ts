@@ -222,30 +222,3 @@ Deno.test({
     }
   },
 });
-
-Deno.test({
-  name:
-    "a SIGTERM the moment Flock prints its address shuts it down in order (exit 0), not by the default action",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
-    const home = await Deno.makeTempDir({ prefix: "flock-sigterm-" });
-    try {
-      await using flock = await startFlockProcess({
-        home,
-        args: ["--port", "0", "--data-dir", `${home}/data`],
-      });
-      flock.child.kill("SIGTERM");
-      const exit = await flock.exited;
-      assertEquals(exit.signal, null, exit.stderr);
-      assertEquals(exit.code, 0, exit.stderr);
-      assert(
-        exit.stdout.includes("Flock stopped") ||
-          exit.stderr.includes("Flock stopped"),
-        exit.stdout + exit.stderr,
-      );
-    } finally {
-      await Deno.remove(home, { recursive: true });
-    }
-  },
-});

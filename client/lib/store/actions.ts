@@ -14,6 +14,7 @@ import type { InstanceJson } from "../../../server/contract/instances.ts";
 import type { PermissionJson } from "../../../server/contract/permissions.ts";
 import type { SessionJson } from "../../../server/contract/sessions.ts";
 import type { Conversation } from "../conversation.ts";
+import type { SeenState } from "./seen.ts";
 
 /** Everything a full refresh fetched over REST. */
 export interface Snapshot {
@@ -58,4 +59,8 @@ export type StoreAction =
     sessionId: string;
     conversation: Conversation;
   }
-  | { kind: "conversation-failed"; sessionId: string; error: string };
+  | { kind: "conversation-failed"; sessionId: string; error: string }
+  /** The page read what the user had seen from the browser's storage. */
+  | { kind: "seen-restored"; seen: SeenState }
+  /** The user has the session open while it reads `updatedAt`. */
+  | { kind: "session-seen"; sessionId: string; updatedAt: string };

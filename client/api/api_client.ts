@@ -14,7 +14,7 @@ import type { SessionJson } from "../../server/contract/sessions.ts";
 import type {
   DirectoriesJson,
   DirectoryEntryJson,
-} from "../../server/api/directories.ts";
+} from "../../server/contract/directories.ts";
 import type { OpenCodeMessageWithParts } from "../../server/contract/opencode.ts";
 import type { PermissionReply } from "../../server/contract/permissions.ts";
 

@@ -34,7 +34,9 @@ const NO_PLACED: PlacedPermissions = { byMessage: new Map(), loose: NONE };
  * by id), permission requests that belong to no message, session errors,
  * and the loading / empty / error states. It is its own scroller and stays
  * at the end while the user is there, also when a reply grows between
- * renders (a `ResizeObserver`).
+ * renders (a `ResizeObserver`). Scrolling up leaves the end (only a scroll
+ * up does: a growing reply never does) and shows "Jump to latest";
+ * {@linkcode scrollToEnd} (after a send, or that button) comes back.
  *
  * It renders when the conversation, the session's status or its permission
  * requests change; a message item renders only when its own message (or its
@@ -43,10 +45,13 @@ const NO_PLACED: PlacedPermissions = { byMessage: new Map(), loose: NONE };
 export class ConversationLog extends LitElement {
   static override properties = {
     sessionId: { type: String, attribute: "session-id" },
+    _away: { state: true },
   };
 
   /** The session whose conversation to show. */
   declare sessionId: string;
+  /** The user scrolled up, away from the end. */
+  declare _away: boolean;
 
   #view = new StoreSelection(this, (s) => ({
     state: s.conversations.get(this.sessionId),
@@ -54,6 +59,7 @@ export class ConversationLog extends LitElement {
     permissions: permissionsOf(s, this.sessionId),
   }));
   #stick = true;
+  #lastTop = 0;
   #resize: ResizeObserver | null = null;
   #groups: ReadonlyMap<string, readonly PermissionJson[]> | undefined;
   #place = memo(
@@ -79,6 +85,7 @@ export class ConversationLog extends LitElement {
   constructor() {
     super();
     this.sessionId = "";
+    this._away = false;
   }
 
   protected override createRenderRoot(): HTMLElement {
@@ -88,8 +95,12 @@ export class ConversationLog extends LitElement {
   /** Scrolls to the end and keeps following the conversation. */
   scrollToEnd(): void {
     this.#stick = true;
+    this._away = false;
     const scroller = this.querySelector<HTMLElement>("[data-scroller]");
-    if (scroller) scroller.scrollTop = scroller.scrollHeight;
+    if (scroller) {
+      scroller.scrollTop = scroller.scrollHeight;
+      this.#lastTop = scroller.scrollTop;
+    }
   }
 
   override connectedCallback(): void {
@@ -113,7 +124,10 @@ export class ConversationLog extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has("sessionId")) this.#stick = true;
+    if (changed.has("sessionId")) {
+      this.#stick = true;
+      this._away = false;
+    }
   }
 
   protected override updated(): void {
@@ -123,8 +137,13 @@ export class ConversationLog extends LitElement {
 
   #onScroll(event: Event): void {
     const el = event.currentTarget as HTMLElement;
-    this.#stick =
+    const near =
       el.scrollHeight - el.scrollTop - el.clientHeight < STICK_DISTANCE;
+    const up = el.scrollTop < this.#lastTop - 1;
+    this.#lastTop = el.scrollTop;
+    if (near) this.#stick = true;
+    else if (up) this.#stick = false;
+    if (this._away !== !this.#stick) this._away = !this.#stick;
   }
 
   #renderStates() {
@@ -132,7 +151,7 @@ export class ConversationLog extends LitElement {
     const conversation = state?.conversation;
     return html`
       ${state?.loading && !conversation?.messages.length
-        ? html`<p class="text-center text-sm text-gray-500">Loading messages…</p>`
+        ? html`<p class="text-center text-sm text-gray-400">Loading messages…</p>`
         : nothing}
       ${state?.error
         ? html`<p role="alert" class="rounded-lg bg-red-500/10 p-3 text-sm text-red-300">
@@ -149,7 +168,7 @@ export class ConversationLog extends LitElement {
         ? html`
           <div class="py-16 text-center">
             <div
-              class="mx-auto mb-3 grid size-10 place-items-center rounded-full bg-gray-900 text-gray-500">${icon(
+              class="mx-auto mb-3 grid size-10 place-items-center rounded-full bg-gray-900 text-gray-400">${icon(
                 "message",
               )}</div>
             <p class="text-sm text-gray-400">No messages yet. Say hello below.</p>
@@ -167,6 +186,7 @@ export class ConversationLog extends LitElement {
     const lastId = messages.at(-1)?.info.id;
     const errors = state ? visibleErrors(state.conversation) : NONE;
     return html`
+      <div class="relative h-full">
       <div
         data-scroller
         class="h-full overflow-y-auto"
@@ -214,6 +234,17 @@ export class ConversationLog extends LitElement {
                 `
               )}
             </div>
+      </div>
+      ${this._away
+        ? html`
+          <button
+            type="button"
+            data-jump-latest
+            class="absolute bottom-3 left-1/2 inline-flex min-h-11 -translate-x-1/2 items-center gap-1.5 rounded-full bg-gray-800 px-4 text-sm text-gray-100 shadow-lg shadow-black/50 ring-1 ring-gray-700 hover:bg-gray-700 focus-visible:outline-2 focus-visible:outline-indigo-400 md:min-h-9"
+            @click=${() => this.scrollToEnd()}
+          >${icon("chevron", "size-3.5 rotate-90")} Jump to latest</button>
+        `
+        : nothing}
       </div>
     `;
   }

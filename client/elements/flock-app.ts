@@ -8,6 +8,7 @@ import {
   streamContext,
 } from "../controllers/contexts.ts";
 import { EventStreamController } from "../controllers/event_stream_controller.ts";
+import { SeenController } from "../controllers/seen_controller.ts";
 import { ServiceWorkerController } from "../controllers/service_worker_controller.ts";
 import { StoreSelection } from "../controllers/store_selection.ts";
 import { basename } from "../lib/format.ts";
@@ -16,12 +17,14 @@ import { logError } from "../lib/log.ts";
 import { readNotifyOptIn, shouldNotify } from "../lib/notifier.ts";
 import { noteRender } from "../lib/render_probe.ts";
 import { formatRoute, parseRoute, type Route } from "../lib/routing.ts";
+import { needsYouCount } from "../lib/store/board.ts";
 import { FlockStore, type StoreSignal } from "../lib/store/flock_store.ts";
 import type { FlockState } from "../lib/store/state.ts";
 import type { NewInstanceDialog } from "./new-instance-dialog.ts";
 import "./connection-badge.ts";
 import "./home-view.ts";
 import "./instance-list.ts";
+import "./instance-log.ts";
 import "./new-instance-dialog.ts";
 import "./notify-toggle.ts";
 import "./permission-inbox.ts";
@@ -30,7 +33,8 @@ import "./update-toast.ts";
 
 /** What the shell shows from the store. */
 interface ShellView {
-  permissionCount: number;
+  /** Requests waiting for the user, on every instance. */
+  needsYou: number;
   /** The open session's title. */
   title: string | undefined;
   /** The open session's instance, by name. */
@@ -40,9 +44,11 @@ interface ShellView {
 /**
  * The application shell. Owns the page's single store, REST client and
  * event stream (shared with every element through `@lit/context`), the
- * service worker, routing (`#/s/<sessionId>`) and system notifications.
+ * service worker, routing (`#/s/<sessionId>`, `#/i/<instanceId>/logs`),
+ * what the user has seen (`SeenController`) and system notifications.
  * From the store it renders only the open session's title and instance and
- * the count of permission requests, so a streaming reply never renders it.
+ * the count of requests that need the user (also in the tab's title:
+ * "(2) Flock"), so a streaming reply never renders it.
  */
 export class FlockApp extends LitElement {
   static override properties = {
@@ -57,6 +63,7 @@ export class FlockApp extends LitElement {
   readonly store: FlockStore;
   readonly stream: EventStreamController;
   readonly #sw: ServiceWorkerController;
+  readonly #seen: SeenController;
   /** What the shell shows from the store. */
   readonly #view: StoreSelection<ShellView>;
 
@@ -76,6 +83,11 @@ export class FlockApp extends LitElement {
       onResync: () => void this.store.refreshAll(),
     });
     this.#sw = new ServiceWorkerController(this);
+    this.#seen = new SeenController(this, {
+      store: this.store,
+      openSessionId: () =>
+        this._route.kind === "session" ? this._route.sessionId : undefined,
+    });
     this.#view = new StoreSelection(this, (s) => this.#select(s), {
       store: this.store,
     });
@@ -97,7 +109,7 @@ export class FlockApp extends LitElement {
       : undefined;
     const instance = session ? s.instances.get(session.instance_id) : undefined;
     return {
-      permissionCount: s.permissions.size,
+      needsYou: needsYouCount(s),
       title: session?.title,
       instanceName: instance
         ? instance.name || basename(instance.working_directory)
@@ -130,6 +142,7 @@ export class FlockApp extends LitElement {
   #onHashChange = (): void => {
     this._route = parseRoute(location.hash);
     this._sidebarOpen = false;
+    this.#seen.markOpenSeen();
   };
 
   /** Matches the desktop layout (sidebar always shown). */
@@ -141,7 +154,10 @@ export class FlockApp extends LitElement {
   };
 
   #onKeydown = (event: KeyboardEvent): void => {
-    if (event.key === "Escape" && this._sidebarOpen) this._sidebarOpen = false;
+    if (event.key === "Escape" && this._sidebarOpen && this.#isNarrow()) {
+      event.preventDefault(); // this Esc closes the sidebar, nothing else
+      this._sidebarOpen = false;
+    }
   };
 
   #notify(signal: StoreSignal): void {
@@ -217,7 +233,7 @@ export class FlockApp extends LitElement {
           <notify-toggle></notify-toggle>
           <button
             type="button"
-            class="grid size-8 place-items-center rounded-md text-gray-400 hover:bg-gray-800 hover:text-gray-100 md:hidden"
+            class="grid size-11 place-items-center rounded-md text-gray-400 hover:bg-gray-800 hover:text-gray-100 md:hidden"
             aria-label="Close sidebar"
             @click=${() => (this._sidebarOpen = false)}
           >${icon("x")}</button>
@@ -257,21 +273,22 @@ export class FlockApp extends LitElement {
 
   protected override updated(): void {
     noteRender("flock-app", "");
-    const title = this.#view.value.title;
-    const next = title ? `${title} · Flock` : "Flock";
+    const { title, needsYou } = this.#view.value;
+    const name = title ? `${title} · Flock` : "Flock";
+    const next = needsYou > 0 ? `(${needsYou}) ${name}` : name;
     if (document.title !== next) document.title = next;
   }
 
   override render() {
     const route = this._route;
-    const { permissionCount, instanceName } = this.#view.value;
+    const { needsYou, instanceName } = this.#view.value;
     return html`<div class="flex h-dvh overflow-hidden bg-gray-950 text-gray-100">
       ${this.#renderSidebar()}
       <main class="flex min-w-0 flex-1 flex-col" id="main">
         <div class="flex items-center gap-2 border-b border-gray-800 px-3 py-2 md:hidden">
           <button
             type="button"
-            class="grid size-9 place-items-center rounded-md text-gray-300 hover:bg-gray-800"
+            class="grid size-11 place-items-center rounded-md text-gray-300 hover:bg-gray-800"
             aria-label="Open sidebar"
             aria-controls="sidebar"
             aria-expanded=${this._sidebarOpen ? "true" : "false"}
@@ -281,14 +298,14 @@ export class FlockApp extends LitElement {
       instanceName ?? "Flock"
     }</span>
           ${
-      permissionCount
+      needsYou
         ? html`
           <button
             type="button"
-            class="rounded-full bg-amber-400 px-2 py-0.5 text-xs font-bold text-gray-950"
-            aria-label="${permissionCount} permission request(s) need you"
+            class="grid min-h-11 min-w-11 place-items-center"
+            aria-label="${needsYou} request(s) need you"
             @click=${() => (this._sidebarOpen = true)}
-          >${permissionCount}</button>
+          ><span class="rounded-full bg-amber-400 px-2 py-0.5 text-xs font-bold text-gray-950">${needsYou}</span></button>
         `
         : nothing
     }
@@ -298,6 +315,8 @@ export class FlockApp extends LitElement {
           ${
       route.kind === "session"
         ? html`<session-view session-id=${route.sessionId}></session-view>`
+        : route.kind === "logs"
+        ? html`<instance-log class="block h-full" instance-id=${route.instanceId}></instance-log>`
         : html`
           <home-view
             class="block h-full"

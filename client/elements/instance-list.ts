@@ -9,9 +9,14 @@ import { basename } from "../lib/format.ts";
 import { icon } from "../lib/icons.ts";
 import { noteRender } from "../lib/render_probe.ts";
 import {
+  activityOf,
+  attentionBySession,
+  instanceActivity,
+} from "../lib/store/board.ts";
+import { isUnread } from "../lib/store/seen.ts";
+import {
   instancesInOrder,
   NONE,
-  permissionsBySession,
   sessionsByInstance,
 } from "../lib/store/selectors.ts";
 import {
@@ -19,6 +24,7 @@ import {
   instanceStatusLabel,
   isSessionWorking,
 } from "../lib/status_style.ts";
+import { requestComposerFocus } from "../lib/composer_focus.ts";
 import type { ConfirmDialog } from "./confirm-dialog.ts";
 import "./confirm-dialog.ts";
 
@@ -27,9 +33,13 @@ function messageOf(error: unknown): string {
 }
 
 /**
- * The sidebar's instances, each with its status dot, actions (new session,
- * restart, stop, remove) and its sessions. Renders when the instances, the
- * sessions or the permission requests change, never for a conversation.
+ * The sidebar's instances, each with its status dot, what its sessions are
+ * doing (working, needing you), its actions (new session, restart or start,
+ * stop, remove: always in the same four places, so Stop never moves under
+ * the pointer and focus stays on the button pressed) and its sessions, with
+ * an unread dot on those that finished since the user last looked. Renders
+ * when the instances, the sessions, the requests or what the user has seen
+ * change, never for a conversation.
  */
 export class InstanceList extends LitElement {
   static override properties = {
@@ -46,7 +56,9 @@ export class InstanceList extends LitElement {
   #view = new StoreSelection(this, (s) => ({
     instances: instancesInOrder(s.instances),
     sessions: sessionsByInstance(s.sessions.byId),
-    permissions: permissionsBySession(s.permissions),
+    attention: attentionBySession(s),
+    activity: instanceActivity(s),
+    seen: s.seen,
     ready: s.load.ready,
     loadError: s.load.error,
   }));
@@ -97,6 +109,7 @@ export class InstanceList extends LitElement {
       if (!api || !store) return;
       const session = await api.createSession(instance.id);
       store.dispatch({ kind: "session-saved", session });
+      requestComposerFocus(session.id);
       location.hash = `#/s/${encodeURIComponent(session.id)}`;
     });
   }
@@ -144,17 +157,175 @@ export class InstanceList extends LitElement {
     });
   }
 
-  #renderInstance(instance: InstanceJson) {
-    const { sessions: byInstance, permissions } = this.#view.value;
-    const sessions = byInstance.get(instance.id) ?? NONE;
-    const name = instance.name || basename(instance.working_directory);
+  /** A pending action's button keeps focus: guarded, never disabled. */
+  #guard(instance: InstanceJson, enabled: boolean, action: () => void) {
+    return () => {
+      if (enabled && !this._pending.has(instance.id)) action();
+    };
+  }
+
+  #renderActivity(instance: InstanceJson) {
+    const { working, needsYou } = activityOf(
+      this.#view.value.activity,
+      instance,
+    );
+    if (working === 0 && needsYou === 0) return nothing;
+    return html`<p class="mt-0.5 flex flex-wrap gap-1" data-instance-activity>
+      ${
+      needsYou
+        ? html`
+          <span
+            data-activity="needs-you"
+            class="rounded-full bg-amber-400/15 px-1.5 text-[11px] font-medium text-amber-200"
+          >${needsYou} need${needsYou === 1 ? "s" : ""} you</span>
+        `
+        : nothing
+    }
+      ${
+      working
+        ? html`
+          <span
+            data-activity="working"
+            class="inline-flex items-center gap-1 rounded-full bg-sky-500/15 px-1.5 text-[11px] font-medium text-sky-200"
+          ><span class="size-1.5 animate-pulse rounded-full bg-sky-400"></span>${working} working</span>
+        `
+        : nothing
+    }
+    </p>`;
+  }
+
+  #renderActions(instance: InstanceJson, name: string) {
     const running = instance.status === "running";
     const busy = this._pending.has(instance.id);
     const canStop = instance.status === "running" ||
       instance.status === "starting";
+    const canRestart = instance.status !== "stopping";
+    const start = instance.status === "stopped" || instance.status === "error";
     const action =
-      "grid size-7 place-items-center rounded-md text-gray-400 hover:bg-gray-800 hover:text-gray-100 focus-visible:outline-2 focus-visible:outline-indigo-400 disabled:opacity-40 disabled:hover:bg-transparent";
+      "grid size-11 place-items-center rounded-md text-gray-400 hover:bg-gray-800 hover:text-gray-100 focus-visible:outline-2 focus-visible:outline-indigo-400 aria-disabled:opacity-40 aria-disabled:hover:bg-transparent aria-disabled:hover:text-gray-400 md:size-7";
+    const off = (enabled: boolean) => !enabled || busy ? "true" : "false";
+    return html`
+      <div
+        class="flex shrink-0 items-center rounded-md transition-opacity md:absolute md:top-1/2 md:right-1 md:-translate-y-1/2 md:bg-gray-900 md:opacity-0 md:shadow-[-12px_0_12px_var(--color-gray-900)] md:group-hover/instance:opacity-100 md:group-focus-within/instance:opacity-100"
+      >
+        <button
+          type="button"
+          class=${action}
+          data-action="new-session"
+          aria-label="New session in ${name}"
+          title=${running ? "New session" : "Start the instance first"}
+          aria-disabled=${off(running)}
+          @click=${this.#guard(
+            instance,
+            running,
+            () => void this.#newSession(instance),
+          )}
+        >${icon("plus")}</button>
+        <button
+          type="button"
+          class=${action}
+          data-action="restart"
+          aria-label="${start ? "Start" : "Restart"} ${name}"
+          title=${start ? "Start" : "Restart"}
+          aria-disabled=${off(canRestart)}
+          @click=${this.#guard(
+            instance,
+            canRestart,
+            () => void this.#restart(instance),
+          )}
+        >${icon("refresh", "size-3.5")}</button>
+        <button
+          type="button"
+          class=${action}
+          data-action="stop"
+          aria-label="Stop ${name}"
+          title=${canStop ? "Stop" : "Not running"}
+          aria-disabled=${off(canStop)}
+          @click=${this.#guard(
+            instance,
+            canStop,
+            () => void this.#stop(instance),
+          )}
+        >${icon("stop", "size-3.5")}</button>
+        <button
+          type="button"
+          class="${action} hover:text-red-300"
+          data-action="remove"
+          aria-label="Remove ${name}"
+          title="Stop and remove"
+          aria-disabled=${off(true)}
+          @click=${this.#guard(
+            instance,
+            true,
+            () => void this.#remove(instance),
+          )}
+        >${icon("trash", "size-3.5")}</button>
+      </div>
+    `;
+  }
+
+  #renderSessions(instance: InstanceJson) {
+    const { sessions: byInstance, attention, seen } = this.#view.value;
+    const sessions = byInstance.get(instance.id) ?? NONE;
+    if (!sessions.length) return nothing;
+    return html`<ul class="mt-0.5 mb-1 ml-[1.15rem] space-y-px border-l border-gray-800 pl-2">
+      ${
+      repeat(sessions, (s) => s.id, (s) => {
+        const selected = s.id === this.selectedSessionId;
+        const pending = attention.get(s.id)?.length ?? 0;
+        const unread = !selected && isUnread(s, seen);
+        return html`
+          <li>
+            <a
+              href="#/s/${encodeURIComponent(s.id)}"
+              data-session-id=${s.id}
+              aria-current=${selected ? "page" : "false"}
+              class="flex min-h-11 items-center gap-2 rounded-md px-2 py-1.5 text-sm focus-visible:outline-2 focus-visible:outline-indigo-400 md:min-h-0 ${selected
+                ? "bg-indigo-500/15 text-indigo-100"
+                : unread
+                ? "font-medium text-gray-100 hover:bg-gray-900"
+                : "text-gray-400 hover:bg-gray-900 hover:text-gray-200"}"
+            >
+              <span class="min-w-0 flex-1 truncate">${s.title ||
+                "Untitled session"}</span>
+              ${pending
+                ? html`
+                  <span
+                    class="rounded-full bg-amber-400 px-1.5 text-[11px] font-bold text-gray-950"
+                    aria-label="${pending} request(s) need you"
+                  >${pending}</span>
+                `
+                : nothing}
+              ${isSessionWorking(s.status)
+                ? html`
+                  <span
+                    class="size-1.5 shrink-0 animate-pulse rounded-full bg-sky-400"
+                    aria-label="working"
+                  ></span>
+                `
+                : nothing}
+              ${unread
+                ? html`
+                  <span
+                    data-unread
+                    class="size-2 shrink-0 rounded-full bg-emerald-400"
+                    role="img"
+                    aria-label="Unread: finished since you last looked"
+                  ></span>
+                `
+                : nothing}
+            </a>
+          </li>
+        `;
+      })
+    }
+    </ul>`;
+  }
+
+  #renderInstance(instance: InstanceJson) {
+    const name = instance.name || basename(instance.working_directory);
     const error = this._errors.get(instance.id);
+    const logs = `#/i/${encodeURIComponent(instance.id)}/logs`;
     return html`
       <li
         class="group/instance"
@@ -162,121 +333,44 @@ export class InstanceList extends LitElement {
         data-instance-status=${instance.status}
         aria-label="Instance ${name}, ${instanceStatusLabel(instance.status)}"
       >
-            <div class="relative flex items-center gap-2 rounded-lg px-2 py-1.5 hover:bg-gray-900">
-              <span
-                data-status-dot=${instance.status}
-                class="size-2.5 shrink-0 rounded-full ${instanceDotClass(
-                  instance.status,
-                )}"
-                role="img"
-                aria-label=${instanceStatusLabel(instance.status)}
-                title=${instanceStatusLabel(instance.status)}
-              ></span>
-              <div class="min-w-0 flex-1">
-                <p class="truncate text-sm font-medium text-gray-100" title=${instance
-                  .working_directory}>${name}</p>
-                <p class="truncate font-mono text-[11px] text-gray-500">${instance
-                  .working_directory}</p>
-              </div>
-              <div
-                class="flex shrink-0 items-center rounded-md transition-opacity md:absolute md:top-1/2 md:right-1 md:-translate-y-1/2 md:bg-gray-900 md:opacity-0 md:shadow-[-12px_0_12px_var(--color-gray-900)] md:group-hover/instance:opacity-100 md:group-focus-within/instance:opacity-100"
-              >
-                <button
-                  type="button"
-                  class=${action}
-                  aria-label="New session in ${name}"
-                  title=${running ? "New session" : "Start the instance first"}
-                  ?disabled=${!running || busy}
-                  @click=${() => void this.#newSession(instance)}
-                >${icon("plus")}</button>
-                <button
-                  type="button"
-                  class=${action}
-                  aria-label="Restart ${name}"
-                  title="Restart"
-                  ?disabled=${busy || instance.status === "stopping"}
-                  @click=${() => void this.#restart(instance)}
-                >${icon("refresh", "size-3.5")}</button>
-                ${canStop
-                  ? html`
-                    <button
-                      type="button"
-                      class=${action}
-                      aria-label="Stop ${name}"
-                      title="Stop"
-                      ?disabled=${busy}
-                      @click=${() => void this.#stop(instance)}
-                    >${icon("stop", "size-3.5")}</button>
-                  `
-                  : nothing}
-                <button
-                  type="button"
-                  class="${action} hover:text-red-300"
-                  aria-label="Remove ${name}"
-                  title="Stop and remove"
-                  ?disabled=${busy}
-                  @click=${() => void this.#remove(instance)}
-                >${icon("trash", "size-3.5")}</button>
-              </div>
-            </div>
-            ${instance.status === "starting"
-              ? html`<p class="ml-6 px-2 text-xs text-yellow-300/80">Starting OpenCode…</p>`
-              : nothing}
-            ${instance.status === "error" && instance.last_error
-              ? html`
-                <p
-                  class="ml-6 line-clamp-3 break-words px-2 text-xs text-red-300"
-                  title=${instance.last_error}
-                  data-last-error
-                >${instance.last_error}</p>
-              `
-              : nothing}
-            ${error
-              ? html`<p role="alert" class="ml-6 px-2 text-xs text-red-300">${error}</p>`
-              : nothing}
-            ${sessions.length
-              ? html`<ul class="mt-0.5 mb-1 ml-[1.15rem] space-y-px border-l border-gray-800 pl-2">
-          ${
-                repeat(sessions, (s) => s.id, (s) => {
-                  const selected = s.id === this.selectedSessionId;
-                  const pending = permissions.get(s.id)?.length ?? 0;
-                  return html`
-                    <li>
-                      <a
-                        href="#/s/${encodeURIComponent(s.id)}"
-                        data-session-id=${s.id}
-                        aria-current=${selected ? "page" : "false"}
-                        class="flex items-center gap-2 rounded-md px-2 py-1.5 text-sm focus-visible:outline-2 focus-visible:outline-indigo-400 ${selected
-                          ? "bg-indigo-500/15 text-indigo-100"
-                          : "text-gray-400 hover:bg-gray-900 hover:text-gray-200"}"
-                      >
-                                    <span class="min-w-0 flex-1 truncate">${s
-                                      .title ||
-                                      "Untitled session"}</span>
-                                    ${pending
-                                      ? html`
-                                        <span
-                                          class="rounded-full bg-amber-400 px-1.5 text-[10px] font-bold text-gray-950"
-                                          aria-label="${pending} permission request(s)"
-                                        >${pending}</span>
-                                      `
-                                      : nothing}
-                                    ${isSessionWorking(s.status)
-                                      ? html`
-                                        <span
-                                          class="size-1.5 shrink-0 animate-pulse rounded-full bg-sky-400"
-                                          aria-label="working"
-                                        ></span>
-                                      `
-                                      : nothing}
-                                  </a>
-                    </li>
-                  `;
-                })
-              }
-        </ul>`
-              : nothing}
-          </li>
+        <div class="relative flex items-center gap-2 rounded-lg px-2 py-1.5 hover:bg-gray-900">
+          <span
+            data-status-dot=${instance.status}
+            class="size-2.5 shrink-0 rounded-full ${instanceDotClass(
+              instance.status,
+            )}"
+            role="img"
+            aria-label=${instanceStatusLabel(instance.status)}
+            title=${instanceStatusLabel(instance.status)}
+          ></span>
+          <div class="min-w-0 flex-1">
+            <p class="truncate text-sm font-medium text-gray-100" title=${instance
+              .working_directory}>${name}</p>
+            <p class="truncate font-mono text-[11px] text-gray-400">${instance
+              .working_directory}</p>
+            ${this.#renderActivity(instance)}
+          </div>
+          ${this.#renderActions(instance, name)}
+        </div>
+        ${instance.status === "starting"
+          ? html`<p class="ml-6 px-2 text-xs text-yellow-200">Starting OpenCode…</p>`
+          : nothing}
+        ${instance.status === "error" && instance.last_error
+          ? html`
+            <p
+              class="ml-6 line-clamp-3 break-words px-2 text-xs text-red-300"
+              title=${instance.last_error}
+              data-last-error
+            >${instance.last_error}</p>
+            <a href=${logs}
+              class="ml-6 inline-flex min-h-11 items-center px-2 text-xs text-indigo-300 hover:underline md:min-h-0">View log</a>
+          `
+          : nothing}
+        ${error
+          ? html`<p role="alert" class="ml-6 px-2 text-xs text-red-300">${error}</p>`
+          : nothing}
+        ${this.#renderSessions(instance)}
+      </li>
     `;
   }
 

@@ -10,15 +10,9 @@ import type {
   OpenCodeToolPart,
   OpenCodeToolState,
 } from "../../server/contract/opencode.ts";
+import { toolOutcome, toolOutcomeLook } from "../lib/tool_outcome.ts";
 import "./markdown-text.ts";
 import "./permission-prompt.ts";
-
-const TOOL_BADGE: Record<OpenCodeToolState["status"], [string, string]> = {
-  pending: ["Pending", "bg-gray-700/60 text-gray-300"],
-  running: ["Running", "bg-sky-500/15 text-sky-300"],
-  completed: ["Done", "bg-emerald-500/15 text-emerald-300"],
-  error: ["Failed", "bg-red-500/15 text-red-300"],
-};
 
 function toolSummary(part: OpenCodeToolPart): string {
   const state = part.state;
@@ -146,96 +140,90 @@ export class MessageItem extends LitElement {
     const permission = this.permissions.find((p) =>
       p.tool?.callID === part.callID
     );
-    const [label, badge] = permission
-      ? ["Needs permission", "bg-amber-500/15 text-amber-300"]
-      : TOOL_BADGE[status];
+    const outcome = toolOutcome(state, { waiting: permission !== undefined });
+    const { label, badge } = toolOutcomeLook(outcome);
     const summary = toolSummary(part);
     const output = toolOutput(state);
     const input = state.input;
     const hasInput = Object.keys(input).length > 0;
-    return html`<div data-part="tool" data-tool=${part.tool} data-status=${status}>
-      <details class="group rounded-lg border border-gray-800 bg-gray-950/50">
-        <summary
-          class="flex cursor-pointer list-none items-center gap-2 px-3 py-2 text-sm hover:bg-gray-800/40 [&::-webkit-details-marker]:hidden"
-          aria-label="Tool ${part.tool}: ${summary} (${label})"
-        >
-          <span class="text-gray-500 transition-transform group-open:rotate-90">${
-      icon(
-        "chevron",
-        "size-3.5",
-      )
-    }</span>
-          <span class="text-gray-400">${
-      icon(
-        part.tool === "bash" ? "terminal" : "wrench",
-        "size-3.5",
-      )
-    }</span>
-          <span class="font-mono text-xs font-semibold text-gray-200">${part.tool}</span>
-          <span class="min-w-0 flex-1 truncate font-mono text-xs text-gray-400">${summary}</span>
-          <span
-            class="shrink-0 rounded-full px-2 py-0.5 text-[11px] font-medium ${badge} ${
-      status ===
-          "running" && !permission
-        ? "animate-pulse"
-        : ""
-    }"
-          >${label}</span>
-        </summary>
-        <div class="space-y-2 border-t border-gray-800 px-3 py-2.5">
-          ${
-      hasInput
-        ? html`
-          <div>
-            <p
-              class="mb-1 text-[11px] font-medium uppercase tracking-wide text-gray-500">Input</p>
-            <pre
-              data-tool-input
-              class="max-h-60 overflow-auto rounded-md bg-black/50 p-2 font-mono text-xs text-gray-300"
-            >${formatValue(input)}</pre>
+    return html`
+      <div
+        data-part="tool"
+        data-tool=${part.tool}
+        data-status=${status}
+        data-outcome=${outcome}
+      >
+            <details class="group rounded-lg border border-gray-800 bg-gray-950/50">
+              <summary
+                class="flex cursor-pointer list-none items-center gap-2 px-3 py-2 text-sm hover:bg-gray-800/40 [&::-webkit-details-marker]:hidden"
+                aria-label="Tool ${part.tool}: ${summary} (${label})"
+              >
+                <span class="text-gray-500 transition-transform group-open:rotate-90">${icon(
+                  "chevron",
+                  "size-3.5",
+                )}</span>
+                <span class="text-gray-400">${icon(
+                  part.tool === "bash" ? "terminal" : "wrench",
+                  "size-3.5",
+                )}</span>
+                <span class="font-mono text-xs font-semibold text-gray-200">${part
+                  .tool}</span>
+                <span class="min-w-0 flex-1 truncate font-mono text-xs text-gray-400">${summary}</span>
+                <span
+                  class="shrink-0 rounded-full px-2 py-0.5 text-[11px] font-medium ${badge} ${outcome ===
+                      "running"
+                    ? "animate-pulse"
+                    : ""}"
+                >${label}</span>
+              </summary>
+              <div class="space-y-2 border-t border-gray-800 px-3 py-2.5">
+                ${hasInput
+                  ? html`
+                    <div>
+                      <p
+                        class="mb-1 text-[11px] font-medium uppercase tracking-wide text-gray-500">Input</p>
+                      <pre
+                        data-tool-input
+                        class="max-h-60 overflow-auto rounded-md bg-black/50 p-2 font-mono text-xs text-gray-300"
+                      >${formatValue(input)}</pre>
+                    </div>
+                  `
+                  : nothing}
+                ${output
+                  ? html`
+                    <div>
+                      <p
+                        class="mb-1 text-[11px] font-medium uppercase tracking-wide text-gray-500">Output</p>
+                      <pre
+                        data-tool-output
+                        class="max-h-80 overflow-auto whitespace-pre-wrap break-words rounded-md bg-black/50 p-2 font-mono text-xs text-gray-200"
+                      >${output}</pre>
+                    </div>
+                  `
+                  : nothing}
+                ${state.status === "error"
+                  ? html`
+                    <p data-tool-error
+                      class="rounded-md p-2 font-mono text-xs ${outcome ===
+                          "failed"
+                        ? "bg-red-500/10 text-red-300"
+                        : "bg-gray-800/60 text-gray-300"}">${state
+                        .error || "The tool failed"}</p>
+                  `
+                  : nothing}
+                ${!hasInput && !output && state.status !== "error"
+                  ? html`<p class="text-xs text-gray-500">Waiting for input…</p>`
+                  : nothing}
+              </div>
+            </details>
+            ${permission
+              ? html`
+                <permission-prompt class="mt-2 block"
+                  .permission=${permission}></permission-prompt>
+              `
+              : nothing}
           </div>
-        `
-        : nothing
-    }
-          ${
-      output
-        ? html`
-          <div>
-            <p
-              class="mb-1 text-[11px] font-medium uppercase tracking-wide text-gray-500">Output</p>
-            <pre
-              data-tool-output
-              class="max-h-80 overflow-auto whitespace-pre-wrap break-words rounded-md bg-black/50 p-2 font-mono text-xs text-gray-200"
-            >${output}</pre>
-          </div>
-        `
-        : nothing
-    }
-          ${
-      state.status === "error"
-        ? html`
-          <p data-tool-error
-            class="rounded-md bg-red-500/10 p-2 font-mono text-xs text-red-300">${state
-              .error || "The tool failed"}</p>
-        `
-        : nothing
-    }
-          ${
-      !hasInput && !output && state.status !== "error"
-        ? html`<p class="text-xs text-gray-500">Waiting for input…</p>`
-        : nothing
-    }
-        </div>
-      </details>
-      ${
-      permission
-        ? html`
-          <permission-prompt class="mt-2 block"
-            .permission=${permission}></permission-prompt>
-        `
-        : nothing
-    }
-    </div>`;
+    `;
   }
 
   override render() {

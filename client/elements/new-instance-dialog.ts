@@ -3,7 +3,9 @@ import { ContextConsumer } from "@lit/context";
 import { ApiError, type DirectoriesJson } from "../api/api_client.ts";
 import { apiContext } from "../controllers/contexts.ts";
 import { StoreSelection } from "../controllers/store_selection.ts";
+import { requestComposerFocus } from "../lib/composer_focus.ts";
 import { trapFocus } from "../lib/focus_trap.ts";
+import { pickerQuery } from "../lib/picker_query.ts";
 import { icon } from "../lib/icons.ts";
 import { instanceDotClass } from "../lib/status_style.ts";
 
@@ -11,10 +13,16 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** How long typing must pause before the picker follows the typed path. */
+const FOLLOW_DELAY_MS = 150;
+
 /**
  * The modal that creates an instance: a working directory (typed, or picked
- * with a browser backed by `GET /api/directories`), an optional name, inline
- * server validation errors, then the new instance's start-up progress.
+ * with a browser backed by `GET /api/directories`, which follows the typed
+ * path and marks git repositories), an optional name, inline server
+ * validation errors, then the new instance's start-up progress. Once the
+ * instance runs, a first session is made and opened with its message box
+ * focused, and the dialog closes.
  *
  * @fires instance-created - `detail` is the new instance id.
  */
@@ -28,6 +36,7 @@ export class NewInstanceDialog extends LitElement {
     _error: { state: true },
     _submitting: { state: true },
     _createdId: { state: true },
+    _filter: { state: true },
   };
 
   declare _path: string;
@@ -38,6 +47,8 @@ export class NewInstanceDialog extends LitElement {
   declare _error: string | null;
   declare _submitting: boolean;
   declare _createdId: string | null;
+  /** Only subfolders starting with this (the typed path's last part). */
+  declare _filter: string;
 
   #api = new ContextConsumer(this, { context: apiContext });
   #created = new StoreSelection(
@@ -45,6 +56,9 @@ export class NewInstanceDialog extends LitElement {
     (s) => this._createdId ? s.instances.get(this._createdId) : undefined,
   );
   #listingRequest = 0;
+  #followTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The created instance whose first session was asked for. */
+  #sessionFor: string | null = null;
 
   constructor() {
     super();
@@ -56,10 +70,16 @@ export class NewInstanceDialog extends LitElement {
     this._error = null;
     this._submitting = false;
     this._createdId = null;
+    this._filter = "";
   }
 
   protected override createRenderRoot(): HTMLElement {
     return this;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.#followTimer);
   }
 
   /** Opens the dialog with a fresh form, browsing the home directory. */
@@ -69,6 +89,8 @@ export class NewInstanceDialog extends LitElement {
     this._error = null;
     this._submitting = false;
     this._createdId = null;
+    this._filter = "";
+    this.#sessionFor = null;
     await this.updateComplete;
     const dialog = this.querySelector("dialog");
     if (dialog && !dialog.open) dialog.showModal();
@@ -82,11 +104,45 @@ export class NewInstanceDialog extends LitElement {
   }
 
   protected override updated(_changed: PropertyValues<this>): void {
-    // close once the created instance is up
+    // once the created instance is up: its first session, then close
     const instance = this.#created.value;
-    if (instance?.status === "running" && this.querySelector("dialog")?.open) {
-      this.close();
+    if (
+      instance?.status === "running" && this.querySelector("dialog")?.open &&
+      this.#sessionFor !== instance.id
+    ) {
+      this.#sessionFor = instance.id;
+      void this.#openFirstSession(instance.id);
     }
+  }
+
+  async #openFirstSession(instanceId: string): Promise<void> {
+    const api = this.#api.value;
+    const store = this.#created.store;
+    if (!api || !store) return;
+    try {
+      const session = await api.createSession(instanceId);
+      store.dispatch({ kind: "session-saved", session });
+      this.close();
+      requestComposerFocus(session.id);
+      location.hash = `#/s/${encodeURIComponent(session.id)}`;
+    } catch (error) {
+      this._error = `The instance runs, but a session could not be made: ${
+        messageOf(error)
+      }`;
+    }
+  }
+
+  /** Lists what the typed path points into, after a pause in typing. */
+  #follow(typed: string): void {
+    clearTimeout(this.#followTimer);
+    const query = pickerQuery(typed);
+    if (!query) return;
+    this.#followTimer = setTimeout(() => {
+      this._filter = query.filter;
+      if (this._listing?.path !== query.directory) {
+        void this.#browse(query.directory, false);
+      }
+    }, FOLLOW_DELAY_MS);
   }
 
   async #browse(path: string | undefined, fillPath: boolean): Promise<void> {
@@ -99,7 +155,10 @@ export class NewInstanceDialog extends LitElement {
       const listing = await api.listDirectories(path);
       if (request !== this.#listingRequest) return;
       this._listing = listing;
-      if (fillPath) this._path = listing.path;
+      if (fillPath) {
+        this._path = listing.path;
+        this._filter = "";
+      }
     } catch (error) {
       if (request !== this.#listingRequest) return;
       this._listingError = messageOf(error);
@@ -152,14 +211,20 @@ export class NewInstanceDialog extends LitElement {
 
   #renderPicker() {
     const listing = this._listing;
+    const filter = this._filter.toLowerCase();
+    const shown = (listing?.directories ?? []).filter((d) =>
+      d.name.toLowerCase().startsWith(filter)
+    );
     const rowButton =
-      "flex w-full items-center gap-2 rounded-md px-2 py-1.5 text-left text-sm text-gray-300 hover:bg-gray-800 focus-visible:outline-2 focus-visible:outline-indigo-400";
+      "flex min-h-11 w-full items-center gap-2 rounded-md px-2 py-1.5 text-left text-sm text-gray-300 hover:bg-gray-800 focus-visible:outline-2 focus-visible:outline-indigo-400 md:min-h-0";
+    const navButton =
+      "grid size-11 place-items-center rounded-md text-gray-400 hover:bg-gray-800 hover:text-gray-100 disabled:opacity-40 md:size-7";
     return html`
       <div class="mt-2 rounded-lg border border-gray-800 bg-gray-950/60">
         <div class="flex items-center gap-2 border-b border-gray-800 px-2 py-1.5">
           <button
             type="button"
-            class="grid size-7 place-items-center rounded-md text-gray-400 hover:bg-gray-800 hover:text-gray-100 disabled:opacity-40"
+            class=${navButton}
             aria-label="Parent folder"
             title="Parent folder"
             ?disabled=${!listing?.parent}
@@ -168,7 +233,7 @@ export class NewInstanceDialog extends LitElement {
           >${icon("folder-up")}</button>
           <button
             type="button"
-            class="grid size-7 place-items-center rounded-md text-gray-400 hover:bg-gray-800 hover:text-gray-100"
+            class=${navButton}
             aria-label="Home folder"
             title="Home folder"
             @click=${() => void this.#browse(undefined, true)}
@@ -185,12 +250,15 @@ export class NewInstanceDialog extends LitElement {
               ${this._listingError
                 ? html`<li role="alert" class="px-2 py-1.5 text-sm text-red-300">${this._listingError}</li>`
                 : nothing}
-              ${listing && !this._listingError &&
-                  listing.directories.length === 0
-                ? html`<li class="px-2 py-1.5 text-sm text-gray-500">No subfolders.</li>`
+              ${listing && !this._listingError && shown.length === 0
+                ? html`<li class="px-2 py-1.5 text-sm text-gray-400">${
+                  filter
+                    ? `No subfolder starts with “${this._filter}”.`
+                    : "No subfolders."
+                }</li>`
                 : nothing}
               ${!this._listingError
-                ? (listing?.directories ?? []).map((d) =>
+                ? shown.map((d) =>
                   html`
                     <li>
                       <button
@@ -198,11 +266,19 @@ export class NewInstanceDialog extends LitElement {
                         class=${rowButton}
                         aria-label="Open folder ${d.name}"
                         data-dir=${d.path}
+                        ?data-git=${d.git}
                         @click=${() => void this.#browse(d.path, true)}
-                      ><span class="text-indigo-300/80">${icon(
+                      ><span class="text-indigo-300">${icon(
                         "folder",
-                      )}</span><span class="truncate">${d
-                        .name}</span></button>
+                      )}</span><span class="min-w-0 flex-1 truncate">${d
+                        .name}</span>${d.git
+                        ? html`
+                          <span
+                            class="shrink-0 rounded bg-orange-500/15 px-1.5 text-[11px] font-medium text-orange-200"
+                            title="A git repository"
+                          >git</span>
+                        `
+                        : nothing}</button>
                     </li>
                   `
                 )
@@ -214,7 +290,7 @@ export class NewInstanceDialog extends LitElement {
 
   #renderForm() {
     const input =
-      "w-full rounded-md border border-gray-700 bg-gray-950 px-3 py-2 text-sm text-gray-100 placeholder:text-gray-600 focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500";
+      "min-h-11 w-full rounded-md border border-gray-700 bg-gray-950 px-3 py-2 text-sm md:min-h-0 text-gray-100 placeholder:text-gray-400 focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500";
     return html`
       <form @submit=${(e: Event) => void this.#submit(e)} novalidate>
         <div class="space-y-4 px-5 py-4">
@@ -233,10 +309,10 @@ export class NewInstanceDialog extends LitElement {
                       ? "new-instance-error"
                       : nothing}
                     .value=${this._path}
-                    @input=${(
-                      e: Event,
-                    ) => (this._path =
-                      (e.currentTarget as HTMLInputElement).value)}
+                    @input=${(e: Event) => {
+                      this._path = (e.currentTarget as HTMLInputElement).value;
+                      this.#follow(this._path);
+                    }}
                   />
                   <button
                     type="button"
@@ -250,7 +326,7 @@ export class NewInstanceDialog extends LitElement {
               </div>
               <div>
                 <label for="new-instance-name" class="mb-1 block text-sm font-medium text-gray-300">
-                  Name <span class="font-normal text-gray-500">(optional)</span>
+                  Name <span class="font-normal text-gray-400">(optional)</span>
                 </label>
                 <input
                   id="new-instance-name"
@@ -279,12 +355,12 @@ export class NewInstanceDialog extends LitElement {
         <div class="flex justify-end gap-2 border-t border-gray-800 px-5 py-3">
           <button
             type="button"
-            class="rounded-md px-3 py-1.5 text-sm text-gray-300 ring-1 ring-gray-700 hover:bg-gray-800 focus-visible:outline-2 focus-visible:outline-indigo-400"
+            class="min-h-11 rounded-md px-3 py-1.5 md:min-h-0 text-sm text-gray-300 ring-1 ring-gray-700 hover:bg-gray-800 focus-visible:outline-2 focus-visible:outline-indigo-400"
             @click=${() => this.close()}
           >Cancel</button>
           <button
             type="submit"
-            class="rounded-md bg-indigo-500 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-300 disabled:opacity-60"
+            class="min-h-11 rounded-md bg-indigo-500 px-3 py-1.5 md:min-h-0 text-sm font-medium text-white hover:bg-indigo-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-300 disabled:opacity-60"
             ?disabled=${this._submitting}
           >${this._submitting ? "Creating…" : "Create instance"}</button>
         </div>
@@ -312,7 +388,7 @@ export class NewInstanceDialog extends LitElement {
     }
         </p>
       </div>
-      <p class="truncate font-mono text-xs text-gray-500">${
+      <p class="truncate font-mono text-xs text-gray-400">${
       instance
         ?.working_directory ?? ""
     }</p>
@@ -337,7 +413,7 @@ export class NewInstanceDialog extends LitElement {
         ? html`
           <button
             type="button"
-            class="rounded-md px-3 py-1.5 text-sm text-gray-200 ring-1 ring-gray-700 hover:bg-gray-800"
+            class="min-h-11 rounded-md px-3 py-1.5 md:min-h-0 text-sm text-gray-200 ring-1 ring-gray-700 hover:bg-gray-800"
             @click=${() => void this.#retry(id)}
           >Retry</button>
         `
@@ -345,7 +421,7 @@ export class NewInstanceDialog extends LitElement {
     }
         <button
           type="button"
-          class="rounded-md bg-gray-800 px-3 py-1.5 text-sm text-gray-100 hover:bg-gray-700 focus-visible:outline-2 focus-visible:outline-indigo-400"
+          class="min-h-11 rounded-md bg-gray-800 px-3 py-1.5 md:min-h-0 text-sm text-gray-100 hover:bg-gray-700 focus-visible:outline-2 focus-visible:outline-indigo-400"
           @click=${() => this.close()}
         >${status === "starting" ? "Continue in background" : "Close"}</button>
       </div>
@@ -367,7 +443,7 @@ export class NewInstanceDialog extends LitElement {
               <h2 id="new-instance-title" class="flex-1 text-base font-semibold">New instance</h2>
               <button
                 type="button"
-                class="grid size-8 place-items-center rounded-md text-gray-400 hover:bg-gray-800 hover:text-gray-100 focus-visible:outline-2 focus-visible:outline-indigo-400"
+                class="grid size-11 place-items-center md:size-8 rounded-md text-gray-400 hover:bg-gray-800 hover:text-gray-100 focus-visible:outline-2 focus-visible:outline-indigo-400"
                 aria-label="Close dialog"
                 @click=${() => this.close()}
               >${icon("x")}</button>

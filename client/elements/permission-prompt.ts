@@ -14,8 +14,12 @@ function describe(permission: PermissionJson): string {
 }
 
 /**
- * A pending permission request with once / always / reject buttons. Used
- * inline in the conversation and, `compact`, in the sidebar's "needs you".
+ * A pending permission request with once / always / reject buttons, and
+ * what "Always" grants: OpenCode's `always` patterns (a reply of `always`
+ * allows every later request of that permission matching one of them, from
+ * now on, in this project), or, when there are none, that it allows this
+ * call only. Used inline in the conversation and, `compact`, in the
+ * sidebar's "needs you" and on the home board.
  */
 export class PermissionPrompt extends LitElement {
   static override properties = {
@@ -75,7 +79,7 @@ export class PermissionPrompt extends LitElement {
     if (!p) return nothing;
     const what = describe(p);
     const button =
-      "rounded-md px-2.5 py-1 text-xs font-medium focus-visible:outline-2 focus-visible:outline-offset-1 disabled:opacity-50";
+      "min-h-11 rounded-md px-3 py-1 text-xs font-medium focus-visible:outline-2 focus-visible:outline-offset-1 disabled:opacity-50 md:min-h-0 md:px-2.5";
     return html`
       <div
         role="group"
@@ -90,7 +94,7 @@ export class PermissionPrompt extends LitElement {
               <span class="mt-0.5 text-amber-300">${icon("shield")}</span>
               <div class="min-w-0 flex-1">
                 ${this.compact && this.context
-                  ? html`<p class="truncate text-xs text-gray-400">${this.context}</p>`
+                  ? html`<p class="truncate text-xs text-gray-300">${this.context}</p>`
                   : nothing}
                 <p class="text-sm text-amber-100">
                   Allow <span class="font-semibold">${p.permission}</span>?
@@ -101,6 +105,23 @@ export class PermissionPrompt extends LitElement {
                     ? "line-clamp-2"
                     : ""}"
                 >${what}</code>
+                <p data-always class="mt-1.5 text-xs text-gray-300">
+                  ${p.always.length
+                    ? html`“Always” allows ${p.permission} from now on in this
+                      project for:
+                      ${
+                      p.always.map((pattern, i) =>
+                        html`
+                          ${i ? ", " : ""}<code
+                            data-always-pattern
+                            class="rounded bg-black/40 px-1 font-mono text-gray-100"
+                          >${pattern}</code>
+                        `
+                      )
+                    }`
+                    : html`“Always” adds no standing rule here: it allows
+                      this call only.`}
+                </p>
               </div>
             </div>
             <div class="mt-2.5 flex flex-wrap gap-1.5 ${this.compact

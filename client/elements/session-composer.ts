@@ -4,10 +4,10 @@ import { apiContext } from "../controllers/contexts.ts";
 import { StoreSelection } from "../controllers/store_selection.ts";
 import { icon } from "../lib/icons.ts";
 import { noteRender } from "../lib/render_probe.ts";
+import { takeComposerFocus } from "../lib/composer_focus.ts";
+import { readDraft, writeDraft } from "../lib/drafts.ts";
+import { attentionBySession } from "../lib/store/board.ts";
 import { isSessionWorking, sessionStatusLabel } from "../lib/status_style.ts";
-
-/** Unsent text per session, kept while switching sessions. */
-const drafts = new Map<string, string>();
 
 const clock = (ms: number) =>
   new Date(ms).toLocaleTimeString([], {
@@ -21,10 +21,14 @@ function messageOf(error: unknown): string {
 }
 
 /**
- * The open session's composer: the working / retry bar with abort, and the
- * message box (Ctrl/Cmd+Enter sends; drafts are kept per session). Renders
- * when the session's status, retry or instance status changes, never for
- * the conversation.
+ * The open session's composer: the working / retry bar with Stop (also Esc,
+ * anywhere on the page while the reply runs and no dialog or other Esc
+ * user is in the way), and the message box (Ctrl/Cmd+Enter sends; the
+ * draft of each session is kept in the browser's storage, so it survives a
+ * reload). After Stop the focus moves to the message box (the bar goes
+ * away); after a new session was made the box takes focus. Renders when
+ * the session's status, retry, requests or instance status change, never
+ * for the conversation.
  *
  * @fires message-sent - after a message was accepted (bubbles).
  */
@@ -44,6 +48,7 @@ export class SessionComposer extends LitElement {
     const session = s.sessions.byId.get(this.sessionId);
     return {
       status: session?.status,
+      waiting: (attentionBySession(s).get(this.sessionId)?.length ?? 0) > 0,
       retry: s.sessions.retries.get(this.sessionId),
       instanceStatus: session
         ? s.instances.get(session.instance_id)?.status
@@ -51,6 +56,8 @@ export class SessionComposer extends LitElement {
     };
   });
   #api = new ContextConsumer(this, { context: apiContext });
+  /** Stop was pressed: give the box the focus once the bar is gone. */
+  #focusAfterStop = false;
 
   constructor() {
     super();
@@ -67,13 +74,50 @@ export class SessionComposer extends LitElement {
     if (changed.has("sessionId")) this._error = null;
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    addEventListener("keydown", this.#onWindowKeydown);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    removeEventListener("keydown", this.#onWindowKeydown);
+  }
+
   protected override updated(changed: PropertyValues<this>): void {
     noteRender("session-composer", this.sessionId);
-    if (changed.has("sessionId")) {
-      const textarea = this.querySelector<HTMLTextAreaElement>("textarea");
-      if (textarea) textarea.value = drafts.get(this.sessionId) ?? "";
+    const textarea = this.querySelector<HTMLTextAreaElement>("textarea");
+    if (changed.has("sessionId") && textarea) {
+      textarea.value = readDraft(localStorage, this.sessionId);
+    }
+    if (textarea && takeComposerFocus(this.sessionId)) textarea.focus();
+    const status = this.#view.value.status;
+    if (
+      this.#focusAfterStop && textarea &&
+      (status === undefined || !isSessionWorking(status))
+    ) {
+      this.#focusAfterStop = false;
+      const active = document.activeElement;
+      // only when the focus was lost with the bar (never steal it)
+      if (active === null || active === document.body) textarea.focus();
     }
   }
+
+  /** Esc stops the reply, unless something else wants that Esc. */
+  #onWindowKeydown = (event: KeyboardEvent): void => {
+    if (event.key !== "Escape" || event.defaultPrevented) return;
+    const status = this.#view.value.status;
+    if (status === undefined || !isSessionWorking(status)) return;
+    if (document.querySelector("dialog[open]")) return;
+    const target = event.target;
+    if (
+      target instanceof HTMLElement &&
+      target !== this.querySelector("textarea") &&
+      target.matches("input, select, textarea, [contenteditable]")
+    ) return;
+    event.preventDefault();
+    void this.#abort();
+  };
 
   async #send(): Promise<void> {
     const textarea = this.querySelector<HTMLTextAreaElement>("textarea");
@@ -85,7 +129,7 @@ export class SessionComposer extends LitElement {
     this._error = null;
     try {
       await api.sendMessage(sessionId, { text });
-      drafts.delete(sessionId);
+      writeDraft(localStorage, sessionId, "");
       if (this.sessionId === sessionId) textarea.value = "";
       this.dispatchEvent(new CustomEvent("message-sent", { bubbles: true }));
     } catch (error) {
@@ -98,6 +142,7 @@ export class SessionComposer extends LitElement {
   }
 
   async #abort(): Promise<void> {
+    this.#focusAfterStop = true;
     try {
       await this.#api.value?.abortSession(this.sessionId);
     } catch (error) {
@@ -113,12 +158,13 @@ export class SessionComposer extends LitElement {
   }
 
   #renderWorking() {
-    const { status, retry } = this.#view.value;
+    const { status, retry, waiting } = this.#view.value;
     if (status === undefined || !isSessionWorking(status)) return nothing;
     return html`
       <div
         data-working
-        class="mb-2 flex items-center gap-2 text-sm ${status === "retry"
+        class="mb-2 flex items-center gap-2 text-sm ${status === "retry" ||
+            waiting
           ? "text-amber-300"
           : "text-sky-300"}"
         role="status"
@@ -129,20 +175,23 @@ export class SessionComposer extends LitElement {
           <span class="relative inline-flex size-2 rounded-full bg-current"></span>
         </span>
         <span class="min-w-0 flex-1 truncate"
-          data-status-label>${sessionStatusLabel(
-            status,
-            retry,
-            clock,
-          )}${status === "retry" && retry?.message
+          data-status-label>${waiting
+            ? "Waiting for you to answer"
+            : sessionStatusLabel(
+              status,
+              retry,
+              clock,
+            )}${status === "retry" && retry?.message
             ? html`
-              <span class="text-gray-500">— ${retry.message}</span>
+              <span class="text-gray-400">— ${retry.message}</span>
             `
             : nothing}</span>
         <button
           type="button"
           data-abort
-          class="inline-flex items-center gap-1.5 rounded-md px-2.5 py-1 text-xs font-medium text-gray-200 ring-1 ring-gray-700 hover:bg-gray-800 focus-visible:outline-2 focus-visible:outline-indigo-400"
+          class="inline-flex min-h-11 items-center gap-1.5 rounded-md px-3 py-1 text-xs font-medium text-gray-200 ring-1 ring-gray-700 hover:bg-gray-800 focus-visible:outline-2 focus-visible:outline-indigo-400 md:min-h-0 md:px-2.5"
           aria-label="Stop generating (abort)"
+          title="Stop (Esc)"
           @click=${() => void this.#abort()}
         >${icon("stop", "size-3")} Stop</button>
       </div>
@@ -181,25 +230,26 @@ export class SessionComposer extends LitElement {
               placeholder=${running
                 ? "Message the agent…"
                 : "Instance not running"}
-              class="field-sizing-content max-h-48 min-h-10 flex-1 resize-none bg-transparent px-2 py-2 text-[15px] text-gray-100 placeholder:text-gray-500 focus:outline-none"
+              class="field-sizing-content max-h-48 min-h-11 flex-1 resize-none bg-transparent px-2 py-2 text-[15px] text-gray-100 placeholder:text-gray-400 focus:outline-none md:min-h-10"
               ?disabled=${!running}
               @keydown=${(e: KeyboardEvent) => this.#onKeydown(e)}
               @input=${(e: Event) =>
-                drafts.set(
+                writeDraft(
+                  localStorage,
                   this.sessionId,
                   (e.currentTarget as HTMLTextAreaElement).value,
                 )}
             ></textarea>
             <button
               type="submit"
-              class="grid size-10 shrink-0 place-items-center rounded-lg bg-indigo-500 text-white hover:bg-indigo-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-300 disabled:bg-gray-800 disabled:text-gray-500"
+              class="grid size-11 shrink-0 place-items-center rounded-lg bg-indigo-500 text-white hover:bg-indigo-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-300 disabled:bg-gray-800 disabled:text-gray-500"
               aria-label="Send message (Ctrl+Enter)"
               title="Send (Ctrl+Enter)"
               ?disabled=${!running || this._sending}
             >${icon("send")}</button>
           </form>
-          <p class="mt-1.5 hidden text-right text-[11px] text-gray-600 sm:block">
-            <kbd class="font-sans">Ctrl</kbd>/<kbd class="font-sans">⌘</kbd> + <kbd class="font-sans">Enter</kbd> to send
+          <p class="mt-1.5 hidden text-right text-[11px] text-gray-400 sm:block">
+            <kbd class="font-sans">Ctrl</kbd>/<kbd class="font-sans">⌘</kbd> + <kbd class="font-sans">Enter</kbd> to send · <kbd class="font-sans">Esc</kbd> stops a reply
           </p>
         </div>
       </div>

@@ -5,6 +5,8 @@ import { StoreSelection } from "../controllers/store_selection.ts";
 import { basename } from "../lib/format.ts";
 import { icon } from "../lib/icons.ts";
 import { noteRender } from "../lib/render_probe.ts";
+import { attentionBySession } from "../lib/store/board.ts";
+import { NONE } from "../lib/store/selectors.ts";
 import { isSessionWorking } from "../lib/status_style.ts";
 import type { ConfirmDialog } from "./confirm-dialog.ts";
 import "./confirm-dialog.ts";
@@ -15,8 +17,10 @@ function messageOf(error: unknown): string {
 
 /**
  * The open session's header: title (click the pencil to rename), its
- * instance, working/idle, and delete (after confirming). Renders when the
- * session or its instance changes, never for the conversation.
+ * instance, what it is doing ("Needs you" while a request of it waits for
+ * the user, else working / idle / error), and delete (after confirming).
+ * Renders when the session, its instance or its requests change, never for
+ * the conversation.
  */
 export class SessionHeader extends LitElement {
   static override properties = {
@@ -35,6 +39,7 @@ export class SessionHeader extends LitElement {
     return {
       session,
       instance: session ? s.instances.get(session.instance_id) : undefined,
+      attention: attentionBySession(s).get(this.sessionId) ?? NONE,
     };
   });
   #api = new ContextConsumer(this, { context: apiContext });
@@ -126,7 +131,10 @@ export class SessionHeader extends LitElement {
         @keydown=${(e: KeyboardEvent) => {
           const input = e.currentTarget as HTMLInputElement;
           if (e.key === "Enter") void this.#rename(input.value.trim());
-          if (e.key === "Escape") this._renaming = false;
+          if (e.key === "Escape") {
+            e.preventDefault(); // this Esc ends renaming, nothing else
+            this._renaming = false;
+          }
         }}
         @blur=${(e: FocusEvent) =>
           void this.#rename((e.currentTarget as HTMLInputElement).value.trim())}
@@ -135,18 +143,36 @@ export class SessionHeader extends LitElement {
   }
 
   override render() {
-    const { session, instance } = this.#view.value;
+    const { session, instance, attention } = this.#view.value;
     if (!session) return nothing;
+    const needsYou = attention.length > 0;
     const working = isSessionWorking(session.status);
+    const [state, label, look, dot] = needsYou
+      ? [
+        "needs-you",
+        "Needs you",
+        "bg-amber-500/15 text-amber-200",
+        "animate-pulse bg-amber-400",
+      ]
+      : working
+      ? [
+        "working",
+        "Working",
+        "bg-sky-500/10 text-sky-300",
+        "animate-pulse bg-sky-400",
+      ]
+      : session.status === "error"
+      ? ["error", "Error", "bg-red-500/10 text-red-300", "bg-red-400"]
+      : ["idle", "Idle", "bg-gray-800 text-gray-300", "bg-gray-400"];
     const iconButton =
-      "grid size-8 place-items-center rounded-md text-gray-400 hover:bg-gray-800 hover:text-gray-100 focus-visible:outline-2 focus-visible:outline-indigo-400";
+      "grid size-11 place-items-center rounded-md text-gray-400 hover:bg-gray-800 hover:text-gray-100 focus-visible:outline-2 focus-visible:outline-indigo-400 md:size-8";
     return html`
       <header
         class="flex items-center gap-3 border-b border-gray-800/80 px-4 py-3 md:px-6"
       >
         <div class="min-w-0 flex-1">
           ${this.#renderTitle(session.title)}
-          <p class="truncate text-xs text-gray-500">
+          <p class="truncate text-xs text-gray-400">
             ${instance
               ? html`${instance.name || basename(instance.working_directory)} ·
               <span class="font-mono">${instance.working_directory}</span>`
@@ -158,14 +184,12 @@ export class SessionHeader extends LitElement {
         </div>
         <span
           data-session-status=${session.status}
-          class="hidden shrink-0 items-center gap-1.5 rounded-full px-2 py-0.5 text-xs sm:inline-flex ${working
-            ? "bg-sky-500/10 text-sky-300"
-            : "bg-gray-800 text-gray-400"}"
+          data-session-state=${state}
+          role="status"
+          class="inline-flex shrink-0 items-center gap-1.5 rounded-full px-2 py-0.5 text-xs ${look}"
         >
-          <span class="size-1.5 rounded-full ${working
-            ? "animate-pulse bg-sky-400"
-            : "bg-gray-500"}"></span>
-          ${working ? "Working" : "Idle"}
+          <span class="size-1.5 rounded-full ${dot}"></span>
+          ${label}
         </span>
         <button
           type="button"

@@ -9,13 +9,16 @@
 /** Where the page is. */
 export type Route =
   | { readonly kind: "home" }
-  | { readonly kind: "session"; readonly sessionId: string };
+  | { readonly kind: "session"; readonly sessionId: string }
+  /** An instance's log (its OpenCode's output). */
+  | { readonly kind: "logs"; readonly instanceId: string };
 
 /** The home route. */
 export const HOME_ROUTE: Route = Object.freeze({ kind: "home" });
 
 /**
- * Parses `location.hash`.
+ * Parses `location.hash`: `#/s/<sessionId>`, `#/i/<instanceId>/logs`, or
+ * home.
  *
  * @param hash The hash, with or without the leading `#`.
  * @returns The route; anything unknown is home.
@@ -26,28 +29,41 @@ export const HOME_ROUTE: Route = Object.freeze({ kind: "home" });
  */
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, "");
-  const match = /^\/s\/([^/?#]+)\/?$/.exec(path);
-  if (match?.[1]) {
-    try {
-      const sessionId = decodeURIComponent(match[1]);
-      if (sessionId.trim() !== "") return { kind: "session", sessionId };
-    } catch {
-      // a malformed escape is treated as an unknown route
-    }
-  }
+  const session = /^\/s\/([^/?#]+)\/?$/.exec(path);
+  const sessionId = decoded(session?.[1]);
+  if (sessionId !== undefined) return { kind: "session", sessionId };
+  const logs = /^\/i\/([^/?#]+)\/logs\/?$/.exec(path);
+  const instanceId = decoded(logs?.[1]);
+  if (instanceId !== undefined) return { kind: "logs", instanceId };
   return HOME_ROUTE;
+}
+
+/** A decoded, non-blank path segment, or undefined. */
+function decoded(segment: string | undefined): string | undefined {
+  if (!segment) return undefined;
+  try {
+    const value = decodeURIComponent(segment);
+    return value.trim() === "" ? undefined : value;
+  } catch {
+    return undefined; // a malformed escape is treated as an unknown route
+  }
 }
 
 /**
  * Formats a route as a hash.
  *
  * @param route The route.
- * @returns `#/` or `#/s/<id>`.
+ * @returns `#/`, `#/s/<id>` or `#/i/<id>/logs`.
  */
 export function formatRoute(route: Route): string {
-  return route.kind === "session"
-    ? `#/s/${encodeURIComponent(route.sessionId)}`
-    : "#/";
+  switch (route.kind) {
+    case "session":
+      return `#/s/${encodeURIComponent(route.sessionId)}`;
+    case "logs":
+      return `#/i/${encodeURIComponent(route.instanceId)}/logs`;
+    default:
+      return "#/";
+  }
 }
 
 /**

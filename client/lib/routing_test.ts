@@ -27,3 +27,12 @@ Deno.test("a trailing slash and a missing # are accepted", () => {
   );
   strictEqual(sameRoute(parseRoute("#/s/x"), HOME_ROUTE), false);
 });
+
+Deno.test("log routes round-trip", () => {
+  const route = { kind: "logs", instanceId: "inst_1" } as const;
+  strictEqual(formatRoute(route), "#/i/inst_1/logs");
+  deepStrictEqual(parseRoute("#/i/inst_1/logs"), route);
+  deepStrictEqual(parseRoute("#/i/inst_1/logs/"), route);
+  deepStrictEqual(parseRoute("#/i/inst_1"), HOME_ROUTE);
+  deepStrictEqual(parseRoute("#/i//logs"), HOME_ROUTE);
+});

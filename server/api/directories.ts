@@ -1,7 +1,7 @@
 /**
  * `GET /api/directories?path=`: the PWA's directory picker. Lists the
- * subdirectories of one directory (never files or contents), honouring
- * the `--root` allowlist.
+ * subdirectories of one directory (never files or contents), each marked
+ * when it is a git repository, honouring the `--root` allowlist.
  *
  * @module
  */
@@ -10,21 +10,14 @@ import {
   isInside,
   resolveAllowedDirectory,
 } from "../http/allowed_directory.ts";
+import type {
+  DirectoriesJson,
+  DirectoryEntryJson,
+} from "../contract/directories.ts";
 import type { ApiContext } from "./api_context.ts";
 import { type ApiRoute, errorDoc, ref } from "./openapi.ts";
 
-/** One listed subdirectory. */
-export interface DirectoryEntryJson {
-  name: string;
-  path: string;
-}
-
-/** The body of `GET /api/directories`. */
-export interface DirectoriesJson {
-  path: string;
-  parent: string | null;
-  directories: DirectoryEntryJson[];
-}
+export type { DirectoriesJson, DirectoryEntryJson };
 
 /** At most this many subdirectories are listed. */
 export const MAX_DIRECTORY_ENTRIES = 5000;
@@ -49,6 +42,36 @@ async function realRoots(roots: readonly string[]): Promise<string[]> {
     }
   }
   return out;
+}
+
+/** How many `.git` look-ups run at once. */
+const GIT_CHECKS_AT_ONCE = 32;
+
+/** Whether `dir` holds a `.git` directory or file (a repository or worktree). */
+async function isGitRepository(dir: string): Promise<boolean> {
+  try {
+    const info = await Deno.lstat(join(dir, ".git"));
+    return info.isDirectory || info.isFile;
+  } catch {
+    return false; // missing or unreadable
+  }
+}
+
+/** Sets `git` on each entry, a bounded number of look-ups at a time. */
+async function markRepositories(entries: DirectoryEntryJson[]): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < entries.length) {
+      const entry = entries[next++]!;
+      entry.git = await isGitRepository(entry.path);
+    }
+  };
+  await Promise.all(
+    Array.from(
+      { length: Math.min(GIT_CHECKS_AT_ONCE, entries.length) },
+      worker,
+    ),
+  );
 }
 
 /** Orders names case-insensitively, hidden (dot) names last. */
@@ -119,7 +142,7 @@ export async function listDirectories(
       } else if (!entry.isDirectory) {
         continue;
       }
-      directories.push({ name: entry.name, path: full });
+      directories.push({ name: entry.name, path: full, git: false });
       if (directories.length >= MAX_DIRECTORY_ENTRIES) break;
     }
   } catch (error) {
@@ -140,6 +163,7 @@ export async function listDirectories(
     );
   }
   directories.sort((a, b) => compareNames(a.name, b.name));
+  await markRepositories(directories);
   return { path: real, parent, directories };
 }
 
@@ -153,7 +177,7 @@ export function directoryRoutes(ctx: ApiContext): ApiRoute[] {
       doc: {
         tag: "directories",
         description:
-          "Only directories are listed (symlinks to directories included, unless they lead outside the allowed roots), sorted case-insensitively. Hidden (dot) directories are left out unless `hidden=true`, and then come last. `parent` is null at `/` and at an allowed root.",
+          "Only directories are listed (symlinks to directories included, unless they lead outside the allowed roots), sorted case-insensitively. Hidden (dot) directories are left out unless `hidden=true`, and then come last. `parent` is null at `/` and at an allowed root. `git` is true for a directory holding a `.git` directory or file (a repository or a worktree).",
         query: [
           {
             name: "path",

@@ -259,8 +259,15 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
       },
       directories: arrayOf({
         type: "object",
-        required: ["name", "path"],
-        properties: { name: { type: "string" }, path: { type: "string" } },
+        required: ["name", "path", "git"],
+        properties: {
+          name: { type: "string" },
+          path: { type: "string" },
+          git: {
+            type: "boolean",
+            description: "Holds a `.git` directory or file (a repository)",
+          },
+        },
       }),
     },
   },

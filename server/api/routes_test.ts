@@ -231,6 +231,8 @@ Deno.test("GET /api/directories lists subdirectories only, sorted, and validates
       await Deno.mkdir(`${home}/${d}`, { recursive: true });
     }
     await Deno.writeTextFile(`${home}/file.txt`, "x");
+    await Deno.mkdir(`${home}/Alpha/.git`); // a repository
+    await Deno.writeTextFile(`${home}/beta/.git`, "gitdir: /elsewhere\n"); // a worktree
     await Deno.symlink(`${home}/gamma`, `${home}/link-to-gamma`);
     await Deno.symlink(`${home}/file.txt`, `${home}/link-to-file`);
     await Deno.symlink(`${home}/missing`, `${home}/dangling`);
@@ -248,6 +250,12 @@ Deno.test("GET /api/directories lists subdirectories only, sorted, and validates
       "link-to-gamma",
     ]);
     assertEquals(def.body.directories[0]!.path, `${real}/Alpha`);
+    assertEquals(def.body.directories.map((d) => d.git), [
+      true,
+      true,
+      false,
+      false,
+    ]);
 
     const hidden = await flock.api<DirectoriesJson>(
       "GET",

@@ -6,6 +6,7 @@ import { apiContext, streamContext } from "../controllers/contexts.ts";
 import { ContextSubscription } from "../controllers/context_subscription.ts";
 import { StoreSelection } from "../controllers/store_selection.ts";
 import { basename } from "../lib/format.ts";
+import { errorText } from "../lib/error_text.ts";
 import { icon } from "../lib/icons.ts";
 import { noteRender } from "../lib/render_probe.ts";
 import {
@@ -27,10 +28,6 @@ import {
 import { requestComposerFocus } from "../lib/composer_focus.ts";
 import type { ConfirmDialog } from "./confirm-dialog.ts";
 import "./confirm-dialog.ts";
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * The sidebar's instances, each with its status dot, what its sessions are
@@ -65,6 +62,11 @@ export class InstanceList extends LitElement {
   #api = new ContextConsumer(this, { context: apiContext });
   #stream = new ContextSubscription(this, streamContext);
 
+  /** An error's message, instances named (not their ids). */
+  #errorText(error: unknown): string {
+    return errorText(error, this.#view.store?.state.instances ?? new Map());
+  }
+
   constructor() {
     super();
     this.selectedSessionId = "";
@@ -93,7 +95,7 @@ export class InstanceList extends LitElement {
     } catch (error) {
       this._errors = new Map([...this._errors, [
         instance.id,
-        messageOf(error),
+        this.#errorText(error),
       ]]);
     } finally {
       const pending = new Set(this._pending);

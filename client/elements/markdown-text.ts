@@ -46,14 +46,46 @@ export class MarkdownText extends ReactiveElement {
   #tail: ChildNode[] = [];
   /** The plain-text stand-in is shown (the renderer had not arrived). */
   #plainShown = false;
+  /** Puts "Copied" back to "Copy". */
+  #copiedTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
     super();
     this.text = "";
+    this.addEventListener("click", (event) => void this.#onClick(event));
   }
 
   protected override createRenderRoot(): HTMLElement {
     return this;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.#copiedTimer);
+  }
+
+  /** A code block's Copy button (one listener for all of them). */
+  async #onClick(event: Event): Promise<void> {
+    const target = event.target;
+    if (!(target instanceof Element)) return;
+    const button = target.closest<HTMLButtonElement>("[data-copy-code]");
+    const code = button?.closest("[data-code-block]")?.querySelector("code");
+    if (!button || !code) return;
+    const text = code.textContent ?? "";
+    try {
+      await navigator.clipboard.writeText(text);
+      button.textContent = "Copied";
+    } catch {
+      // no clipboard (e.g. not a secure context): select it for Ctrl+C
+      getSelection()?.selectAllChildren(code);
+      button.textContent = "Press Ctrl+C";
+    }
+    button.dataset.copied = "";
+    clearTimeout(this.#copiedTimer);
+    this.#copiedTimer = setTimeout(() => {
+      button.textContent = "Copy";
+      delete button.dataset.copied;
+    }, 2000);
   }
 
   protected override update(changed: Map<PropertyKey, unknown>): void {
@@ -74,9 +106,12 @@ export class MarkdownText extends ReactiveElement {
     }
     for (const node of this.#tail) node.remove();
     if (step.committed) {
-      this.append(renderer.sanitizeToFragment(step.committed));
+      const committed = renderer.sanitizeToFragment(step.committed);
+      renderer.decorateCodeBlocks(committed);
+      this.append(committed);
     }
     const tail = renderer.sanitizeToFragment(step.tail);
+    renderer.decorateCodeBlocks(tail);
     this.#tail = [...tail.childNodes];
     this.append(tail);
   }

@@ -5,13 +5,10 @@ import { apiContext } from "../controllers/contexts.ts";
 import { StoreSelection } from "../controllers/store_selection.ts";
 import { requestComposerFocus } from "../lib/composer_focus.ts";
 import { trapFocus } from "../lib/focus_trap.ts";
+import { errorText } from "../lib/error_text.ts";
 import { pickerQuery } from "../lib/picker_query.ts";
 import { icon } from "../lib/icons.ts";
 import { instanceDotClass } from "../lib/status_style.ts";
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** How long typing must pause before the picker follows the typed path. */
 const FOLLOW_DELAY_MS = 150;
@@ -59,6 +56,11 @@ export class NewInstanceDialog extends LitElement {
   #followTimer: ReturnType<typeof setTimeout> | undefined;
   /** The created instance whose first session was asked for. */
   #sessionFor: string | null = null;
+
+  /** An error's message, instances named (not their ids). */
+  #errorText(error: unknown): string {
+    return errorText(error, this.#created.store?.state.instances ?? new Map());
+  }
 
   constructor() {
     super();
@@ -127,7 +129,7 @@ export class NewInstanceDialog extends LitElement {
       location.hash = `#/s/${encodeURIComponent(session.id)}`;
     } catch (error) {
       this._error = `The instance runs, but a session could not be made: ${
-        messageOf(error)
+        this.#errorText(error)
       }`;
     }
   }
@@ -161,7 +163,7 @@ export class NewInstanceDialog extends LitElement {
       }
     } catch (error) {
       if (request !== this.#listingRequest) return;
-      this._listingError = messageOf(error);
+      this._listingError = this.#errorText(error);
     } finally {
       if (request === this.#listingRequest) this._listingLoading = false;
     }
@@ -192,7 +194,7 @@ export class NewInstanceDialog extends LitElement {
     } catch (error) {
       this._error = error instanceof ApiError && error.status === 0
         ? "Cannot reach the Flock server."
-        : messageOf(error);
+        : this.#errorText(error);
     } finally {
       this._submitting = false;
     }
@@ -205,7 +207,7 @@ export class NewInstanceDialog extends LitElement {
         this.#created.store?.dispatch({ kind: "instance-saved", instance });
       }
     } catch (error) {
-      this._error = messageOf(error);
+      this._error = this.#errorText(error);
     }
   }
 

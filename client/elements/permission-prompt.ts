@@ -5,6 +5,7 @@ import type {
 } from "../../server/contract/permissions.ts";
 import { apiContext, storeContext } from "../controllers/contexts.ts";
 import { ContextConsumer } from "@lit/context";
+import { errorText } from "../lib/error_text.ts";
 import { icon } from "../lib/icons.ts";
 
 function describe(permission: PermissionJson): string {
@@ -68,7 +69,10 @@ export class PermissionPrompt extends LitElement {
         permissionId: permission.id,
       });
     } catch (error) {
-      this._error = error instanceof Error ? error.message : String(error);
+      this._error = errorText(
+        error,
+        this.#store.value?.state.instances ?? new Map(),
+      );
     } finally {
       this._busy = false;
     }

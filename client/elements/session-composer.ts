@@ -6,6 +6,7 @@ import { icon } from "../lib/icons.ts";
 import { noteRender } from "../lib/render_probe.ts";
 import { takeComposerFocus } from "../lib/composer_focus.ts";
 import { readDraft, writeDraft } from "../lib/drafts.ts";
+import { errorText } from "../lib/error_text.ts";
 import { attentionBySession } from "../lib/store/board.ts";
 import { isSessionWorking, sessionStatusLabel } from "../lib/status_style.ts";
 
@@ -15,10 +16,6 @@ const clock = (ms: number) =>
     minute: "2-digit",
     second: "2-digit",
   });
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * The open session's composer: the working / retry bar with Stop (also Esc,
@@ -58,6 +55,11 @@ export class SessionComposer extends LitElement {
   #api = new ContextConsumer(this, { context: apiContext });
   /** Stop was pressed: give the box the focus once the bar is gone. */
   #focusAfterStop = false;
+
+  /** An error's message, instances named (not their ids). */
+  #errorText(error: unknown): string {
+    return errorText(error, this.#view.store?.state.instances ?? new Map());
+  }
 
   constructor() {
     super();
@@ -133,7 +135,7 @@ export class SessionComposer extends LitElement {
       if (this.sessionId === sessionId) textarea.value = "";
       this.dispatchEvent(new CustomEvent("message-sent", { bubbles: true }));
     } catch (error) {
-      this._error = `Cannot send: ${messageOf(error)}`;
+      this._error = `Cannot send: ${this.#errorText(error)}`;
     } finally {
       this._sending = false;
     }
@@ -146,7 +148,7 @@ export class SessionComposer extends LitElement {
     try {
       await this.#api.value?.abortSession(this.sessionId);
     } catch (error) {
-      this._error = `Cannot stop: ${messageOf(error)}`;
+      this._error = `Cannot stop: ${this.#errorText(error)}`;
     }
   }
 

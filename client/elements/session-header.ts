@@ -3,6 +3,7 @@ import { ContextConsumer } from "@lit/context";
 import { apiContext } from "../controllers/contexts.ts";
 import { StoreSelection } from "../controllers/store_selection.ts";
 import { basename } from "../lib/format.ts";
+import { errorText } from "../lib/error_text.ts";
 import { icon } from "../lib/icons.ts";
 import { noteRender } from "../lib/render_probe.ts";
 import { attentionBySession } from "../lib/store/board.ts";
@@ -10,10 +11,6 @@ import { NONE } from "../lib/store/selectors.ts";
 import { isSessionWorking } from "../lib/status_style.ts";
 import type { ConfirmDialog } from "./confirm-dialog.ts";
 import "./confirm-dialog.ts";
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * The open session's header: title (click the pencil to rename), its
@@ -43,6 +40,11 @@ export class SessionHeader extends LitElement {
     };
   });
   #api = new ContextConsumer(this, { context: apiContext });
+
+  /** An error's message, instances named (not their ids). */
+  #errorText(error: unknown): string {
+    return errorText(error, this.#view.store?.state.instances ?? new Map());
+  }
 
   constructor() {
     super();
@@ -79,7 +81,7 @@ export class SessionHeader extends LitElement {
       const saved = await api.renameSession(session.id, title);
       store.dispatch({ kind: "session-saved", session: saved });
     } catch (error) {
-      this._error = `Cannot rename: ${messageOf(error)}`;
+      this._error = `Cannot rename: ${this.#errorText(error)}`;
     }
   }
 
@@ -102,7 +104,7 @@ export class SessionHeader extends LitElement {
       store.dispatch({ kind: "session-deleted", sessionId: session.id });
       location.hash = "#/";
     } catch (error) {
-      this._error = `Cannot delete: ${messageOf(error)}`;
+      this._error = `Cannot delete: ${this.#errorText(error)}`;
     }
   }
 

@@ -242,6 +242,16 @@ Deno.test({
         last.parts.some((p) => p.text === longReply(tokens, "markdown"));
     }, 120_000);
     await page.locator("[data-session-status=idle]").waitFor();
+    // code blocks are highlighted once the highlighter chunk is there
+    const highlighted = () =>
+      waitFor(
+        "every code block highlighted",
+        async () =>
+          await page.locator("[data-code-block]").count() > 0 &&
+          await page.locator("[data-code-block]:not([data-highlighted])")
+              .count() === 0,
+      );
+    await highlighted();
     const html = () =>
       page.evaluate(() => {
         const all = document.querySelectorAll("[data-role=assistant]");
@@ -256,6 +266,7 @@ Deno.test({
     await page.reload();
     await page.locator("[data-role=assistant] markdown-text table").first()
       .waitFor();
+    await highlighted();
     strictEqual(await html(), streamed);
   });
 

@@ -12,6 +12,7 @@
  * | `use read <path>` (read offered) | a `read` tool call |
  * | `failNNN` | HTTP NNN (5xx: OpenCode retries; 4xx: session error) |
  * | `say-html` | {@linkcode FAKE_HTML_REPLY} (for XSS tests) |
+ * | `say-code` | {@linkcode FAKE_CODE_REPLY} (a fenced TypeScript block) |
  * | `long-reply <count> [plain\|markdown] [<n>/s]` | `longReply` (`long_reply.ts`): exactly `count` tokens, as fast as possible or `n` per second |
  * | `slow` anywhere | the default reply at `slowDelayMs` per token |
  * | anything else | {@linkcode fakeReply} |
@@ -34,6 +35,10 @@ export const FAKE_BASH_COMMAND = "echo flock-tool-ok";
 /** The reply to `say-html`: raw HTML that a client must never execute. */
 export const FAKE_HTML_REPLY =
   "<img src=x onerror=alert(1)><script>alert(2)</script> done";
+
+/** The reply to `say-code`: one fenced TypeScript block between two lines. */
+export const FAKE_CODE_REPLY =
+  "Here is the code:\n\n```ts\nconst answer: number = 42;\nconsole.log(`answer ${answer}`);\n```\n\nThat is all.";
 
 /**
  * The default reply to a user text.
@@ -167,6 +172,9 @@ export function decideAnswer(
   }
   if (/say-html/i.test(userText)) {
     return { kind: "text", text: FAKE_HTML_REPLY };
+  }
+  if (/say-code/i.test(userText)) {
+    return { kind: "text", text: FAKE_CODE_REPLY };
   }
   return /slow/i.test(userText)
     ? { kind: "text", text: fakeReply(userText), delayMs: options.slowDelayMs }

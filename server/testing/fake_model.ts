@@ -21,6 +21,7 @@ import {
 export {
   decideAnswer,
   FAKE_BASH_COMMAND,
+  FAKE_CODE_REPLY,
   FAKE_HTML_REPLY,
   FAKE_TITLE,
   type FakeAnswer,

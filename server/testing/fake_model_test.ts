@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   decideAnswer,
   FAKE_BASH_COMMAND,
+  FAKE_CODE_REPLY,
   FAKE_HTML_REPLY,
   FAKE_TITLE,
   fakeReply,
@@ -44,6 +45,10 @@ Deno.test("decideAnswer: the default reply and the magic words", () => {
   assert.deepEqual(decideAnswer(user("say-html"), opts), {
     kind: "text",
     text: FAKE_HTML_REPLY,
+  });
+  assert.deepEqual(decideAnswer(user("say-code please"), opts), {
+    kind: "text",
+    text: FAKE_CODE_REPLY,
   });
   assert.deepEqual(decideAnswer(user("now fail503"), opts), {
     kind: "error",

@@ -112,6 +112,51 @@ export class BrowserFlock implements AsyncDisposable {
   }
 
   /**
+   * Calls Flock's REST API.
+   *
+   * @returns The parsed JSON body (undefined when empty).
+   * @throws {Error} on a non-2xx answer, with its body.
+   */
+  async call<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
+    const res = await fetch(this.url + path, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /**
+   * Creates an instance in a new workspace and waits until it runs and has
+   * answered one prompt ({@linkcode warmUp}).
+   *
+   * @param name The workspace's (and instance's) name.
+   * @returns The instance's id and directory.
+   */
+  async runningInstance(name: string): Promise<{ id: string; dir: string }> {
+    const dir = await this.env.workspace(name);
+    const { id } = await this.call<{ id: string }>("POST", "/api/instances", {
+      working_directory: dir,
+      name,
+    });
+    await waitFor("the instance to run", async () => {
+      const instance = await this.call<{ status: string }>(
+        "GET",
+        `/api/instances/${id}`,
+      );
+      return instance.status === "running";
+    }, 120_000);
+    await this.warmUp(id);
+    return { id, dir };
+  }
+
+  /**
    * Sends one prompt through the REST API in a throwaway session and waits
    * for it to finish, so OpenCode's lazy first-prompt initialisation (seconds
    * of CPU) does not distort what a test observes. The session is deleted.
@@ -136,9 +181,24 @@ export class BrowserFlock implements AsyncDisposable {
       `/api/instances/${instanceId}/sessions`,
       { title: "warm-up" },
     ) as { id: string };
-    await call("POST", `/api/sessions/${session.id}/messages`, {
-      text: "warm up",
-    });
+    // OpenCode's first prompt can take longer than Flock's 10 s limit on a
+    // loaded machine (a 502): the prompt is then often under way; send it
+    // again only if no reply started
+    for (let attempt = 1;; attempt++) {
+      try {
+        await call("POST", `/api/sessions/${session.id}/messages`, {
+          text: "warm up",
+        });
+        break;
+      } catch (error) {
+        if (attempt === 3 || !String(error).includes(": 502 ")) throw error;
+        const messages = await call(
+          "GET",
+          `/api/sessions/${session.id}/messages`,
+        ) as unknown[];
+        if (messages.length > 0) break;
+      }
+    }
     await waitFor("the warm-up reply", async () => {
       const messages = await call(
         "GET",

@@ -224,7 +224,7 @@ export function boardOf(state: FlockState): Board {
 
 /** What an instance's sessions are doing. */
 export interface InstanceActivity {
-  /** Sessions busy or retrying. */
+  /** Sessions busy or retrying (and not waiting for the user). */
   readonly working: number;
   /** Attention items of its sessions. */
   readonly needsYou: number;
@@ -252,12 +252,7 @@ const activityMemo = (() => {
     };
     for (const item of items) of(item.instanceId).needsYou++;
     for (const e of board.working) of(e.instanceId).working++;
-    for (const e of [...board.needsYou, ...board.done, ...board.rest]) {
-      if (e.session?.status === "busy" || e.session?.status === "retry") {
-        of(e.instanceId).working++;
-      }
-      if (e.unread) of(e.instanceId).unread++;
-    }
+    for (const e of board.done) of(e.instanceId).unread++;
     const next = new Map<string, InstanceActivity>();
     let same = previous !== undefined && previous.size === counts.size;
     for (const [id, c] of counts) {

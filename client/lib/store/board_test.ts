@@ -175,8 +175,9 @@ Deno.test("instance activity counts working, needs-you and unread", () => {
     session("d", "retry", 6, "i2"),
   ], [permission("p1", "a"), permission("p2", "a")]);
   const activity = instanceActivity(state);
+  // "a" waits on the user: it counts as needing you, not as working
   deepStrictEqual({ ...activityOf(activity, instance("i1")) }, {
-    working: 2,
+    working: 1,
     needsYou: 2,
     unread: 1,
   });

@@ -74,7 +74,10 @@ export function reduce(state: FlockState, action: StoreAction): FlockState {
     sessions,
     permissions: reducePermissions(state.permissions, action, cascade),
     conversations: reduceConversations(state.conversations, action, cascade),
-    seen: reduceSeen(state.seen, action, cascade),
+    seen: reduceSeen(state.seen, action, cascade, {
+      before: state.sessions.byId,
+      after: sessions.byId,
+    }),
   };
   return sameRecord(next, state) ? state : next;
 }

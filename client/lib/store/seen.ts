@@ -6,9 +6,19 @@
  * opened counts as seen at `since`). It lives in the browser
  * (`seen_storage.ts`), not on the server: "unread" is per person and device.
  *
+ * A `session.updated` that changes an idle session the user was up to date
+ * with (OpenCode sends one after `session.idle`, with the reply's summary,
+ * or a new title; a rename from the TUI) moves what was seen along with it:
+ * it is no new work. Only work that starts after the user looked (the
+ * session goes busy) leaves it unread. While the page is closed nothing is
+ * observed, so any later `updated_at` counts.
+ *
  * @module
  */
-import type { SessionJson } from "../../../server/contract/sessions.ts";
+import type {
+  SessionJson,
+  SessionStatus,
+} from "../../../server/contract/sessions.ts";
 import type { StoreAction } from "./actions.ts";
 import { withEntry, withoutKeys } from "./immutable.ts";
 import type { Cascade } from "./reducer.ts";
@@ -53,6 +63,41 @@ export function isUnread(session: SessionJson, seen: SeenState): boolean {
   return session.updated_at > last;
 }
 
+/** The listed sessions before and after the action. */
+export interface SessionsChange {
+  readonly before: ReadonlyMap<string, SessionJson>;
+  readonly after: ReadonlyMap<string, SessionJson>;
+}
+
+const working = (status: SessionStatus | undefined) =>
+  status === "busy" || status === "retry";
+
+/** Moves seen sessions along with updates that are no new work. */
+function followQuietUpdates(
+  state: SeenState,
+  action: StoreAction,
+  sessions: SessionsChange,
+): SeenState {
+  if (
+    state.since === "" || action.kind !== "event" ||
+    action.event.type !== "session.updated" ||
+    sessions.before === sessions.after
+  ) return state;
+  const id = action.event.properties.info.id;
+  const before = sessions.before.get(id);
+  const after = sessions.after.get(id);
+  if (
+    !before || !after || after.updated_at <= before.updated_at ||
+    working(before.status) || working(after.status)
+  ) return state;
+  const last = state.bySession.get(id) ?? state.since;
+  if (last < before.updated_at) return state; // it was unread already
+  return {
+    since: state.since,
+    bySession: withEntry(state.bySession, id, after.updated_at),
+  };
+}
+
 function reduceOwn(state: SeenState, action: StoreAction): SeenState {
   switch (action.kind) {
     case "seen-restored":
@@ -76,7 +121,7 @@ function reduceOwn(state: SeenState, action: StoreAction): SeenState {
 
 /**
  * Applies an action to the seen slice; sessions that left the list are
- * forgotten.
+ * forgotten, quiet updates of seen sessions are followed (module docs).
  *
  * @returns `state` itself when nothing changed.
  */
@@ -84,8 +129,9 @@ export function reduceSeen(
   state: SeenState,
   action: StoreAction,
   cascade: Cascade,
+  sessions: SessionsChange,
 ): SeenState {
-  const next = reduceOwn(state, action);
+  const next = followQuietUpdates(reduceOwn(state, action), action, sessions);
   const bySession = withoutKeys(next.bySession, cascade.forgottenSessions);
   return bySession === next.bySession ? next : { since: next.since, bySession };
 }

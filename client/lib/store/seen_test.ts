@@ -117,3 +117,55 @@ Deno.test("a deleted session is forgotten by the seen slice", () => {
   });
   strictEqual(state.seen.bySession.has("ses_1"), false);
 });
+
+Deno.test("an update after the reply ends is no new work; a new reply is", () => {
+  const info = (updated: number) =>
+    openCodeSession({
+      id: "ses_1",
+      time: { created: 1_000, updated },
+    });
+  const event = (
+    type: "session.updated" | "session.created",
+    updated: number,
+  ) => ({
+    kind: "event" as const,
+    live: true,
+    event: flockEvent(type, { sessionID: "ses_1", info: info(updated) }),
+  });
+  const status = (type: "busy" | "idle") => ({
+    kind: "event" as const,
+    live: true,
+    event: flockEvent("session.status", {
+      sessionID: "ses_1",
+      status: { type },
+    }),
+  });
+  let state = reduce(EMPTY_STATE, {
+    kind: "seen-restored",
+    seen: { since: new Date(0).toISOString(), bySession: new Map() },
+  });
+  state = reduce(state, event("session.created", 1_000));
+  state = reduce(state, status("busy"));
+  state = reduce(state, event("session.updated", 2_000));
+  state = reduce(state, status("idle"));
+  // the user had it open when it went idle
+  state = reduce(state, {
+    kind: "session-seen",
+    sessionId: "ses_1",
+    updatedAt: new Date(2_000).toISOString(),
+  });
+  // … then left: OpenCode's update after the idle is no new work
+  state = reduce(state, event("session.updated", 3_000));
+  const session = () => state.sessions.byId.get("ses_1")!;
+  strictEqual(session().updated_at, new Date(3_000).toISOString());
+  strictEqual(isUnread(session(), state.seen), false);
+  // a new reply while away is
+  state = reduce(state, status("busy"));
+  state = reduce(state, event("session.updated", 4_000));
+  state = reduce(state, status("idle"));
+  state = reduce(state, event("session.updated", 5_000));
+  strictEqual(isUnread(session(), state.seen), true);
+  // and later quiet updates keep it unread
+  state = reduce(state, event("session.updated", 6_000));
+  strictEqual(isUnread(session(), state.seen), true);
+});

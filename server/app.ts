@@ -10,7 +10,11 @@ import { directoryRoutes } from "./api/directories.ts";
 import { eventRoutes } from "./api/events.ts";
 import { instanceRoutes } from "./api/instances.ts";
 import { type ApiRoute, buildOpenApi, ref } from "./api/openapi.ts";
+import { catalogRoutes } from "./api/catalog.ts";
+import { messageRoutes } from "./api/messages.ts";
 import { permissionRoutes } from "./api/permissions.ts";
+import { questionRoutes } from "./api/questions.ts";
+import { searchRoutes } from "./api/search.ts";
 import { sessionRoutes } from "./api/sessions.ts";
 import type { HealthJson } from "./contract/api.ts";
 import type { EventBroker } from "./events/event_broker.ts";
@@ -104,8 +108,12 @@ export function createApp(deps: AppDeps): App {
       },
     },
     ...instanceRoutes(ctx),
+    ...catalogRoutes(ctx),
     ...sessionRoutes(ctx),
+    ...messageRoutes(ctx),
     ...permissionRoutes(ctx),
+    ...questionRoutes(ctx),
+    ...searchRoutes(ctx),
     ...eventRoutes(ctx),
     ...directoryRoutes(ctx),
     {

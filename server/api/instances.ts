@@ -272,15 +272,35 @@ export function instanceRoutes(ctx: ApiContext): ApiRoute[] {
         tag: "sessions",
         params: { id: "The instance id" },
         description:
-          "The root sessions Flock records for the instance. Reads only: the list follows OpenCode's `session.*` events (so sessions made in the TUI appear too) and is reconciled with OpenCode's own list each time Flock (re)connects to the instance's event stream.",
+          "The root sessions Flock records for the instance; with `children=true`, followed by the subagents' child sessions (each with `parent_id`). Reads only: the list follows OpenCode's `session.*` events (so sessions made in the TUI appear too) and is reconciled with OpenCode's own list each time Flock (re)connects to the instance's event stream.",
+        query: [{
+          name: "children",
+          description: "Also list the subagents' child sessions",
+          schema: { type: "string", enum: ["true", "false"] },
+        }],
         responses: {
           200: { description: "Newest first", schema: arrayOf(ref("Session")) },
+          400: errorDoc(400),
           404: errorDoc(404),
         },
       },
-      handler: ({ params }) => {
+      handler: ({ params, url }) => {
         const instance = requireInstance(ctx, params.id!);
-        return Response.json(ctx.sessions.listByInstance(instance.id));
+        const children = url.searchParams.get("children");
+        if (children !== null && children !== "true" && children !== "false") {
+          throw new BadRequestError(
+            `Cannot use query "children": expected true or false, got "${
+              children.slice(0, 20)
+            }"`,
+            "invalid_query",
+          );
+        }
+        const roots = ctx.sessions.listByInstance(instance.id);
+        return Response.json(
+          children === "true"
+            ? [...roots, ...ctx.sessions.listChildrenByInstance(instance.id)]
+            : roots,
+        );
       },
     },
     {

@@ -9,10 +9,10 @@ import {
 } from "./event_types.ts";
 
 Deno.test("the event type lists are complete and distinct", () => {
-  // The SDK 1.18.33 union has 89 types; Flock adds 5 of its own.
+  // The SDK 1.18.33 union has 89 types; Flock adds 9 of its own.
   assertEquals(OPENCODE_EVENT_TYPES.length, 89);
-  assertEquals(FLOCK_OWN_EVENT_TYPES.length, 5);
-  assertEquals(new Set(FLOCK_EVENT_TYPES).size, 94);
+  assertEquals(FLOCK_OWN_EVENT_TYPES.length, 9);
+  assertEquals(new Set(FLOCK_EVENT_TYPES).size, 98);
   for (
     const type of [
       "message.part.delta",

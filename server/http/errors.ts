@@ -28,6 +28,12 @@ import {
   InstanceNotRunningError,
   SupervisorClosedError,
 } from "../opencode/instance_errors.ts";
+import { SearchQueryError } from "../events/search_index.ts";
+import {
+  InvalidChoiceError,
+  QueuedMessageNotFoundError,
+  QueuedMessageStateError,
+} from "../queue/queue_errors.ts";
 
 /** An error that carries its HTTP status and a stable machine-readable code. */
 export class HttpError extends Error {
@@ -206,9 +212,31 @@ export function toResponse(error: unknown): Response {
  * Maps the supervisor's and the OpenCode client's errors to HTTP errors:
  * not running → 409, unknown instance → 404, the child's 404 → 404, its
  * 400 → 400, any other child answer or an unreachable child → 502, a shut
- * down supervisor → 503.
+ * down supervisor → 503; a model/variant/agent/command the instance does
+ * not offer → 400, an unknown queued message → 404, one that cannot
+ * change now → 409, a search query that cannot be searched → 400.
  */
 function fromDomainError(error: unknown): HttpError | undefined {
+  if (error instanceof InvalidChoiceError) {
+    return new BadRequestError(error.message, "invalid_field", {
+      cause: error,
+    });
+  }
+  if (error instanceof QueuedMessageNotFoundError) {
+    return new NotFoundError(error.message, { cause: error });
+  }
+  if (error instanceof QueuedMessageStateError) {
+    return new ConflictError(error.message, "queue_conflict", {
+      cause: error,
+    });
+  }
+  if (error instanceof SearchQueryError) {
+    return new BadRequestError(
+      `Cannot use query "q": ${error.message}`,
+      "invalid_query",
+      { cause: error },
+    );
+  }
   if (error instanceof InstanceNotRunningError) {
     return new HttpError(
       409,

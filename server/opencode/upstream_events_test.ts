@@ -12,6 +12,24 @@ const sse = (value: unknown) =>
   encoder.encode(`data: ${JSON.stringify(value)}\n\n`);
 
 const SESSION = openCodeSession({ id: "ses_1", directory: "/p" });
+const CHILD = openCodeSession({
+  id: "ses_2",
+  directory: "/p",
+  parentID: "ses_1",
+});
+const PERMISSION = {
+  id: "per_1",
+  sessionID: "ses_1",
+  permission: "bash",
+  patterns: ["ls"],
+  metadata: {},
+  always: ["ls *"],
+};
+const QUESTION = {
+  id: "que_1",
+  sessionID: "ses_2",
+  questions: [{ question: "Q?", header: "Q", options: [] }],
+};
 
 /** A fake `/event` server: each connection plays the next script, then ends (or hangs). */
 function fakeServer(scripts: Array<{ events: unknown[]; hang?: boolean }>) {
@@ -31,8 +49,10 @@ function fakeServer(scripts: Array<{ events: unknown[]; hang?: boolean }>) {
       }
       if (url.pathname === "/session") {
         listQueries.push(url.search);
-        return Response.json([SESSION]);
+        return Response.json([SESSION, CHILD]);
       }
+      if (url.pathname === "/permission") return Response.json([PERMISSION]);
+      if (url.pathname === "/question") return Response.json([QUESTION]);
       const script = scripts[connection++] ?? { events: [], hang: true };
       const body = new ReadableStream<Uint8Array>({
         start(controller) {
@@ -141,12 +161,14 @@ Deno.test("UpstreamEvents: forwards events in order, drops heartbeats and malfor
       instance_id: "inst_1",
     });
     const snapshot = {
-      sessions: [SESSION],
+      sessions: [SESSION, CHILD],
       statuses: { ses_1: { type: "busy" } },
+      permissions: [PERMISSION],
+      questions: [QUESTION],
     };
     assert.deepEqual(resyncs, [["inst_1", snapshot], ["inst_1", snapshot]]);
-    // The list is the instance directory's root sessions, all of them.
-    const query = `?roots=true&directory=%2Fp&limit=${SESSION_LIST_LIMIT}`;
+    // The list is the instance directory's sessions (children too), all of them.
+    const query = `?directory=%2Fp&limit=${SESSION_LIST_LIMIT}`;
     assert.deepEqual(server.listQueries, [query, query]);
     assert.equal(upstream.connections, 2);
     assert.ok(upstream.connected);

@@ -37,10 +37,13 @@ export function testServices(
   }
   const broker = new EventBroker({ ids: new MemoryEventIds() });
   const database = db;
+  const supervisor = options.supervisor ?? NO_SUPERVISOR;
   return {
     db: database,
-    ...composeEventServices(database, broker),
-    supervisor: options.supervisor ?? NO_SUPERVISOR,
+    ...composeEventServices(database, broker, {
+      client: (instanceId) => supervisor.client(instanceId),
+    }),
+    supervisor,
     [Symbol.dispose]() {
       broker.close();
       if (owned) database.close();

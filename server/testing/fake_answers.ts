@@ -13,6 +13,7 @@
  * | `failNNN` | HTTP NNN (5xx: OpenCode retries; 4xx: session error) |
  * | `say-html` | {@linkcode FAKE_HTML_REPLY} (for XSS tests) |
  * | `long-reply <count> [plain\|markdown] [<n>/s]` | `longReply` (`long_reply.ts`): exactly `count` tokens, as fast as possible or `n` per second |
+ * | `use question` / `use question multiple` / `use questions` / `use todo` / `use task [slow\|question]` (tool offered) | a `question`, `todowrite` or `task` call (`fake_model_agent_tools.ts`) |
  * | `slow` anywhere | the default reply at `slowDelayMs` per token |
  * | anything else | {@linkcode fakeReply} |
  *
@@ -23,6 +24,7 @@
  *
  * @module
  */
+import { agentToolAnswer } from "./fake_model_agent_tools.ts";
 import { longReplyTokens, parseLongReplyCue } from "./long_reply.ts";
 
 /** The title the fake model gives every session. */
@@ -128,6 +130,8 @@ export function decideAnswer(
   ) {
     return { kind: "text", text: FAKE_TITLE };
   }
+  const agentTool = agentToolAnswer(userText, tools);
+  if (agentTool) return agentTool;
   if (/use bash/i.test(userText) && tools.has("bash")) {
     const match = /use bash:\s*(.+)$/im.exec(userText);
     return {

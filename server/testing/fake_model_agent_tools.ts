@@ -12,9 +12,12 @@
  * | `use questions` | two questions at once (colour, then size) |
  * | `use todo` | `todowrite` with {@linkcode FAKE_TODOS} |
  * | `use task` | `task` (subagent `general`) with {@linkcode FAKE_TASK_PROMPT} |
+ * | `use task slow` | the same, the subagent answering slowly (`slow`) |
+ * | `use task question` | the same, the subagent asking {@linkcode FAKE_QUESTION} |
  *
- * The subagent's own session then gets {@linkcode FAKE_TASK_PROMPT} as its
- * prompt, which holds no cue, so it answers with the default reply.
+ * The subagent's own session then gets the task's prompt: plain
+ * {@linkcode FAKE_TASK_PROMPT} holds no cue, so it answers with the
+ * default reply.
  *
  * @module
  */
@@ -69,6 +72,12 @@ export const FAKE_TODOS: readonly {
 /** The prompt the subagent of `use task` gets (it holds no cue). */
 export const FAKE_TASK_PROMPT = "Subagent job: count to three";
 
+/** The prompt of `use task slow`: the subagent replies slowly. */
+export const FAKE_SLOW_TASK_PROMPT = "Subagent job: count slowly";
+
+/** The prompt of `use task question`: the subagent asks a question. */
+export const FAKE_QUESTION_TASK_PROMPT = "Subagent job: use question";
+
 /** The short description of the task of `use task`. */
 export const FAKE_TASK_DESCRIPTION = "Count to three";
 
@@ -86,6 +95,23 @@ export function agentToolAnswer(
   userText: string,
   tools: ReadonlySet<string>,
 ): FakeToolCall | null {
+  const task = /use task(?: (slow|question))?\b/i.exec(userText);
+  if (task && tools.has("task")) {
+    const kind = task[1]?.toLowerCase();
+    return {
+      kind: "tool",
+      name: "task",
+      args: {
+        description: FAKE_TASK_DESCRIPTION,
+        prompt: kind === "slow"
+          ? FAKE_SLOW_TASK_PROMPT
+          : kind === "question"
+          ? FAKE_QUESTION_TASK_PROMPT
+          : FAKE_TASK_PROMPT,
+        subagent_type: "general",
+      },
+    };
+  }
   if (/use questions\b/i.test(userText) && tools.has("question")) {
     return {
       kind: "tool",
@@ -105,17 +131,6 @@ export function agentToolAnswer(
   }
   if (/use todo\b/i.test(userText) && tools.has("todowrite")) {
     return { kind: "tool", name: "todowrite", args: { todos: FAKE_TODOS } };
-  }
-  if (/use task\b/i.test(userText) && tools.has("task")) {
-    return {
-      kind: "tool",
-      name: "task",
-      args: {
-        description: FAKE_TASK_DESCRIPTION,
-        prompt: FAKE_TASK_PROMPT,
-        subagent_type: "general",
-      },
-    };
   }
   return null;
 }

@@ -334,18 +334,27 @@ export class MessageQueue {
     return status === "idle" || status === "error";
   }
 
-  /** Sends the head of the session's queue if it is ready for it. */
+  /**
+   * Sends the head of the session's queue if it is ready for it and its
+   * instance runs (a message waits while its instance is stopped, stopping
+   * or restarting; the next (re)connect's resync sends it).
+   */
   #drain(sessionId: string): void {
     if (!this.#ready(sessionId)) return;
     const head = this.#o.store.list(sessionId)[0];
     if (!head || head.status !== "queued") return;
+    let client: OpenCodeClient;
+    try {
+      client = this.#o.client(head.instance_id);
+    } catch {
+      return;
+    }
     const sending = this.#o.store.setStatus(head.id, "sending") ?? head;
     this.#inflight.add(sessionId);
     this.#awaiting.add(sessionId);
     this.#changed(head.instance_id, sessionId);
     const task = (async () => {
       try {
-        const client = this.#o.client(head.instance_id);
         const catalog = await this.#o.catalog.get(client);
         await this.#dispatch(client, catalog, sending);
         this.#o.store.remove(head.id);

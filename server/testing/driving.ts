@@ -73,6 +73,29 @@ export async function idle(
   );
 }
 
+/**
+ * Waits until the reply to a prompt is over: the prompt's user text part
+ * appears (from `from` on), then the session's next `session.idle` (an
+ * idle that closed the reply before is not taken for this one).
+ */
+export async function replied(
+  log: EventLog,
+  session: { id: string },
+  prompt: string,
+  from: number,
+): Promise<void> {
+  const asked = await log.waitFor(
+    "message.part.updated",
+    (e) => {
+      const part = e.properties.part;
+      return part.sessionID === session.id && part.type === "text" &&
+        part.text === prompt;
+    },
+    { from, timeoutMs: 90_000 },
+  );
+  await idle(log, session, log.events.indexOf(asked));
+}
+
 /** The session's messages through Flock. */
 export async function messagesOf(
   flock: TestFlock,

@@ -100,6 +100,22 @@ Deno.test({
       );
       assertEquals(session.status, 201, await session.clone().text());
       ids.push((await session.json() as SessionJson).id);
+      // A pending question, so that answers reach real validation.
+      const askingId = ids.at(-1)!;
+      const sent = await fetch(`${base}/api/sessions/${askingId}/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ text: "use question" }),
+      });
+      assertEquals(sent.status, 202, await sent.clone().text());
+      await sent.body?.cancel();
+      ids.push(
+        await waitFor("a pending question", async () => {
+          const res = await fetch(`${base}/api/questions`);
+          const list = await res.json() as { id: string }[];
+          return list[0]?.id;
+        }, 60_000),
+      );
       const password = childPassword(instance.pid);
 
       await t.step(

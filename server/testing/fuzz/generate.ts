@@ -22,6 +22,8 @@ const QUERY_KEYS = [
   "path",
   "lastEventId",
   "id",
+  "q",
+  "children",
 ];
 
 /** Fills a URLPattern pathname's parameters with hostile values. */

@@ -103,7 +103,8 @@ export function effectiveChoice(
     choice.model = model;
   }
   let variant = named.variant;
-  if (variant === undefined && (named.model ?? model) === session.model) {
+  // A remembered variant goes with its own model only (kept, or named again).
+  if (variant === undefined && choice.model === session.model) {
     variant = session.variant;
   }
   if (variant === "default") variant = undefined;

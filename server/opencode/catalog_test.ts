@@ -6,7 +6,7 @@ import {
   commandsOf,
   modelsOf,
 } from "./catalog.ts";
-import { effectiveChoice } from "../queue/message_queue.ts";
+import { effectiveChoice } from "../queue/dispatch.ts";
 
 const models = modelsOf({
   providers: [

@@ -15,8 +15,8 @@
  * never releases the next message early.
  *
  * The model, variant and agent a message names are checked against what
- * the instance offers; a message that names none gets the session's
- * (what it used last, as OpenCode records it), when still offered.
+ * the instance offers (here, before it is accepted); how a message is
+ * handed over (with the session's remembered choice) is `dispatch.ts`.
  *
  * @module
  */
@@ -28,6 +28,7 @@ import type { QueueStore } from "../db/queue_store.ts";
 import type { SessionStore } from "../db/session_store.ts";
 import { log } from "../log.ts";
 import { type Catalog, checkChoice, type Choice } from "../opencode/catalog.ts";
+import { dispatchMessage } from "./dispatch.ts";
 import type { CatalogCache } from "../opencode/catalog_cache.ts";
 import type { OpenCodeClient } from "../opencode/opencode_client.ts";
 import {
@@ -61,9 +62,6 @@ export interface MessageQueueOptions {
   newId?: () => string;
 }
 
-/** How long a `/` command may run before Flock stops waiting for its answer. */
-const COMMAND_TIMEOUT_MS = 6 * 60 * 60 * 1000;
-
 function randomId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(8));
   return "q_" +
@@ -72,49 +70,6 @@ function randomId(): string {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** `"provider/model"` → OpenCode's `{ providerID, modelID }`. */
-function modelParts(ref: string): { providerID: string; modelID: string } {
-  const slash = ref.indexOf("/");
-  return { providerID: ref.slice(0, slash), modelID: ref.slice(slash + 1) };
-}
-
-/**
- * The choice a message is sent with: what it names, else what the session
- * used last (each remembered field only while the instance still offers
- * it; a remembered variant only with its own model; OpenCode's `default`
- * variant is no variant).
- */
-export function effectiveChoice(
-  catalog: Catalog,
-  named: Choice,
-  session: Pick<SessionJson, "model" | "variant" | "agent">,
-): Choice {
-  const choice: Choice = {};
-  const keep = (candidate: Choice): boolean =>
-    checkChoice(catalog, candidate) === null;
-  const agent = named.agent ?? session.agent;
-  if (agent !== undefined && (named.agent !== undefined || keep({ agent }))) {
-    choice.agent = agent;
-  }
-  const model = named.model ?? session.model;
-  if (model !== undefined && (named.model !== undefined || keep({ model }))) {
-    choice.model = model;
-  }
-  let variant = named.variant;
-  // A remembered variant goes with its own model only (kept, or named again).
-  if (variant === undefined && choice.model === session.model) {
-    variant = session.variant;
-  }
-  if (variant === "default") variant = undefined;
-  if (
-    variant !== undefined &&
-    (named.variant !== undefined || keep({ model: choice.model, variant }))
-  ) {
-    choice.variant = variant;
-  }
-  return choice;
 }
 
 /** See the module documentation. */
@@ -373,48 +328,15 @@ export class MessageQueue {
   }
 
   /** Hands one message to OpenCode; resolves once OpenCode has it. */
-  async #dispatch(
+  #dispatch(
     client: OpenCodeClient,
     catalog: Catalog,
     item: QueuedMessageJson,
   ): Promise<void> {
-    const session = this.#o.sessions.get(item.session_id) ?? {};
-    const named: Choice = {
-      model: item.model ?? undefined,
-      variant: item.variant ?? undefined,
-      agent: item.agent ?? undefined,
-    };
-    const problem = checkChoice(catalog, named);
-    if (problem) throw new InvalidChoiceError(problem.field, problem.message);
-    const choice = effectiveChoice(catalog, named, session);
-    if (item.kind === "message") {
-      await client.promptAsync(item.session_id, {
-        text: item.text,
-        ...(choice.model ? { model: modelParts(choice.model) } : {}),
-        ...(choice.agent ? { agent: choice.agent } : {}),
-        ...(choice.variant ? { variant: choice.variant } : {}),
-      });
-      return;
-    }
-    // OpenCode answers a command only when its reply is done: it has it
-    // once the session starts on it (or the call fails first).
-    const started = this.#whenBusy(item.session_id);
-    const call = client.sendCommand(item.session_id, {
-      command: item.command ?? "",
-      arguments: item.text,
-      ...(choice.model ? { model: choice.model } : {}),
-      ...(choice.agent ? { agent: choice.agent } : {}),
-      ...(choice.variant ? { variant: choice.variant } : {}),
-    }, { timeoutMs: COMMAND_TIMEOUT_MS });
-    const outcome = await Promise.race([
-      call.then(() => "done" as const),
-      started.promise.then(() => "started" as const),
-    ]).finally(started.cancel);
-    if (outcome === "started") {
-      call.catch((error) =>
-        log.warn(`Command /${item.command} of ${item.session_id}:`, error)
-      );
-    }
+    return dispatchMessage(client, catalog, item, {
+      session: this.#o.sessions.get(item.session_id) ?? {},
+      whenBusy: () => this.#whenBusy(item.session_id),
+    });
   }
 
   /** Resolves at the session's next busy (or retry) status. */

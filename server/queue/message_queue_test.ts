@@ -101,7 +101,7 @@ function standIn() {
   };
 }
 
-async function setup() {
+function setup() {
   const db = openDatabase(":memory:");
   migrate(db, MIGRATIONS);
   new InstanceStore(db).create({
@@ -183,7 +183,7 @@ async function setup() {
 }
 
 Deno.test("an idle session gets the message at once; the next waits for a new reply to start and end", async () => {
-  await using t = await setup();
+  await using t = setup();
   const first = await t.queue.submit(t.session(), {
     kind: "message",
     text: "one",
@@ -233,7 +233,7 @@ Deno.test("an idle session gets the message at once; the next waits for a new re
 });
 
 Deno.test("a failed send stays visible, holds the queue, and can be retried or cancelled", async () => {
-  await using t = await setup();
+  await using t = setup();
   t.status("busy");
   const a = await t.queue.submit(t.session(), { kind: "message", text: "a" });
   const b = await t.queue.submit(t.session(), { kind: "message", text: "b" });
@@ -260,7 +260,7 @@ Deno.test("a failed send stays visible, holds the queue, and can be retried or c
 });
 
 Deno.test("a message being handed over cannot be cancelled; one for a stopped instance waits", async () => {
-  await using t = await setup();
+  await using t = setup();
   t.status("busy");
   const a = await t.queue.submit(t.session(), { kind: "message", text: "a" });
   t.opencode.hold();
@@ -283,7 +283,7 @@ Deno.test("a message being handed over cannot be cancelled; one for a stopped in
 });
 
 Deno.test("the remembered choice is sent; a named one is checked", async () => {
-  await using t = await setup();
+  await using t = setup();
   t.sessions.upsert({
     id: "s1",
     instance_id: "i1",
@@ -341,7 +341,7 @@ Deno.test("the remembered choice is sent; a named one is checked", async () => {
 });
 
 Deno.test("a command counts as sent once the session starts on it", async () => {
-  await using t = await setup();
+  await using t = setup();
   t.opencode.hold();
   const sent = t.queue.submit(t.session(), {
     kind: "command",
@@ -359,7 +359,7 @@ Deno.test("a command counts as sent once the session starts on it", async () => 
 });
 
 Deno.test("a message a previous Flock was sending becomes failed at start", async () => {
-  await using t = await setup();
+  await using t = setup();
   t.status("busy");
   const a = await t.queue.submit(t.session(), { kind: "message", text: "a" });
   t.store.setStatus(a.id, "sending");

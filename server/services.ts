@@ -196,13 +196,12 @@ export function composeServices(options: ServicesOptions): Services {
     // (its pending requests, so dead ones disappear after a restart).
     onResync: (instanceId, snapshot) => {
       events.publish(events.tracker.resync(instanceId, snapshot));
-      events.publish(
-        events.pending.snapshot(
-          instanceId,
-          snapshot.permissions,
-          snapshot.questions,
-        ),
-      );
+      const { permissions, questions } = snapshot;
+      if (permissions && questions) {
+        events.publish(
+          events.pending.snapshot(instanceId, permissions, questions),
+        );
+      }
     },
   });
   let closing: Promise<void> | undefined;

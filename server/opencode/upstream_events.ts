@@ -54,10 +54,13 @@ export interface ResyncSnapshot {
   sessions: OpenCodeSession[];
   /** `GET /session/status`: busy and retrying sessions (idle ones are absent). */
   statuses: Record<string, OpenCodeSessionStatus>;
-  /** `GET /permission`: the pending permission requests. */
-  permissions: OpenCodePermission[];
-  /** `GET /question`: the pending questions. */
-  questions: OpenCodeQuestion[];
+  /**
+   * `GET /permission`: the pending permission requests (absent when they
+   * could not be read; the sessions are resynced all the same).
+   */
+  permissions?: OpenCodePermission[];
+  /** `GET /question`: the pending questions (absent like `permissions`). */
+  questions?: OpenCodeQuestion[];
 }
 
 /** Called with the snapshot after each (re)connect. */
@@ -239,20 +242,34 @@ export class UpstreamEvents implements AsyncDisposable {
       // Generous: the first call into a fresh instance pays its lazy
       // initialisation (seconds, more on a busy machine).
       const options = { signal, timeoutMs: 30_000 };
-      const [sessions, statuses, permissions, questions] = await Promise.all([
+      // The pending requests are asked alongside, but a failure there
+      // must not hold back the sessions' resync.
+      const pending = Promise.all([
+        client.listPermissions(options),
+        client.listQuestions(options),
+      ]).catch((error: unknown) => {
+        if (!signal.aborted) {
+          log.warn(
+            `Cannot list the pending requests of instance ${instanceId}:`,
+            error,
+          );
+        }
+        return undefined;
+      });
+      const [sessions, statuses] = await Promise.all([
         client.listSessions(
           { roots: false, directory, limit: SESSION_LIST_LIMIT },
           options,
         ),
         client.sessionStatus(options),
-        client.listPermissions(options),
-        client.listQuestions(options),
       ]);
+      const requests = await pending;
       await onResync(instanceId, {
         sessions,
         statuses,
-        permissions,
-        questions,
+        ...(requests
+          ? { permissions: requests[0], questions: requests[1] }
+          : {}),
       });
     } catch (error) {
       if (!signal.aborted) {

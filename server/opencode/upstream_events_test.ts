@@ -32,7 +32,10 @@ const QUESTION = {
 };
 
 /** A fake `/event` server: each connection plays the next script, then ends (or hangs). */
-function fakeServer(scripts: Array<{ events: unknown[]; hang?: boolean }>) {
+function fakeServer(
+  scripts: Array<{ events: unknown[]; hang?: boolean }>,
+  { questionsFail = false } = {},
+) {
   let connection = 0;
   const open = new Set<ReadableStreamDefaultController<Uint8Array>>();
   const auth: string[] = [];
@@ -52,7 +55,11 @@ function fakeServer(scripts: Array<{ events: unknown[]; hang?: boolean }>) {
         return Response.json([SESSION, CHILD]);
       }
       if (url.pathname === "/permission") return Response.json([PERMISSION]);
-      if (url.pathname === "/question") return Response.json([QUESTION]);
+      if (url.pathname === "/question") {
+        return questionsFail
+          ? Response.json({ message: "down" }, { status: 500 })
+          : Response.json([QUESTION]);
+      }
       const script = scripts[connection++] ?? { events: [], hang: true };
       const body = new ReadableStream<Uint8Array>({
         start(controller) {
@@ -223,4 +230,31 @@ Deno.test("UpstreamEvents: keeps retrying while the server is down, close ends i
   await new Promise((r) => setTimeout(r, 100));
   await upstream.close();
   assert.equal(upstream.connections, 0);
+});
+
+Deno.test("UpstreamEvents: pending requests that cannot be read do not hold back the sessions' resync", async () => {
+  const server = fakeServer([{
+    events: [{ id: "evt_0", type: "server.connected", properties: {} }],
+    hang: true,
+  }], { questionsFail: true });
+  const resyncs: unknown[] = [];
+  const upstream = new UpstreamEvents({
+    instanceId: "inst_1",
+    directory: "/p",
+    client: new OpenCodeClient({ baseUrl: server.url, password: "pw" }),
+    publish: () => {},
+    onResync: (_, snapshot) => void resyncs.push(snapshot),
+    reconnect: { baseMs: 10, capMs: 20 },
+  });
+  try {
+    upstream.start();
+    await until(() => resyncs.length === 1);
+    assert.deepEqual(resyncs, [{
+      sessions: [SESSION, CHILD],
+      statuses: { ses_1: { type: "busy" } },
+    }]);
+  } finally {
+    await upstream.close();
+    await server.close();
+  }
 });

@@ -22,6 +22,7 @@
 import type { InstanceJson } from "./instances.ts";
 import type { OpenCodeEvent } from "./opencode.ts";
 import type { SessionJson } from "./sessions.ts";
+import type { RunEventJson } from "./workflows.ts";
 
 /** Adds `instance_id` to every member of a union of events. */
 export type WithInstanceId<E> = E extends unknown ? E & { instance_id: string }
@@ -77,7 +78,7 @@ export type InstanceEvent =
 export type StreamControlEvent = StreamResetEvent | StreamLaggedEvent;
 
 /** Every event Flock itself makes (not forwarded from OpenCode). */
-export type FlockOwnEvent = InstanceEvent | StreamControlEvent;
+export type FlockOwnEvent = InstanceEvent | StreamControlEvent | RunEventJson;
 
 /** Every event a client can receive whose type Flock knows. */
 export type FlockEvent = UpstreamFlockEvent | FlockOwnEvent;

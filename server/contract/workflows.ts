@@ -61,7 +61,8 @@ export type AttemptOutcomeJson =
   | "errored"
   | "timed_out"
   | "missing_keys"
-  | "aborted";
+  | "aborted"
+  | "interrupted";
 
 /** A step's kind: `single` (default), `loop` (once per story) or `gate` (a person approves). */
 export type StepTypeJson = "single" | "loop" | "gate";

@@ -13,6 +13,8 @@
 import type {
   OpenCodeMessageWithParts,
   OpenCodePermission,
+  OpenCodePermissionRule,
+  OpenCodeQuestion,
   OpenCodeSession,
   OpenCodeSessionStatus,
 } from "../contract/opencode.ts";
@@ -46,6 +48,8 @@ export interface PromptInput {
   text: string;
   agent?: string;
   model?: { providerID: string; modelID: string };
+  /** Extra system text for this prompt (a workflow agent's files). */
+  system?: string;
 }
 
 /** The body of `POST /session`. */
@@ -53,6 +57,8 @@ export interface CreateSessionInput {
   title?: string;
   parentID?: string;
   agent?: string;
+  /** Rules that override the instance's permissions for this session. */
+  permission?: OpenCodePermissionRule[];
 }
 
 /** Per-call options. */
@@ -336,6 +342,7 @@ export class OpenCodeClient {
     };
     if (input.agent !== undefined) body.agent = input.agent;
     if (input.model !== undefined) body.model = input.model;
+    if (input.system !== undefined) body.system = input.system;
     await this.#request(
       "POST",
       `/session/${encodeURIComponent(id)}/prompt_async`,
@@ -355,6 +362,11 @@ export class OpenCodeClient {
   /** `GET /permission`: pending permission requests. */
   listPermissions(options?: CallOptions): Promise<OpenCodePermission[]> {
     return this.#json("GET", "/permission", options);
+  }
+
+  /** `GET /question`: pending questions of the question tool. */
+  listQuestions(options?: CallOptions): Promise<OpenCodeQuestion[]> {
+    return this.#json("GET", "/question", options);
   }
 
   /** `POST /permission/{id}/reply`. */

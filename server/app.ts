@@ -11,7 +11,9 @@ import { eventRoutes } from "./api/events.ts";
 import { instanceRoutes } from "./api/instances.ts";
 import { type ApiRoute, buildOpenApi, ref } from "./api/openapi.ts";
 import { permissionRoutes } from "./api/permissions.ts";
+import { runRoutes } from "./api/runs.ts";
 import { sessionRoutes } from "./api/sessions.ts";
+import { workflowRoutes } from "./api/workflows.ts";
 import type { HealthJson } from "./contract/api.ts";
 import type { EventBroker } from "./events/event_broker.ts";
 import { BadRequestError, NotFoundError, toResponse } from "./http/errors.ts";
@@ -108,6 +110,8 @@ export function createApp(deps: AppDeps): App {
     ...permissionRoutes(ctx),
     ...eventRoutes(ctx),
     ...directoryRoutes(ctx),
+    ...workflowRoutes(ctx),
+    ...runRoutes(ctx),
     {
       method: "GET",
       path: "/api/openapi.json",

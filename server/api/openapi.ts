@@ -9,6 +9,7 @@
  */
 import type { FieldSpec, Schema } from "../http/json_body.ts";
 import type { Route } from "../http/router.ts";
+import { RUN_SCHEMAS } from "./openapi_runs.ts";
 
 /** A JSON Schema (2020-12, as OpenAPI 3.1 uses it). */
 export type JsonSchema = Record<string, unknown>;
@@ -267,7 +268,7 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
   Event: {
     type: "object",
     description:
-      "The `data:` of an SSE event: an OpenCode event with `instance_id` added, Flock's `instance.status` / `instance.removed`, or `stream.reset` / `stream.lagged`. The SSE `event:` field repeats `type`, and `id:` is Flock's event id (use it as Last-Event-ID).",
+      "The `data:` of an SSE event: an OpenCode event with `instance_id` added, Flock's `instance.status` / `instance.removed` / `instance.sessions`, a run's `run.updated` / `step.updated` / `story.updated` / `attempt.updated` / `run.notice`, or `stream.reset` / `stream.lagged`. The SSE `event:` field repeats `type`, and `id:` is Flock's event id (use it as Last-Event-ID).",
     required: ["type", "properties"],
     properties: {
       type: { type: "string" },
@@ -411,7 +412,7 @@ export function buildOpenApi(
     },
     paths,
     components: {
-      schemas: COMPONENT_SCHEMAS,
+      schemas: { ...COMPONENT_SCHEMAS, ...RUN_SCHEMAS },
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer" },
       },

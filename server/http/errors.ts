@@ -28,6 +28,14 @@ import {
   InstanceNotRunningError,
   SupervisorClosedError,
 } from "../opencode/instance_errors.ts";
+import {
+  RunActionRefusedError,
+  RunNotFoundError,
+  RunStartError,
+  WorkflowInUseError,
+  WorkflowNotFoundError,
+} from "../runs/run_errors.ts";
+import { WorkflowSpecError } from "../workflows/spec_types.ts";
 
 /** An error that carries its HTTP status and a stable machine-readable code. */
 export class HttpError extends Error {
@@ -203,12 +211,15 @@ export function toResponse(error: unknown): Response {
 }
 
 /**
- * Maps the supervisor's and the OpenCode client's errors to HTTP errors:
- * not running → 409, unknown instance → 404, the child's 404 → 404, its
- * 400 → 400, any other child answer or an unreachable child → 502, a shut
- * down supervisor → 503.
+ * Maps the supervisor's, the OpenCode client's and the runner's errors to
+ * HTTP errors: not running → 409, unknown instance → 404, the child's 404
+ * → 404, its 400 → 400, any other child answer or an unreachable child →
+ * 502, a shut down supervisor → 503; an invalid workflow → 400, an unknown
+ * workflow or run → 404, a workflow in use or a refused run action → 409.
  */
 function fromDomainError(error: unknown): HttpError | undefined {
+  const runs = fromRunError(error);
+  if (runs) return runs;
   if (error instanceof InstanceNotRunningError) {
     return new HttpError(
       409,
@@ -245,6 +256,35 @@ function fromDomainError(error: unknown): HttpError | undefined {
   }
   if (error instanceof OpenCodeUnavailableError) {
     return new BadGatewayError(error.message, { cause: error });
+  }
+  return undefined;
+}
+
+function fromRunError(error: unknown): HttpError | undefined {
+  if (error instanceof WorkflowSpecError) {
+    return new BadRequestError(error.message, "invalid_workflow", {
+      cause: error,
+    });
+  }
+  if (
+    error instanceof WorkflowNotFoundError || error instanceof RunNotFoundError
+  ) {
+    return new NotFoundError(error.message, { cause: error });
+  }
+  if (error instanceof WorkflowInUseError) {
+    return new ConflictError(error.message, "workflow_in_use", {
+      cause: error,
+    });
+  }
+  if (error instanceof RunActionRefusedError) {
+    return new ConflictError(error.message, "action_refused", {
+      cause: error,
+    });
+  }
+  if (error instanceof RunStartError) {
+    return error.badRequest
+      ? new BadRequestError(error.message, error.code, { cause: error })
+      : new ConflictError(error.message, error.code, { cause: error });
   }
   return undefined;
 }

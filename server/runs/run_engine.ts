@@ -75,6 +75,12 @@ export interface StartRun {
   worktree?: boolean;
 }
 
+/** A person's action on a run (the runner adds the time). */
+export type PersonAction =
+  | { type: "stop" }
+  | { type: "resume" }
+  | { type: "retry_step" | "skip_step" | "approve"; step: string };
+
 /** Generates a run id: `run_` and 16 hex digits. */
 export function newRunId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(8));
@@ -199,18 +205,18 @@ export class RunEngine {
         true,
       );
     }
-    if (instance.status !== "running" && instance.status !== "starting") {
-      throw new RunStartError(
-        `Cannot start a run on instance ${instance.id} as it is ${instance.status}; start it with POST /api/instances/${instance.id}/restart`,
-        "instance_not_running",
-        false,
-      );
-    }
     if (this.#workflows.get(start.workflow) === undefined) {
       throw new RunStartError(
         `Cannot start a run as field "workflow" names no installed workflow: ${start.workflow}`,
         "unknown_workflow",
         true,
+      );
+    }
+    if (instance.status !== "running" && instance.status !== "starting") {
+      throw new RunStartError(
+        `Cannot start a run on instance ${instance.id} as it is ${instance.status}; start it with POST /api/instances/${instance.id}/restart`,
+        "instance_not_running",
+        false,
       );
     }
     let baseCommit: string | null = null;
@@ -240,9 +246,14 @@ export class RunEngine {
    * @throws {RunNotFoundError} when the run does not exist.
    * @throws {RunActionRefusedError} when its state does not allow it (the reason).
    */
-  async act(runId: string, action: PersonEvent): Promise<RunJson> {
+  async act(runId: string, action: PersonAction): Promise<RunJson> {
     this.#load(runId);
-    const decision = await this.#dispatch(runId, action);
+    const at = this.#clock.now();
+    const event: PersonEvent =
+      action.type === "stop" || action.type === "resume"
+        ? { type: action.type, at }
+        : { type: action.type, step: action.step, at };
+    const decision = await this.#dispatch(runId, event);
     if (decision === null) throw new RunNotFoundError(runId);
     if (decision.rejected !== null) {
       throw new RunActionRefusedError(decision.rejected);

@@ -265,7 +265,6 @@ Deno.test("stop aborts the live session and ends cancelled; actions the state do
     () =>
       runner.services.runs.act(run.id, {
         type: "approve",
-        at: 0,
         step: "plan",
       }),
     RunActionRefusedError,
@@ -276,14 +275,13 @@ Deno.test("stop aborts the live session and ends cancelled; actions the state do
   );
   const stopped = await runner.services.runs.act(run.id, {
     type: "stop",
-    at: 0,
   });
   assertEquals(stopped.status, "cancelled");
   await waitFor(() => runner.world.aborts.length === 1);
   assertEquals(runner.world.aborts, [runner.world.prompts[0]!.sessionId]);
   assertEquals(stopped.attempts[0]!.outcome, "aborted");
   const again = await assertRejects(
-    () => runner.services.runs.act(run.id, { type: "stop", at: 0 }),
+    () => runner.services.runs.act(run.id, { type: "stop" }),
     RunActionRefusedError,
   );
   assertEquals(again.message, "Cannot stop run #1 as it is cancelled");

@@ -22,6 +22,9 @@ const QUERY_KEYS = [
   "path",
   "lastEventId",
   "id",
+  "status",
+  "workflow",
+  "instance_id",
 ];
 
 /** Fills a URLPattern pathname's parameters with hostile values. */

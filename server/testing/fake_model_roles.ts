@@ -18,8 +18,9 @@
  * Explicit cues, for specs written for a test (checked first):
  * - `WRITE> <relative path>`: a `write` tool call creating that file (when
  *   `write` is offered), before the reply.
- * - `REPLY> <line>`: the reply is these lines, in order (plus `WROTE:` with
- *   the write tool's result when there was one).
+ * - `BASH> <command>`: a `bash` tool call, before the reply.
+ * - `REPLY> <line>`: the reply is these lines, in order (plus `TOOL:` with
+ *   the tool's result when there was one).
  *
  * @module
  */
@@ -88,13 +89,23 @@ function cued(c: Conversation, repo: string): FakeAnswer | null {
     const call = write(c, repo, target, `written by the fake model\n`);
     if (call !== null) return call;
   }
+  const command = /^BASH> (.+)$/m.exec(prompt)?.[1];
+  if (
+    command !== undefined && c.toolResults.length === 0 && c.tools.has("bash")
+  ) {
+    return {
+      kind: "tool",
+      name: "bash",
+      args: { command: command.trim(), description: "Run a shell command" },
+    };
+  }
   const lines = [...prompt.matchAll(/^REPLY> (.*)$/gm)].map((m) => m[1]!);
   if (lines.length === 0) return null;
   const wrote = c.toolResults[0];
   return reply(
     wrote === undefined ? lines : [
       ...lines,
-      `WROTE: ${wrote.replace(/\s+/g, " ").trim().slice(0, 200)}`,
+      `TOOL: ${wrote.replace(/\s+/g, " ").trim().slice(0, 200)}`,
     ],
   );
 }

@@ -19,6 +19,7 @@ import { DatabaseSync } from "node:sqlite";
 import type { InstanceJson } from "../contract/instances.ts";
 import type { OpenCodeMessageWithParts } from "../contract/opencode.ts";
 import type { RunJson } from "../contract/workflows.ts";
+import { log } from "../log.ts";
 import { assert, assertEquals, assertMatch } from "../testing/assert.ts";
 import { startFakeModel } from "../testing/fake_model.ts";
 import {
@@ -231,7 +232,9 @@ Deno.test({
         s2.session_id,
         "judged from its own session",
       );
-      assertMatch(done.attempts[8]!.detail ?? "", /cut off|aborted/);
+      const cut = done.attempts[8]!.detail ?? "";
+      log.info(`The interrupted attempt: ${cut}`);
+      assertMatch(cut, /cut off|aborted/);
       assertEquals(done.steps.find((s) => s.id === "test")!.retry_count, 0);
       const sessions = done.attempts.map((a) => a.session_id);
       assertEquals(

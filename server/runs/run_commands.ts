@@ -60,8 +60,6 @@ export class RunCommands {
   #timers = new Map<string, AbortController>();
   /** Requests seen per session (filled by `run_events.ts` and reconciliation). */
   readonly requests: PendingRequests = new Map();
-  /** When each run's last attempt went idle (for the hand-off figure). */
-  readonly idleAt = new Map<string, number>();
 
   constructor(core: RunnerCore, notify: (event: RunNoticeEvent) => void) {
     this.#core = core;
@@ -190,10 +188,14 @@ export class RunCommands {
     let sessionId: string;
     try {
       const sessions = await this.#sessions(record, INSTANCE_WAIT_MS);
-      const session = await sessions.createSession({
-        title: command.title,
-        permission: command.permission,
-      }, { timeoutMs: PROMPT_TIMEOUT_MS });
+      const session = await this.#core.handoffs.time(
+        this.#runId(record),
+        () =>
+          sessions.createSession({
+            title: command.title,
+            permission: command.permission,
+          }, { timeoutMs: PROMPT_TIMEOUT_MS }),
+      );
       sessionId = session.id;
     } catch (error) {
       if (this.#core.signal.aborted) return;
@@ -222,11 +224,16 @@ export class RunCommands {
     let sessions: AttemptSessions;
     try {
       sessions = await this.#sessions(record, INSTANCE_WAIT_MS);
-      await sessions.promptAsync(command.sessionId, {
-        text: command.text,
-        system: command.system,
-        ...(model === undefined ? {} : { model }),
-      }, { timeoutMs: PROMPT_TIMEOUT_MS });
+      const prompting = sessions;
+      await this.#core.handoffs.time(
+        runId,
+        () =>
+          prompting.promptAsync(command.sessionId, {
+            text: command.text,
+            system: command.system,
+            ...(model === undefined ? {} : { model }),
+          }, { timeoutMs: PROMPT_TIMEOUT_MS }),
+      );
     } catch (error) {
       if (this.#core.signal.aborted) return;
       // The prompt may have landed although the answer did not come back.
@@ -238,16 +245,12 @@ export class RunCommands {
         );
       }
     }
-    const idle = this.idleAt.get(runId);
+    this.#core.handoffs.accepted(runId);
     const decision = await this.#core.dispatch(runId, {
       type: "prompt_sent",
       at: this.#core.clock.now(),
       attemptId: command.attemptId,
     });
-    if (decision?.rejected === null && idle !== undefined) {
-      this.idleAt.delete(runId);
-      this.#core.onHandoff?.(performance.now() - idle);
-    }
     if (decision !== null && decision.rejected !== null) {
       // The attempt ended while its prompt went out (stopped, retried):
       // its session must not work on unattended.

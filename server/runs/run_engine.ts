@@ -38,6 +38,7 @@ import { checkInvariants } from "../workflows/invariants.ts";
 import type { PersonEvent } from "../workflows/person_actions.ts";
 import { runEventsBetween, toRunJson } from "../workflows/run_json.ts";
 import { liveAttempt } from "../workflows/run_state.ts";
+import { type Handoff, HandoffTimer } from "./handoff_timer.ts";
 import { InstanceAccess, type RunHost } from "./instance_access.ts";
 import type { RepoInputs } from "./repo_inputs.ts";
 import { RunCommands } from "./run_commands.ts";
@@ -61,10 +62,10 @@ export interface RunEngineOptions {
   /** New run ids. Default `run_` and 16 hex digits. */
   newRunId?: () => string;
   /**
-   * Told each step hand-off: ms from an attempt's `session.idle` to the
-   * next attempt's prompt being accepted (for the bench).
+   * Told each step hand-off: from an attempt's `session.idle` to the next
+   * attempt's prompt being accepted, and OpenCode's share (for the bench).
    */
-  onHandoff?: (ms: number) => void;
+  onHandoff?: (handoff: Handoff) => void;
 }
 
 /** What `POST /api/runs` asks for. */
@@ -96,7 +97,7 @@ export interface RunnerCore {
   readonly host: RunHost;
   /** Aborts when the engine closes. */
   readonly signal: AbortSignal;
-  readonly onHandoff: ((ms: number) => void) | undefined;
+  readonly handoffs: HandoffTimer;
   /** The run as the runner knows it now. */
   record(runId: string): RunRecord | undefined;
   /** Applies a runner event; resolves with the decision (null when the run is gone). */
@@ -123,6 +124,7 @@ export class RunEngine {
   #events: RunEvents;
   #instances: InstanceAccess;
   #host: RunHost;
+  #handoffs: HandoffTimer;
 
   constructor(options: RunEngineOptions) {
     this.#runs = options.runs;
@@ -139,7 +141,7 @@ export class RunEngine {
       instances: this.#instances,
       host: this.#host,
       signal: this.#closing.signal,
-      onHandoff: options.onHandoff,
+      handoffs: this.#handoffs = new HandoffTimer(options.onHandoff),
       record: (runId) => this.#cache.get(runId),
       dispatch: (runId, event) => this.#dispatch(runId, event),
       confirm: (seq) => this.#runs.confirm(seq),
@@ -357,6 +359,8 @@ export class RunEngine {
     for (const event of runEventsBetween(before, after.state)) {
       this.#publish(event);
     }
+    // A run that waits for a person (or ended) is no hand-off in progress.
+    if (after.state.status !== "running") this.#handoffs.cancel(after.state.id);
     if (commands.length > 0) this.#commands.perform(after, commands);
     if (liveAttempt(after.state) === null) this.#events.forget(after.state);
   }

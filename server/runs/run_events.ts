@@ -195,14 +195,15 @@ export class RunEvents {
     ) {
       return;
     }
-    if (!fromSnapshot) {
-      this.#commands.idleAt.set(ref.runId, performance.now());
-    }
+    if (!fromSnapshot) this.#core.handoffs.idle(ref.runId);
     this.#core.track((async () => {
       let messages;
       try {
-        messages = await this.#core.host.sessions(record.state.instanceId)
-          .messages(sessionId);
+        const sessions = this.#core.host.sessions(record.state.instanceId);
+        messages = await this.#core.handoffs.time(
+          ref.runId,
+          () => sessions.messages(sessionId),
+        );
       } catch (error) {
         log.warn(
           `Run ${ref.runId}: cannot read session ${sessionId} after it went idle:`,

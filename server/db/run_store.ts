@@ -17,18 +17,23 @@ import {
   type RunStatusJson,
   type RunSummaryJson,
 } from "../contract/workflows.ts";
+import {
+  isCommand,
+  isEvent,
+  iso,
+  isStoredState,
+  isSummary,
+  sameAttempt,
+  storedStateOf,
+} from "./run_rows.ts";
 import { RunNotFoundError } from "../runs/run_errors.ts";
 import type {
   Decision,
   RunCommand,
   RunEvent,
 } from "../workflows/decide_types.ts";
-import { toAttemptJson, toRunSummaryJson } from "../workflows/run_json.ts";
-import {
-  type AttemptState,
-  createRunState,
-  type RunState,
-} from "../workflows/run_state.ts";
+import { toRunSummaryJson } from "../workflows/run_json.ts";
+import { createRunState, type RunState } from "../workflows/run_state.ts";
 import { prepareCached, transaction } from "./database.ts";
 import { int, type Row, text, textOrNull } from "./row.ts";
 import { jsonColumn, type WorkflowStore } from "./workflow_store.ts";
@@ -77,40 +82,6 @@ export interface RunTransition {
   type: string;
   event: RunEvent;
   status: RunStatusJson;
-}
-
-type StoredState = Omit<RunState, "workflow">;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function isStoredState(value: unknown): value is StoredState {
-  return isRecord(value) && typeof value.id === "string" &&
-    RUN_STATUSES.some((status) => status === value.status) &&
-    Array.isArray(value.steps) && Array.isArray(value.stories) &&
-    Array.isArray(value.attempts) && isRecord(value.context);
-}
-
-function isSummary(value: unknown): value is RunSummaryJson {
-  return isRecord(value) && typeof value.id === "string" &&
-    typeof value.run_number === "number";
-}
-
-function isCommand(value: unknown): value is RunCommand {
-  return isRecord(value) && typeof value.type === "string";
-}
-
-function isEvent(value: unknown): value is RunEvent {
-  return isRecord(value) && typeof value.type === "string" &&
-    typeof value.at === "number";
-}
-
-const iso = (ms: number) => new Date(ms).toISOString();
-
-function storedStateOf(state: RunState): string {
-  const { workflow: _pinned, ...rest } = state;
-  return JSON.stringify(rest);
 }
 
 /** Reads and writes runs. */
@@ -403,9 +374,4 @@ export class RunStore {
       session_id: textOrNull(row, "session_id"),
     }));
   }
-}
-
-function sameAttempt(a: AttemptState, b: AttemptState): boolean {
-  return a.phase === b.phase &&
-    JSON.stringify(toAttemptJson(a)) === JSON.stringify(toAttemptJson(b));
 }

@@ -21,11 +21,8 @@ import { agentSpec, agentStepSpec } from "../workflows/run_state.ts";
 import type { AttemptSessions } from "./instance_access.ts";
 import { hasFrontendChanges } from "./repo_inputs.ts";
 import type { RunnerCore } from "./run_engine.ts";
-import {
-  describeRequest,
-  judgeMessages,
-  observeSession,
-} from "./session_reading.ts";
+import { observeAttempt } from "./attempt_observer.ts";
+import { judgeMessages } from "./session_reading.ts";
 
 type CommandOf<T extends RunCommand["type"]> = Extract<RunCommand, { type: T }>;
 
@@ -340,7 +337,7 @@ export class RunCommands {
     try {
       // Awaited as long as it takes: a run cannot move before it knows.
       const sessions = await this.#sessions(record);
-      observed = await this.#observe(sessions, command);
+      observed = await observeAttempt(sessions, command, this.requests);
     } catch (error) {
       if (this.#core.signal.aborted) return;
       log.error(
@@ -354,57 +351,6 @@ export class RunCommands {
       at: this.#core.clock.now(),
       attemptId: command.attemptId,
       observed,
-    });
-  }
-
-  async #observe(
-    sessions: AttemptSessions,
-    command: CommandOf<"reconcile_attempt">,
-  ): Promise<ReconcileObservation> {
-    let sessionId = command.sessionId;
-    if (sessionId !== null) {
-      try {
-        await sessions.getSession(sessionId);
-      } catch (error) {
-        if (!(error instanceof OpenCodeHttpError && error.status === 404)) {
-          throw error;
-        }
-        sessionId = null;
-      }
-    }
-    if (sessionId === null) {
-      const suffix = ` · ${command.attemptId}`;
-      const found = (await sessions.listSessions({ roots: true })).find((s) =>
-        s.title === command.title || s.title.endsWith(suffix)
-      );
-      if (found === undefined) return { kind: "no_session" };
-      sessionId = found.id;
-    }
-    const [status, messages, permissions, questions] = await Promise.all([
-      sessions.sessionStatus(),
-      sessions.messages(sessionId),
-      sessions.listPermissions(),
-      sessions.listQuestions(),
-    ]);
-    const pending = new Map<string, string>();
-    for (const permission of permissions) {
-      if (permission.sessionID !== sessionId) continue;
-      pending.set(
-        permission.id,
-        describeRequest({ kind: "permission", permission }),
-      );
-    }
-    for (const question of questions) {
-      if (question.sessionID !== sessionId) continue;
-      pending.set(question.id, describeRequest({ kind: "question", question }));
-    }
-    if (pending.size > 0) this.requests.set(sessionId, pending);
-    const state = status[sessionId];
-    return observeSession({
-      sessionId,
-      busy: state !== undefined && state.type !== "idle",
-      messages,
-      request: pending.values().next().value ?? null,
     });
   }
 }

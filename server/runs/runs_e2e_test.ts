@@ -248,6 +248,13 @@ Deno.test({
             r.userText.startsWith("Verify the developer's work")
           )!;
           assertMatch(verify.userText, /Has frontend changes: false/);
+          // The role rulesets reach OpenCode (POST /session with permission):
+          // the verifier's session is offered no tool that writes, the
+          // developer's is.
+          for (const tool of ["write", "edit"]) {
+            assert(!verify.tools.includes(tool), `verifier offered ${tool}`);
+          }
+          assert(implementing[0]!.tools.includes("write"));
           await Deno.remove(`${repo}/progress-${run.id}.txt`);
         } finally {
           await Deno.remove(root, { recursive: true });

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { OpenCodeHttpError } from "../opencode/opencode_client.ts";
+import { OpenCodeHttpError } from "../opencode/opencode_errors.ts";
 import type {
   ReconcileObservation,
   RunCommand,

@@ -4,13 +4,19 @@
  * `{{has_frontend_changes}}` (whether the files changed since the run
  * began touch the front end), plus the commit a run begins at.
  *
- * Git runs through the injected `SpawnFn` (never a shell): a minimal typed
- * call until the git layer (`server/git/`) is on `main`, which can then
- * implement {@linkcode RepoInputs} instead.
+ * Git runs through the git layer (`server/git/`, the `git` CLI through the
+ * injected spawn, never a shell).
  *
  * @module
  */
-import { spawnChild, type SpawnFn } from "../opencode/spawn.ts";
+import { snapshotWorkingTree } from "../git/diff.ts";
+import { GitRunner } from "../git/git_runner.ts";
+import {
+  emptyTree,
+  headState,
+  isInsideWorkTree,
+  repositoryRoot,
+} from "../git/repository.ts";
 import { touchesFrontEnd } from "../workflows/frontend_files.ts";
 
 /** What the runner reads from a run's directory. */
@@ -55,63 +61,29 @@ export async function readProgress(
   }
 }
 
-interface GitOutput {
-  code: number;
-  stdout: string;
-}
-
-async function git(
-  spawn: SpawnFn,
-  dir: string,
-  args: readonly string[],
-): Promise<GitOutput> {
-  const child = spawn({
-    command: "git",
-    args: ["-C", dir, ...args],
-    env: { GIT_TERMINAL_PROMPT: "0", GIT_OPTIONAL_LOCKS: "0", LC_ALL: "C" },
-  });
-  const [stdout] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-  ]);
-  const { code } = await child.status;
-  return { code, stdout };
-}
-
-function lines(text: string): string[] {
-  return text.split("\n").map((line) => line.trim()).filter((l) => l !== "");
-}
-
-/** {@linkcode RepoInputs} over the `git` CLI and the file system. */
-export function gitRepoInputs(spawn: SpawnFn = spawnChild): RepoInputs {
+/**
+ * {@linkcode RepoInputs} over the git layer (`server/git/`): HEAD from
+ * `headState`; the changes since `base` by diffing it against a snapshot of
+ * the working tree (`snapshotWorkingTree`: tracked and untracked files,
+ * without touching the index).
+ */
+export function gitRepoInputs(git: GitRunner = new GitRunner()): RepoInputs {
   return {
     progress: readProgress,
     async head(dir) {
-      const out = await git(spawn, dir, [
-        "rev-parse",
-        "--verify",
-        "-q",
-        "HEAD",
-      ]);
-      return out.code === 0 ? out.stdout.trim() || null : null;
+      if (!(await isInsideWorkTree(git, dir))) return null;
+      return (await headState(git, dir)).commit;
     },
     async changedFiles(dir, base) {
-      const inside = await git(spawn, dir, [
-        "rev-parse",
-        "--is-inside-work-tree",
-      ]);
-      if (inside.code !== 0 || inside.stdout.trim() !== "true") return null;
-      const tracked = base === null
-        ? await git(spawn, dir, ["ls-files"])
-        : await git(spawn, dir, ["diff", "--name-only", base]);
-      const untracked = await git(spawn, dir, [
-        "ls-files",
-        "--others",
-        "--exclude-standard",
-      ]);
-      return [
-        ...new Set([...lines(tracked.stdout), ...lines(untracked.stdout)]),
-      ];
+      if (!(await isInsideWorkTree(git, dir))) return null;
+      const top = await repositoryRoot(git, dir);
+      const tree = await snapshotWorkingTree(git, top);
+      const from = base ?? await emptyTree(git, top);
+      const out = await git.run(
+        ["diff-tree", "-r", "-z", "--name-only", "--no-renames", from, tree],
+        { dir: top },
+      );
+      return out.stdout.split("\0").filter((path) => path !== "");
     },
   };
 }

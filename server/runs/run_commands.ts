@@ -11,7 +11,7 @@
 import type { RunNoticeEvent } from "../contract/workflows.ts";
 import type { PendingCommand, RunRecord } from "../db/run_store.ts";
 import { log } from "../log.ts";
-import { OpenCodeHttpError } from "../opencode/opencode_client.ts";
+import { OpenCodeHttpError } from "../opencode/opencode_errors.ts";
 import type {
   ReconcileObservation,
   RunCommand,

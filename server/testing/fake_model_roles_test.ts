@@ -1,5 +1,5 @@
 import { assertEquals } from "./assert.ts";
-import { conversationOf, decideAnswer } from "./fake_model_answers.ts";
+import { conversationOf, decideAnswer } from "./fake_answers.ts";
 import {
   FAKE_BRANCH,
   FAKE_PR_URL,

@@ -14,7 +14,7 @@ import type {
   OpenCodeSession,
 } from "../../contract/opencode.ts";
 import type { InstanceJson } from "../../contract/instances.ts";
-import { OpenCodeHttpError } from "../../opencode/opencode_client.ts";
+import { OpenCodeHttpError } from "../../opencode/opencode_errors.ts";
 import {
   assistantMessage,
   flockEvent,

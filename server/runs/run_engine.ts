@@ -288,10 +288,15 @@ export class RunEngine {
     this.#closing.abort(new Error("The run engine is closing"));
     this.#commands.close();
     const pending = [...this.#tasks, ...this.#queues.values()];
-    await Promise.race([
-      Promise.allSettled(pending),
-      this.#clock.sleep(5_000),
-    ]);
+    const limit = new AbortController();
+    try {
+      await Promise.race([
+        Promise.allSettled(pending),
+        this.#clock.sleep(5_000, limit.signal),
+      ]);
+    } finally {
+      limit.abort();
+    }
   }
 
   #track(task: Promise<unknown>): void {

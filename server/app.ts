@@ -15,7 +15,9 @@ import { messageRoutes } from "./api/messages.ts";
 import { permissionRoutes } from "./api/permissions.ts";
 import { questionRoutes } from "./api/questions.ts";
 import { searchRoutes } from "./api/search.ts";
+import { runRoutes } from "./api/runs.ts";
 import { sessionRoutes } from "./api/sessions.ts";
+import { workflowRoutes } from "./api/workflows.ts";
 import type { HealthJson } from "./contract/api.ts";
 import type { EventBroker } from "./events/event_broker.ts";
 import { BadRequestError, NotFoundError, toResponse } from "./http/errors.ts";
@@ -116,6 +118,8 @@ export function createApp(deps: AppDeps): App {
     ...searchRoutes(ctx),
     ...eventRoutes(ctx),
     ...directoryRoutes(ctx),
+    ...workflowRoutes(ctx),
+    ...runRoutes(ctx),
     {
       method: "GET",
       path: "/api/openapi.json",

@@ -1,10 +1,11 @@
 /**
  * Flock's services, composed in one place: database → stores → event broker
  * → the observers of the published events (session tracker, pending
- * requests, marks, search, message queue) → `publish` → supervisor.
- * `runFlock` composes them with the real database and OpenCode; tests that
- * call `createApp` directly use `server/testing/app_services.ts`.
- * `createApp` takes them as given and builds none itself.
+ * requests, marks, search, message queue, then in-process listeners) →
+ * `publish` → supervisor → the workflow runner (a listener). `runFlock`
+ * composes them with the real database and OpenCode; tests that call
+ * `createApp` directly use `server/testing/app_services.ts`. `createApp`
+ * takes them as given and builds none itself.
  *
  * @module
  */
@@ -17,8 +18,10 @@ import { sessionIdOf } from "./contract/session_id_of.ts";
 import { InstanceStore } from "./db/instance_store.ts";
 import { MarkStore } from "./db/mark_store.ts";
 import { QueueStore } from "./db/queue_store.ts";
+import { RunStore } from "./db/run_store.ts";
 import { SearchStore } from "./db/search_store.ts";
 import { SessionStore } from "./db/session_store.ts";
+import { WorkflowStore } from "./db/workflow_store.ts";
 import { EventBroker, type EventBrokerOptions } from "./events/event_broker.ts";
 import { EventIdAllocator } from "./events/event_ids.ts";
 import { MarkTracker } from "./events/mark_tracker.ts";
@@ -30,7 +33,10 @@ import { CatalogCache } from "./opencode/catalog_cache.ts";
 import { SupervisorClosedError } from "./opencode/instance_errors.ts";
 import type { OpenCodeClient } from "./opencode/opencode_client.ts";
 import { Supervisor, type SupervisorOptions } from "./opencode/supervisor.ts";
+import { log } from "./log.ts";
 import { MessageQueue } from "./queue/message_queue.ts";
+import { gitRepoInputs } from "./runs/repo_inputs.ts";
+import { RunEngine, type RunEngineOptions } from "./runs/run_engine.ts";
 
 /** What the HTTP app serves. */
 export interface AppServices {
@@ -51,22 +57,43 @@ export interface AppServices {
   /** What each running instance offers (agents, models, commands). */
   catalog: CatalogCache;
   /**
-   * Publishes one Flock event: the observers (tracker first) apply it,
-   * then the broker fans it out.
+   * Publishes one Flock event: the observers (tracker first, listeners
+   * last) apply it, then the broker fans it out.
    */
   publish: (event: WireEvent) => void;
+  /**
+   * Adds a listener that gets every published event in-process, in order
+   * (the workflow runner reacts to OpenCode's events this way). It must not
+   * throw or block. Returns the function that removes it.
+   */
+  listen(listener: EventListener): () => void;
   /** Runs the OpenCode children. */
   supervisor: SupervisorApi;
+  /** Installed workflows. */
+  workflows: WorkflowStore;
+  /** The workflow runner: runs, their actions and their recovery. */
+  runs: RunEngine;
 }
+
+/** Gets every published event (see {@linkcode AppServices.listen}). */
+export type EventListener = (event: WireEvent) => void;
+
+/** What the runner takes beyond the composed services (tests, the bench). */
+export type RunServicesOptions = Partial<
+  Pick<
+    RunEngineOptions,
+    "clock" | "repo" | "onHandoff" | "newRunId" | "host"
+  >
+>;
 
 /** The composed services of a running Flock. */
 export interface Services extends AppServices {
   db: DatabaseSync;
   supervisor: Supervisor;
   /**
-   * Stops every child (the open streams still see their `stopped`), the
-   * process helper and the queue's sends, then ends every stream. The
-   * database stays open (its owner closes it).
+   * Stops the workflow runner, then every child (the open streams still
+   * see their `stopped`), the process helper and the queue's sends, then
+   * ends every stream. The database stays open (its owner closes it).
    */
   close(): Promise<void>;
 }
@@ -79,7 +106,15 @@ export interface ServicesOptions {
   broker?: Partial<EventBrokerOptions>;
   /** Supervisor options beyond the stores and the event wiring. */
   supervisor: Omit<SupervisorOptions, "instances" | "publish" | "onResync">;
+  /** Workflow runner options. */
+  runs?: RunServicesOptions;
 }
+
+/** The services that exist before the supervisor and the runner. */
+export type EventServices = Omit<
+  AppServices,
+  "supervisor" | "workflows" | "runs"
+>;
 
 /** Options for {@linkcode composeEventServices}. */
 export interface EventServicesOptions {
@@ -123,7 +158,7 @@ export function composeEventServices(
   db: DatabaseSync,
   broker: EventBroker,
   options: EventServicesOptions,
-): Omit<AppServices, "supervisor"> {
+): EventServices {
   const clock = options.clock ?? systemClock;
   const instances = new InstanceStore(db);
   const sessions = new SessionStore(db);
@@ -156,6 +191,23 @@ export function composeEventServices(
   publisher.observe("mark tracker", (e) => marks.apply(e));
   publisher.observe("search index", (e) => search.apply(e));
   publisher.observe("message queue", (e) => queue.apply(e));
+  // The runner and other in-process listeners come last.
+  const listeners = new Set<EventListener>();
+  publisher.observe("listeners", (event) => {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        log.error(`An event listener failed on ${event.type}:`, error);
+      }
+    }
+  });
+  const listen = (listener: EventListener) => {
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+    };
+  };
   return {
     instances,
     sessions,
@@ -167,7 +219,39 @@ export function composeEventServices(
     queue,
     catalog,
     publish,
+    listen,
   };
+}
+
+/**
+ * The workflow stores and the runner over composed services and a
+ * supervisor; the runner listens to every published event.
+ */
+export function composeRunServices(
+  db: DatabaseSync,
+  events: EventServices,
+  supervisor: SupervisorApi,
+  options: RunServicesOptions = {},
+): { workflows: WorkflowStore; runs: RunEngine } {
+  const workflows = new WorkflowStore(db);
+  const runs = new RunEngine({
+    runs: new RunStore(db, workflows),
+    workflows,
+    host: options.host ?? {
+      sessions: (id) => supervisor.client(id),
+      instance: (id) => events.instances.get(id),
+      startInstance: (id) => supervisor.start(id),
+    },
+    publish: events.publish,
+    repo: options.repo ?? gitRepoInputs(),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.onHandoff === undefined
+      ? {}
+      : { onHandoff: options.onHandoff }),
+    ...(options.newRunId === undefined ? {} : { newRunId: options.newRunId }),
+  });
+  events.listen((event) => runs.onEvent(event));
+  return { workflows, runs };
 }
 
 /** Composes every service over `options.db`. */
@@ -204,14 +288,25 @@ export function composeServices(options: ServicesOptions): Services {
       }
     },
   });
+  const { workflows, runs } = composeRunServices(
+    db,
+    events,
+    supervisor,
+    options.runs,
+  );
   let closing: Promise<void> | undefined;
   return {
     db,
     ...events,
     supervisor,
+    workflows,
+    runs,
     close() {
       closing ??= (async () => {
         try {
+          // The runner stops first: the children's shutdown (which aborts
+          // busy sessions) must not read as failed attempts.
+          await runs.close();
           await supervisor[Symbol.asyncDispose]();
           await events.queue.close();
         } finally {

@@ -9,6 +9,8 @@ import type { InstanceJson, LogLineJson } from "../contract/instances.ts";
 import type { SessionJson } from "../contract/sessions.ts";
 import type { InstanceStore } from "../db/instance_store.ts";
 import type { SessionStore } from "../db/session_store.ts";
+import type { WorkflowStore } from "../db/workflow_store.ts";
+import type { RunEngine } from "../runs/run_engine.ts";
 import type { EventBroker } from "../events/event_broker.ts";
 import type { MarkTracker } from "../events/mark_tracker.ts";
 import type { PendingIndex } from "../events/pending_index.ts";
@@ -57,6 +59,10 @@ export interface ApiContext {
   catalog: CatalogCache;
   /** Publishes a Flock event (session tracking, then the broker). */
   publish(event: WireEvent): void;
+  /** Installed workflows. */
+  workflows: WorkflowStore;
+  /** The workflow runner. */
+  runs: RunEngine;
   /** `--root` directories; empty means anywhere. */
   roots: readonly string[];
   /** The default directory of the directory picker (the user's home). */

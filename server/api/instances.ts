@@ -10,6 +10,7 @@ import { readJson, type Schema, validate } from "../http/json_body.ts";
 import { resolveAllowedDirectory } from "../http/allowed_directory.ts";
 import { log } from "../log.ts";
 import { sessionRowOf } from "../contract/session_row.ts";
+import { assertNoActiveRun } from "./runs.ts";
 import {
   type ApiContext,
   newInstanceId,
@@ -172,10 +173,15 @@ export function instanceRoutes(ctx: ApiContext): ApiRoute[] {
         params: { id: "The instance id" },
         description:
           "Stops the child (aborting busy sessions, SIGTERM then SIGKILL), deletes the row and Flock's record of its sessions (OpenCode's own data stays), and publishes `instance.removed`.",
-        responses: { 204: "Removed", 404: errorDoc(404) },
+        responses: {
+          204: "Removed",
+          404: errorDoc(404),
+          409: errorDoc(409, "A workflow run is running or blocked in it"),
+        },
       },
       handler: async ({ params }) => {
         const instance = requireInstance(ctx, params.id!);
+        assertNoActiveRun(ctx, instance.id);
         try {
           await ctx.supervisor.forget(instance.id);
         } catch (error) {

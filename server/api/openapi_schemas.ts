@@ -182,7 +182,7 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
   Event: {
     type: "object",
     description:
-      "The `data:` of an SSE event: an OpenCode event with `instance_id` added (and `root_session_id` on a subagent's child session's events), Flock's `instance.status` / `instance.removed` / `instance.sessions` / `instance.pending` / `instance.recovered` / `marks.updated` / `queue.updated`, or `stream.reset` / `stream.lagged`. The SSE `event:` field repeats `type`, and `id:` is Flock's event id (use it as Last-Event-ID).",
+      "The `data:` of an SSE event: an OpenCode event with `instance_id` added (and `root_session_id` on a subagent's child session's events), Flock's `instance.status` / `instance.removed` / `instance.sessions` / `instance.pending` / `instance.recovered` / `marks.updated` / `queue.updated`, a run's `run.updated` / `step.updated` / `story.updated` / `attempt.updated` / `run.notice`, or `stream.reset` / `stream.lagged`. The SSE `event:` field repeats `type`, and `id:` is Flock's event id (use it as Last-Event-ID).",
     required: ["type", "properties"],
     properties: {
       type: { type: "string" },

@@ -20,6 +20,7 @@ import type {
   UnknownFlockEvent,
 } from "./events.ts";
 import { INSTANCE_STATUSES } from "./instances.ts";
+import { RUN_STATUSES } from "./workflows.ts";
 import type { OpenCodeEvent } from "./opencode.ts";
 import {
   isOpenCodePermission,
@@ -89,6 +90,18 @@ function everyOf(value: unknown, check: (item: unknown) => boolean): boolean {
 
 const tagged = (check: (value: unknown) => boolean) => (value: unknown) =>
   check(value) && isRecord(value) && isString(value.instance_id);
+function isRunSummary(value: unknown): boolean {
+  return isRecord(value) &&
+    strings(value, "id", "workflow", "instance_id", "task") &&
+    isNumber(value.run_number) &&
+    RUN_STATUSES.some((status) => status === value.status);
+}
+
+const inRun = (p: Props, key: string, check: (v: unknown) => boolean) =>
+  isString(p.run_id) && check(p[key]);
+
+const hasIdAndStatus = (value: unknown) =>
+  isRecord(value) && strings(value, "id", "status");
 
 /**
  * Checks of the fields Flock's code reads, per event type. A new event of
@@ -146,6 +159,15 @@ const PAYLOAD_CHECKS: {
   "marks.updated": (p) => isString(p.sessionID) && everyOf(p.marks, isMark),
   "queue.updated": (p) =>
     isString(p.sessionID) && everyOf(p.queue, isQueueItem),
+  "run.updated": (p) => isRunSummary(p.run),
+  "step.updated": (p) => inRun(p, "step", hasIdAndStatus),
+  "story.updated": (p) => inRun(p, "story", hasIdAndStatus),
+  "attempt.updated": (p) =>
+    inRun(p, "attempt", (a) => isRecord(a) && strings(a, "id", "step")),
+  "run.notice": (p) =>
+    strings(p, "run_id", "key", "reason") &&
+    ["blocked", "failed", "completed"].includes(String(p.kind)) &&
+    isRunSummary(p.run),
   "stream.reset": (p) => isString(p.reason),
   "stream.lagged": (p) => isNumber(p.dropped_after),
 };

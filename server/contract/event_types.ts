@@ -118,6 +118,11 @@ const FLOCK_OWN_EVENT_TYPE_TABLE: Record<FlockOwnEvent["type"], true> = {
   "queue.updated": true,
   "stream.reset": true,
   "stream.lagged": true,
+  "run.updated": true,
+  "step.updated": true,
+  "story.updated": true,
+  "attempt.updated": true,
+  "run.notice": true,
 };
 
 function keysOf<K extends string>(table: Record<K, true>): K[] {

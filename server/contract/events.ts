@@ -26,6 +26,7 @@ import type { PermissionJson } from "./permissions.ts";
 import type { QuestionJson } from "./questions.ts";
 import type { QueuedMessageJson } from "./queue.ts";
 import type { SessionJson } from "./sessions.ts";
+import type { RunEventJson } from "./workflows.ts";
 
 /**
  * Adds `instance_id` to every member of a union of events, and the
@@ -148,7 +149,8 @@ export type StreamControlEvent = StreamResetEvent | StreamLaggedEvent;
 export type FlockOwnEvent =
   | InstanceEvent
   | SessionStateEvent
-  | StreamControlEvent;
+  | StreamControlEvent
+  | RunEventJson;
 
 /** Every event a client can receive whose type Flock knows. */
 export type FlockEvent = UpstreamFlockEvent | FlockOwnEvent;

@@ -20,6 +20,7 @@ import type {
 import type {
   OpenCodeMessageWithParts,
   OpenCodePermission,
+  OpenCodePermissionRule,
   OpenCodeQuestion,
   OpenCodeSession,
   OpenCodeSessionStatus,
@@ -75,6 +76,8 @@ export interface PromptInput {
   model?: { providerID: string; modelID: string };
   /** A variant of the model (e.g. `high`). */
   variant?: string;
+  /** Extra system text for this prompt (a workflow agent's files). */
+  system?: string;
 }
 
 /** The body of `POST /session/{id}/command`. */
@@ -92,6 +95,8 @@ export interface CreateSessionInput {
   title?: string;
   parentID?: string;
   agent?: string;
+  /** Rules that override the instance's permissions for this session. */
+  permission?: OpenCodePermissionRule[];
 }
 
 /** A REST client for one OpenCode child. */
@@ -254,6 +259,7 @@ export class OpenCodeClient extends OpenCodeTransport {
     if (input.agent !== undefined) body.agent = input.agent;
     if (input.model !== undefined) body.model = input.model;
     if (input.variant !== undefined) body.variant = input.variant;
+    if (input.system !== undefined) body.system = input.system;
     await this.request(
       "POST",
       `/session/${encodeURIComponent(id)}/prompt_async`,

@@ -24,6 +24,9 @@ const QUERY_KEYS = [
   "id",
   "q",
   "children",
+  "status",
+  "workflow",
+  "instance_id",
 ];
 
 /** Fills a URLPattern pathname's parameters with hostile values. */

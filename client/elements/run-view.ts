@@ -127,87 +127,89 @@ export class RunView extends LitElement {
       "min-h-11 rounded-md px-4 text-sm font-medium ring-1 disabled:opacity-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-300";
     return html`
       <header class="border-b border-gray-800 px-4 py-3">
-        <a
-          href=${formatRoute({ kind: "board", workflowId: run.workflow })}
-          class="inline-flex min-h-11 items-center text-sm text-gray-400 hover:text-gray-200"
-          data-back-to-board
-        >← ${workflowName ?? run.workflow}</a>
-        <div class="flex flex-wrap items-center gap-2">
-          <h1 class="text-lg font-semibold text-gray-100">Run #${run
-            .run_number}</h1>
-          <span
-            data-run-status=${run.status}
-            class="rounded-full px-2 py-0.5 text-xs font-medium ring-1 ${runStatusClass(
-              run.status,
-            )}"
-          >${run.status}</span>
-          <span class="text-xs text-gray-500">${instanceName ??
-            run.instance_id} · ${formatCost(run.cost)}</span>
-          <span class="flex-1"></span>
-          <button
-            type="button"
-            data-run-action="resume"
-            ?disabled=${this._busy}
-            class="${button} ${resumable
-              ? "bg-indigo-500 text-white ring-indigo-400 hover:bg-indigo-400"
-              : "text-gray-300 ring-gray-700 hover:bg-gray-800"}"
-            @click=${() => {
-              const api = this.#api.value;
-              if (api) void this.#act((id) => api.resumeRun(id));
-            }}
-          >Resume</button>
-          ${live
-            ? html`
-              <button
-                type="button"
-                data-run-action="stop"
-                ?disabled=${this._busy}
-                class="${button} text-red-200 ring-red-500/50 hover:bg-red-500/10"
-                @click=${() => void this.#stop()}
-              >Stop</button>
-            `
-            : nothing}
-        </div>
-        <p class="mt-2 whitespace-pre-wrap text-sm text-gray-300">${run
-          .task}</p>
-        ${run.blocked_reason
-          ? html`
-            <p
-              data-blocked-reason
-              class="mt-3 rounded-lg border border-amber-500/40 bg-amber-500/10 p-3 text-sm text-amber-100"
-            ><span class="font-semibold">Needs you:</span> ${run
-              .blocked_reason}</p>
-          `
-          : nothing}
-        ${run.failure_reason
-          ? html`
-            <p
-              data-failure-reason
-              class="mt-3 rounded-lg border border-red-500/40 bg-red-500/10 p-3 text-sm text-red-100"
-            ><span class="font-semibold">Failed:</span> ${run
-              .failure_reason}</p>
-          `
-          : nothing}
-        ${this._error
-          ? html`
-            <div
-              role="alert"
-              data-action-error
-              class="mt-3 flex items-start gap-2 rounded-lg border border-red-500/50 bg-red-950/60 p-3 text-sm text-red-100"
-            >
-              <span
-                class="flex-1"><span class="font-semibold">Refused:</span> ${this
-                  ._error}</span>
-              <button
-                type="button"
-                class="min-h-11 rounded-md px-3 text-xs text-red-200 hover:bg-red-500/10"
-                aria-label="Dismiss"
-                @click=${() => (this._error = null)}
-              >Dismiss</button>
-            </div>
-          `
-          : nothing}
-      </header>
+              <a
+                href=${formatRoute({ kind: "board", workflowId: run.workflow })}
+                class="inline-flex min-h-11 items-center text-sm text-gray-400 hover:text-gray-200"
+                data-back-to-board
+              >← ${workflowName ?? run.workflow}</a>
+              <div class="flex flex-wrap items-center gap-2">
+                <h1 class="text-lg font-semibold text-gray-100">Run #${run
+                  .run_number}</h1>
+                <span
+                  data-run-status=${run.status}
+                  class="rounded-full px-2 py-0.5 text-xs font-medium ring-1 ${runStatusClass(
+                    run.status,
+                  )}"
+                >${run.status}</span>
+                <span class="text-xs text-gray-500">${instanceName ??
+                  run.instance_id} · ${formatCost(run.cost)}</span>
+                <span class="flex-1"></span>
+      ${run.status === "completed" ? nothing : html`
+        <button
+          type="button"
+          data-run-action="resume"
+          ?disabled=${this._busy}
+          class="${button} ${resumable
+            ? "bg-indigo-500 text-white ring-indigo-400 hover:bg-indigo-400"
+            : "text-gray-300 ring-gray-700 hover:bg-gray-800"}"
+          @click=${() => {
+            const api = this.#api.value;
+            if (api) void this.#act((id) => api.resumeRun(id));
+          }}
+        >Resume</button>
+      `}
+                ${live
+                  ? html`
+                    <button
+                      type="button"
+                      data-run-action="stop"
+                      ?disabled=${this._busy}
+                      class="${button} text-red-200 ring-red-500/50 hover:bg-red-500/10"
+                      @click=${() => void this.#stop()}
+                    >Stop</button>
+                  `
+                  : nothing}
+              </div>
+              <p class="mt-2 whitespace-pre-wrap text-sm text-gray-300">${run
+                .task}</p>
+              ${run.blocked_reason
+                ? html`
+                  <p
+                    data-blocked-reason
+                    class="mt-3 rounded-lg border border-amber-500/40 bg-amber-500/10 p-3 text-sm text-amber-100"
+                  ><span class="font-semibold">Needs you:</span> ${run
+                    .blocked_reason}</p>
+                `
+                : nothing}
+              ${run.failure_reason
+                ? html`
+                  <p
+                    data-failure-reason
+                    class="mt-3 rounded-lg border border-red-500/40 bg-red-500/10 p-3 text-sm text-red-100"
+                  ><span class="font-semibold">Failed:</span> ${run
+                    .failure_reason}</p>
+                `
+                : nothing}
+              ${this._error
+                ? html`
+                  <div
+                    role="alert"
+                    data-action-error
+                    class="mt-3 flex items-start gap-2 rounded-lg border border-red-500/50 bg-red-950/60 p-3 text-sm text-red-100"
+                  >
+                    <span
+                      class="flex-1"><span class="font-semibold">Refused:</span> ${this
+                        ._error}</span>
+                    <button
+                      type="button"
+                      class="min-h-11 rounded-md px-3 text-xs text-red-200 hover:bg-red-500/10"
+                      aria-label="Dismiss"
+                      @click=${() => (this._error = null)}
+                    >Dismiss</button>
+                  </div>
+                `
+                : nothing}
+            </header>
     `;
   }
 

@@ -9,6 +9,8 @@
  */
 import m0001 from "./0001_initial.sql" with { type: "text" };
 import m0002 from "./0002_event_sequence.sql" with { type: "text" };
+import m0003 from "./0003_workflow_runs.sql" with { type: "text" };
+import m0004 from "./0004_driving_agents.sql" with { type: "text" };
 
 /** One forward-only migration. */
 export interface Migration {
@@ -24,4 +26,6 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "0001_initial.sql", sql: m0001 },
   { version: 2, name: "0002_event_sequence.sql", sql: m0002 },
+  { version: 3, name: "0003_workflow_runs.sql", sql: m0003 },
+  { version: 4, name: "0004_driving_agents.sql", sql: m0004 },
 ];

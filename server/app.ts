@@ -10,8 +10,14 @@ import { directoryRoutes } from "./api/directories.ts";
 import { eventRoutes } from "./api/events.ts";
 import { instanceRoutes } from "./api/instances.ts";
 import { type ApiRoute, buildOpenApi, ref } from "./api/openapi.ts";
+import { catalogRoutes } from "./api/catalog.ts";
+import { messageRoutes } from "./api/messages.ts";
 import { permissionRoutes } from "./api/permissions.ts";
+import { questionRoutes } from "./api/questions.ts";
+import { searchRoutes } from "./api/search.ts";
+import { runRoutes } from "./api/runs.ts";
 import { sessionRoutes } from "./api/sessions.ts";
+import { workflowRoutes } from "./api/workflows.ts";
 import type { HealthJson } from "./contract/api.ts";
 import type { EventBroker } from "./events/event_broker.ts";
 import { BadRequestError, NotFoundError, toResponse } from "./http/errors.ts";
@@ -104,10 +110,16 @@ export function createApp(deps: AppDeps): App {
       },
     },
     ...instanceRoutes(ctx),
+    ...catalogRoutes(ctx),
     ...sessionRoutes(ctx),
+    ...messageRoutes(ctx),
     ...permissionRoutes(ctx),
+    ...questionRoutes(ctx),
+    ...searchRoutes(ctx),
     ...eventRoutes(ctx),
     ...directoryRoutes(ctx),
+    ...workflowRoutes(ctx),
+    ...runRoutes(ctx),
     {
       method: "GET",
       path: "/api/openapi.json",

@@ -17,7 +17,8 @@ import type { EventBroker } from "./events/event_broker.ts";
 import type { Route } from "./http/router.ts";
 import { resolveOpenCodeBinaryFromEnv } from "./opencode/opencode_binary.ts";
 import type { Supervisor } from "./opencode/supervisor.ts";
-import { composeServices } from "./services.ts";
+import type { RunEngine } from "./runs/run_engine.ts";
+import { composeServices, type RunServicesOptions } from "./services.ts";
 import { lacksPermission, netHost, permissionFix } from "./launcher/grants.ts";
 import { log } from "./log.ts";
 import { watchShutdownSignals } from "./shutdown_signals.ts";
@@ -39,6 +40,8 @@ export interface RunFlockOptions {
    * create many instances). Default: the security layer's.
    */
   instanceCreateLimit?: { capacity: number; windowMs: number } | false;
+  /** Workflow runner options (the bench's hand-off probe, a test clock). */
+  runs?: RunServicesOptions;
 }
 
 /** A running Flock. */
@@ -56,6 +59,8 @@ export interface RunningFlock extends AsyncDisposable {
   readonly broker: EventBroker;
   /** The supervisor of the OpenCode children. */
   readonly supervisor: Supervisor;
+  /** The workflow runner. */
+  readonly runs: RunEngine;
   /** Stops accepting, closes streams, stops children, closes the DB. */
   close(): Promise<void>;
 }
@@ -126,12 +131,19 @@ export async function runFlock(
       childEnv: options.childEnv,
       opencodeConfigPath: config.opencodeConfig,
     },
+    ...(options.runs === undefined ? {} : { runs: options.runs }),
   });
-  const { broker, supervisor } = services;
+  const { broker, supervisor, runs } = services;
   try {
     await supervisor.reconcile();
   } catch (error) {
     log.error("Cannot reconcile the instances a previous Flock left:", error);
+  }
+  try {
+    // Carries on the runs a previous Flock left running or blocked.
+    await runs.start();
+  } catch (error) {
+    log.error("Cannot recover the workflow runs:", error);
   }
   const app = createApp({
     services,
@@ -223,6 +235,7 @@ export async function runFlock(
     routes: app.routes,
     broker,
     supervisor,
+    runs,
     close,
     [Symbol.asyncDispose]: close,
   };

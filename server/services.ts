@@ -1,21 +1,42 @@
 /**
  * Flock's services, composed in one place: database → stores → event broker
- * → session tracker → `publish` → supervisor. `runFlock` composes them with
- * the real database and OpenCode; tests that call `createApp` directly use
- * `server/testing/app_services.ts`. `createApp` takes them as given and
- * builds none itself.
+ * → the observers of the published events (session tracker, pending
+ * requests, marks, search, message queue, then in-process listeners) →
+ * `publish` → supervisor → the workflow runner (a listener). `runFlock`
+ * composes them with the real database and OpenCode; tests that call
+ * `createApp` directly use `server/testing/app_services.ts`. `createApp`
+ * takes them as given and builds none itself.
  *
  * @module
  */
 import type { DatabaseSync } from "node:sqlite";
 import type { SupervisorApi } from "./api/api_context.ts";
+import { type Clock, systemClock } from "./clock.ts";
+import { isFlockEvent, isFlockOwnEventType } from "./contract/event_types.ts";
 import type { WireEvent } from "./contract/events.ts";
+import { sessionIdOf } from "./contract/session_id_of.ts";
 import { InstanceStore } from "./db/instance_store.ts";
+import { MarkStore } from "./db/mark_store.ts";
+import { QueueStore } from "./db/queue_store.ts";
+import { RunStore } from "./db/run_store.ts";
+import { SearchStore } from "./db/search_store.ts";
 import { SessionStore } from "./db/session_store.ts";
+import { WorkflowStore } from "./db/workflow_store.ts";
 import { EventBroker, type EventBrokerOptions } from "./events/event_broker.ts";
 import { EventIdAllocator } from "./events/event_ids.ts";
+import { MarkTracker } from "./events/mark_tracker.ts";
+import { PendingIndex } from "./events/pending_index.ts";
+import { Publisher } from "./events/publisher.ts";
+import { SearchIndex } from "./events/search_index.ts";
 import { SessionTracker } from "./events/session_tracker.ts";
+import { CatalogCache } from "./opencode/catalog_cache.ts";
+import { SupervisorClosedError } from "./opencode/instance_errors.ts";
+import type { OpenCodeClient } from "./opencode/opencode_client.ts";
 import { Supervisor, type SupervisorOptions } from "./opencode/supervisor.ts";
+import { log } from "./log.ts";
+import { MessageQueue } from "./queue/message_queue.ts";
+import { gitRepoInputs } from "./runs/repo_inputs.ts";
+import { RunEngine, type RunEngineOptions } from "./runs/run_engine.ts";
 
 /** What the HTTP app serves. */
 export interface AppServices {
@@ -25,20 +46,54 @@ export interface AppServices {
   broker: EventBroker;
   /** Keeps the sessions table in step with the events. */
   tracker: SessionTracker;
-  /** Publishes one Flock event: the tracker applies it, then the broker fans it out. */
+  /** Every pending permission request and question, from the events. */
+  pending: PendingIndex;
+  /** Interrupted tool calls, replies aborted while retrying, recoveries. */
+  marks: MarkTracker;
+  /** Full-text search over titles and message text, fed by the events. */
+  search: SearchIndex;
+  /** Sends messages, and queues those for busy sessions. */
+  queue: MessageQueue;
+  /** What each running instance offers (agents, models, commands). */
+  catalog: CatalogCache;
+  /**
+   * Publishes one Flock event: the observers (tracker first, listeners
+   * last) apply it, then the broker fans it out.
+   */
   publish: (event: WireEvent) => void;
+  /**
+   * Adds a listener that gets every published event in-process, in order
+   * (the workflow runner reacts to OpenCode's events this way). It must not
+   * throw or block. Returns the function that removes it.
+   */
+  listen(listener: EventListener): () => void;
   /** Runs the OpenCode children. */
   supervisor: SupervisorApi;
+  /** Installed workflows. */
+  workflows: WorkflowStore;
+  /** The workflow runner: runs, their actions and their recovery. */
+  runs: RunEngine;
 }
+
+/** Gets every published event (see {@linkcode AppServices.listen}). */
+export type EventListener = (event: WireEvent) => void;
+
+/** What the runner takes beyond the composed services (tests, the bench). */
+export type RunServicesOptions = Partial<
+  Pick<
+    RunEngineOptions,
+    "clock" | "repo" | "onHandoff" | "newRunId" | "host"
+  >
+>;
 
 /** The composed services of a running Flock. */
 export interface Services extends AppServices {
   db: DatabaseSync;
   supervisor: Supervisor;
   /**
-   * Stops every child (the open streams still see their `stopped`) and
-   * the process helper, then ends every stream. The database stays open
-   * (its owner closes it).
+   * Stops the workflow runner, then every child (the open streams still
+   * see their `stopped`), the process helper and the queue's sends, then
+   * ends every stream. The database stays open (its owner closes it).
    */
   close(): Promise<void>;
 }
@@ -51,21 +106,152 @@ export interface ServicesOptions {
   broker?: Partial<EventBrokerOptions>;
   /** Supervisor options beyond the stores and the event wiring. */
   supervisor: Omit<SupervisorOptions, "instances" | "publish" | "onResync">;
+  /** Workflow runner options. */
+  runs?: RunServicesOptions;
 }
 
-/** The stores, tracker and `publish` over a database and a broker. */
+/** The services that exist before the supervisor and the runner. */
+export type EventServices = Omit<
+  AppServices,
+  "supervisor" | "workflows" | "runs"
+>;
+
+/** Options for {@linkcode composeEventServices}. */
+export interface EventServicesOptions {
+  /** The REST client of a running instance (the supervisor's `client`). */
+  client: (instanceId: string) => OpenCodeClient;
+  /** Time. Default the system clock. */
+  clock?: Clock;
+}
+
+/**
+ * Sets `root_session_id` on the events of a subagent's child session (its
+ * `session.created` included, from its `parentID`).
+ */
+function rootEnricher(
+  tracker: SessionTracker,
+): (event: WireEvent) => WireEvent {
+  return (event) => {
+    if (!("instance_id" in event) || isFlockOwnEventType(event.type)) {
+      return event;
+    }
+    const sessionId = sessionIdOf(event);
+    if (sessionId === undefined) return event;
+    let root = tracker.rootIfChild(sessionId);
+    if (
+      root === undefined && isFlockEvent(event) &&
+      (event.type === "session.created" || event.type === "session.updated")
+    ) {
+      const parent = event.properties.info.parentID;
+      if (parent) root = tracker.rootIfChild(parent) ?? parent;
+    }
+    return root === undefined ? event : { ...event, root_session_id: root };
+  };
+}
+
+/**
+ * The stores, the observers and `publish` over a database and a broker.
+ * Also settles what a previous Flock left half done: tool calls it saw
+ * running are marked interrupted, messages it was sending are failed.
+ */
 export function composeEventServices(
   db: DatabaseSync,
   broker: EventBroker,
-): Omit<AppServices, "supervisor"> {
+  options: EventServicesOptions,
+): EventServices {
+  const clock = options.clock ?? systemClock;
   const instances = new InstanceStore(db);
   const sessions = new SessionStore(db);
   const tracker = new SessionTracker(sessions);
-  const publish = (event: WireEvent) => {
-    tracker.apply(event);
-    broker.publish(event);
+  const publisher = new Publisher(broker, rootEnricher(tracker));
+  const publish = (event: WireEvent) => publisher.publish(event);
+  const pending = new PendingIndex((id) => tracker.rootOf(id));
+  const marks = new MarkTracker({
+    store: new MarkStore(db),
+    publish,
+    now: () => clock.now(),
+  });
+  const search = new SearchIndex({
+    store: new SearchStore(db),
+    sessions,
+    instances,
+  });
+  const catalog = new CatalogCache(clock);
+  const queue = new MessageQueue({
+    sessions,
+    store: new QueueStore(db),
+    client: options.client,
+    catalog,
+    publish,
+  });
+  marks.interruptLeftovers();
+  queue.recoverAtStart();
+  publisher.observe("session tracker", (e) => tracker.apply(e));
+  publisher.observe("pending index", (e) => pending.apply(e));
+  publisher.observe("mark tracker", (e) => marks.apply(e));
+  publisher.observe("search index", (e) => search.apply(e));
+  publisher.observe("message queue", (e) => queue.apply(e));
+  // The runner and other in-process listeners come last.
+  const listeners = new Set<EventListener>();
+  publisher.observe("listeners", (event) => {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        log.error(`An event listener failed on ${event.type}:`, error);
+      }
+    }
+  });
+  const listen = (listener: EventListener) => {
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+    };
   };
-  return { instances, sessions, broker, tracker, publish };
+  return {
+    instances,
+    sessions,
+    broker,
+    tracker,
+    pending,
+    marks,
+    search,
+    queue,
+    catalog,
+    publish,
+    listen,
+  };
+}
+
+/**
+ * The workflow stores and the runner over composed services and a
+ * supervisor; the runner listens to every published event.
+ */
+export function composeRunServices(
+  db: DatabaseSync,
+  events: EventServices,
+  supervisor: SupervisorApi,
+  options: RunServicesOptions = {},
+): { workflows: WorkflowStore; runs: RunEngine } {
+  const workflows = new WorkflowStore(db);
+  const runs = new RunEngine({
+    runs: new RunStore(db, workflows),
+    workflows,
+    host: options.host ?? {
+      sessions: (id) => supervisor.client(id),
+      instance: (id) => events.instances.get(id),
+      startInstance: (id) => supervisor.start(id),
+    },
+    publish: events.publish,
+    repo: options.repo ?? gitRepoInputs(),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.onHandoff === undefined
+      ? {}
+      : { onHandoff: options.onHandoff }),
+    ...(options.newRunId === undefined ? {} : { newRunId: options.newRunId }),
+  });
+  events.listen((event) => runs.onEvent(event));
+  return { workflows, runs };
 }
 
 /** Composes every service over `options.db`. */
@@ -76,25 +262,53 @@ export function composeServices(options: ServicesOptions): Services {
     ids: new EventIdAllocator(db),
     ...options.broker,
   });
-  const events = composeEventServices(db, broker);
-  const supervisor = new Supervisor({
+  // The observers need the supervisor's clients; it needs their publish.
+  const late: { supervisor?: Supervisor } = {};
+  const events = composeEventServices(db, broker, {
+    client: (instanceId) => {
+      if (!late.supervisor) throw new SupervisorClosedError();
+      return late.supervisor.client(instanceId);
+    },
+    ...(options.supervisor.clock ? { clock: options.supervisor.clock } : {}),
+  });
+  const supervisor = late.supervisor = new Supervisor({
     ...options.supervisor,
     instances: events.instances,
     publish: events.publish,
-    // The snapshot becomes an `instance.sessions` event: the table and
-    // every page replace the instance's sessions with it.
-    onResync: (instanceId, snapshot) =>
-      events.publish(events.tracker.resync(instanceId, snapshot)),
+    // The snapshot becomes `instance.sessions` (the table and every page
+    // replace the instance's sessions with it), then `instance.pending`
+    // (its pending requests, so dead ones disappear after a restart).
+    onResync: (instanceId, snapshot) => {
+      events.publish(events.tracker.resync(instanceId, snapshot));
+      const { permissions, questions } = snapshot;
+      if (permissions && questions) {
+        events.publish(
+          events.pending.snapshot(instanceId, permissions, questions),
+        );
+      }
+    },
   });
+  const { workflows, runs } = composeRunServices(
+    db,
+    events,
+    supervisor,
+    options.runs,
+  );
   let closing: Promise<void> | undefined;
   return {
     db,
     ...events,
     supervisor,
+    workflows,
+    runs,
     close() {
       closing ??= (async () => {
         try {
+          // The runner stops first: the children's shutdown (which aborts
+          // busy sessions) must not read as failed attempts.
+          await runs.close();
           await supervisor[Symbol.asyncDispose]();
+          await events.queue.close();
         } finally {
           broker.close();
         }

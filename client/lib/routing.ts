@@ -11,14 +11,18 @@ export type Route =
   | { readonly kind: "home" }
   | { readonly kind: "session"; readonly sessionId: string }
   /** An instance's log (its OpenCode's output). */
-  | { readonly kind: "logs"; readonly instanceId: string };
+  | { readonly kind: "logs"; readonly instanceId: string }
+  /** The workflow board (`#/w`, or one workflow's: `#/w/<workflowId>`). */
+  | { readonly kind: "board"; readonly workflowId: string | null }
+  /** A run's page (`#/r/<runId>`). */
+  | { readonly kind: "run"; readonly runId: string };
 
 /** The home route. */
 export const HOME_ROUTE: Route = Object.freeze({ kind: "home" });
 
 /**
- * Parses `location.hash`: `#/s/<sessionId>`, `#/i/<instanceId>/logs`, or
- * home.
+ * Parses `location.hash`: `#/s/<sessionId>`, `#/i/<instanceId>/logs`,
+ * `#/w[/<workflowId>]`, `#/r/<runId>`, or home.
  *
  * @param hash The hash, with or without the leading `#`.
  * @returns The route; anything unknown is home.
@@ -29,23 +33,33 @@ export const HOME_ROUTE: Route = Object.freeze({ kind: "home" });
  */
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, "");
+  const board = /^\/w(?:\/([^/?#]+))?\/?$/.exec(path);
+  if (board) {
+    const workflowId = segment(board[1]);
+    if (board[1] === undefined || workflowId !== undefined) {
+      return { kind: "board", workflowId: workflowId ?? null };
+    }
+  }
+  const run = /^\/r\/([^/?#]+)\/?$/.exec(path);
+  const runId = segment(run?.[1]);
+  if (runId !== undefined) return { kind: "run", runId };
   const session = /^\/s\/([^/?#]+)\/?$/.exec(path);
-  const sessionId = decoded(session?.[1]);
+  const sessionId = segment(session?.[1]);
   if (sessionId !== undefined) return { kind: "session", sessionId };
   const logs = /^\/i\/([^/?#]+)\/logs\/?$/.exec(path);
-  const instanceId = decoded(logs?.[1]);
+  const instanceId = segment(logs?.[1]);
   if (instanceId !== undefined) return { kind: "logs", instanceId };
   return HOME_ROUTE;
 }
 
 /** A decoded, non-blank path segment, or undefined. */
-function decoded(segment: string | undefined): string | undefined {
-  if (!segment) return undefined;
+function segment(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
   try {
-    const value = decodeURIComponent(segment);
+    const value = decodeURIComponent(raw);
     return value.trim() === "" ? undefined : value;
   } catch {
-    return undefined; // a malformed escape is treated as an unknown route
+    return undefined; // a malformed escape is an unknown route
   }
 }
 
@@ -53,7 +67,7 @@ function decoded(segment: string | undefined): string | undefined {
  * Formats a route as a hash.
  *
  * @param route The route.
- * @returns `#/`, `#/s/<id>` or `#/i/<id>/logs`.
+ * @returns `#/`, `#/s/<id>`, `#/i/<id>/logs`, `#/w`, `#/w/<id>` or `#/r/<id>`.
  */
 export function formatRoute(route: Route): string {
   switch (route.kind) {
@@ -61,6 +75,12 @@ export function formatRoute(route: Route): string {
       return `#/s/${encodeURIComponent(route.sessionId)}`;
     case "logs":
       return `#/i/${encodeURIComponent(route.instanceId)}/logs`;
+    case "board":
+      return route.workflowId === null
+        ? "#/w"
+        : `#/w/${encodeURIComponent(route.workflowId)}`;
+    case "run":
+      return `#/r/${encodeURIComponent(route.runId)}`;
     default:
       return "#/";
   }

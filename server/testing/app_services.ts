@@ -13,7 +13,12 @@ import { openDatabase } from "../db/database.ts";
 import { migrate } from "../db/migrate.ts";
 import { EventBroker } from "../events/event_broker.ts";
 import { MemoryEventIds } from "../events/event_ids.ts";
-import { type AppServices, composeEventServices } from "../services.ts";
+import {
+  type AppServices,
+  composeEventServices,
+  composeRunServices,
+  type RunServicesOptions,
+} from "../services.ts";
 
 /** In-memory services plus their database; dispose to close both. */
 export interface TestServices extends AppServices, Disposable {
@@ -27,7 +32,11 @@ export interface TestServices extends AppServices, Disposable {
  * @param options.supervisor Default {@linkcode NO_SUPERVISOR}.
  */
 export function testServices(
-  options: { db?: DatabaseSync; supervisor?: SupervisorApi } = {},
+  options: {
+    db?: DatabaseSync;
+    supervisor?: SupervisorApi;
+    runs?: RunServicesOptions;
+  } = {},
 ): TestServices {
   let db = options.db;
   const owned = db === undefined;
@@ -37,11 +46,23 @@ export function testServices(
   }
   const broker = new EventBroker({ ids: new MemoryEventIds() });
   const database = db;
+  const supervisor = options.supervisor ?? NO_SUPERVISOR;
+  const events = composeEventServices(database, broker, {
+    client: (instanceId) => supervisor.client(instanceId),
+  });
+  const runServices = composeRunServices(
+    database,
+    events,
+    supervisor,
+    options.runs,
+  );
   return {
     db: database,
-    ...composeEventServices(database, broker),
-    supervisor: options.supervisor ?? NO_SUPERVISOR,
+    ...events,
+    ...runServices,
+    supervisor,
     [Symbol.dispose]() {
+      void runServices.runs.close();
       broker.close();
       if (owned) database.close();
     },

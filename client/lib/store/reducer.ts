@@ -17,6 +17,7 @@ import { sameRecord } from "./immutable.ts";
 import { reduceInstances } from "./instances.ts";
 import { reducePermissions } from "./permissions.ts";
 import { reduceSeen } from "./seen.ts";
+import { reduceRuns } from "./runs.ts";
 import { reduceSessions } from "./sessions.ts";
 import type { FlockState, LoadState } from "./state.ts";
 
@@ -78,6 +79,7 @@ export function reduce(state: FlockState, action: StoreAction): FlockState {
       before: state.sessions.byId,
       after: sessions.byId,
     }),
+    runs: reduceRuns(state.runs, action),
   };
   return sameRecord(next, state) ? state : next;
 }

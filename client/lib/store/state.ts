@@ -16,8 +16,9 @@ import type { PermissionJson } from "../../../server/contract/permissions.ts";
 import type { SessionJson } from "../../../server/contract/sessions.ts";
 import { type Conversation, EMPTY_CONVERSATION } from "../conversation.ts";
 import { EMPTY_SEEN, type SeenState } from "./seen.ts";
+import { EMPTY_RUNS, type RunsState } from "./runs.ts";
 
-export type { SeenState };
+export type { RunsState, SeenState };
 
 /** Whether the first REST snapshot arrived, and the last refresh's error. */
 export interface LoadState {
@@ -56,6 +57,8 @@ export interface FlockState {
   readonly conversations: ReadonlyMap<string, ConversationState>;
   /** When the user last looked at each session (kept in the browser). */
   readonly seen: SeenState;
+  /** Workflows, runs' summaries, and the runs opened on this page. */
+  readonly runs: RunsState;
 }
 
 /** The state before anything loaded. */
@@ -66,6 +69,7 @@ export const EMPTY_STATE: FlockState = Object.freeze({
   permissions: new Map(),
   conversations: new Map(),
   seen: EMPTY_SEEN,
+  runs: EMPTY_RUNS,
 });
 
 /** A conversation being fetched for the first time. */

@@ -254,6 +254,33 @@ export class RunView extends LitElement {
     `;
   }
 
+  #renderContext(run: RunJson) {
+    const entries = Object.entries(run.context).filter(([key]) =>
+      key !== "task"
+    );
+    if (entries.length === 0) return nothing;
+    return html`
+      <details class="mt-6" data-context>
+        <summary
+          class="min-h-11 cursor-pointer py-2 text-sm font-semibold text-gray-300">
+          Context (parsed outputs) <span class="text-gray-500">${entries
+            .length}</span>
+        </summary>
+        <dl class="space-y-2 text-xs">
+          ${entries.map(([key, value]) =>
+            html`
+              <div>
+                <dt class="font-mono text-gray-400">${key}</dt>
+                <dd
+                  class="mt-0.5 max-h-40 overflow-auto whitespace-pre-wrap rounded-md bg-gray-950 p-2 text-gray-300">${value}</dd>
+              </div>
+            `
+          )}
+        </dl>
+      </details>
+    `;
+  }
+
   #renderNotices() {
     const { notices } = this.#view.value;
     if (notices.length === 0) return nothing;
@@ -308,7 +335,7 @@ export class RunView extends LitElement {
                   this.#stepAction(e.detail)}
               ></run-steps>
             </section>
-            ${this.#renderStories(run)}
+            ${this.#renderStories(run)} ${this.#renderContext(run)}
           </div>
           <div>
             <section aria-labelledby="run-attempts-title">

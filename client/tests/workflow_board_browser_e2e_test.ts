@@ -7,6 +7,8 @@
  * - a run started from the PWA: its card moves across the step columns to
  *   Completed; its page shows the steps, the two stories and every attempt,
  *   and an attempt's link opens its chat;
+ * - Stop (confirmed) aborts a live run's attempt: cancelled, then Resume
+ *   carries it on to Completed;
  * - a run whose check fails twice is blocked: the card and the page say why,
  *   a refused Resume shows the server's 409 reason, Retry carries it on to a
  *   gate, and Approve on the page completes it.
@@ -17,6 +19,7 @@ import type { InstanceJson } from "../../server/contract/instances.ts";
 import { initGitRepo } from "../../server/runs/testing/event_log.ts";
 import {
   ESCALATING_YAML,
+  HELD_YAML,
   writeFeatureWorkflow,
 } from "../../server/runs/testing/flock_specs.ts";
 import {
@@ -232,6 +235,36 @@ Deno.test({
         await page.locator(
           "[data-column='@completed'] [data-run-status=completed][data-attention='']",
         ).waitFor();
+      },
+    );
+
+    await t.step(
+      "Stop, confirmed, cancels a live run; Resume carries it on",
+      async () => {
+        // The last step ended on the board.
+
+        await install(page, { yaml: HELD_YAML });
+        await page.locator("[data-workflow-tab=held]").waitFor();
+        const hold = flock.model.hold(/Hold this one/);
+        try {
+          await startRun(page, "held", "wait for me");
+          await hold.reached;
+          await page.locator("[data-run-id][data-run-status=running]").click();
+          const view = page.locator("run-view");
+          await view.locator("[data-attempt][data-outcome=live]").waitFor();
+          await view.locator("[data-run-action=stop]").click();
+          await view.locator("confirm-dialog [data-confirm]").click();
+          await view.locator("[data-run-status=cancelled]").first().waitFor();
+          await view.locator("[data-attempt][data-outcome=aborted]").waitFor();
+        } finally {
+          hold.release();
+        }
+        await page.locator("run-view").locator("[data-run-action=resume]")
+          .click();
+        await page.locator("run-view").locator("[data-run-status=completed]")
+          .first().waitFor({
+            timeout: 120_000,
+          });
       },
     );
   } finally {

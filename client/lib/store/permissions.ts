@@ -1,6 +1,8 @@
 /**
  * The permissions slice: pending permission requests by id, of every
  * instance and session (a sub-agent's too, though its session is not listed).
+ * `instance.pending` (sent after Flock reconnects to a child, so after every
+ * restart) replaces the instance's requests: a dead request disappears.
  *
  * @module
  */
@@ -11,6 +13,26 @@ import type { Cascade } from "./reducer.ts";
 
 /** Pending permission requests by id. */
 export type PermissionsState = ReadonlyMap<string, PermissionJson>;
+
+/**
+ * The instance's requests replaced by `current` (what its OpenCode holds
+ * now, after a reconnect or a restart): dead ones go, the others stay
+ * identical.
+ */
+function replaceInstance(
+  state: PermissionsState,
+  instanceId: string,
+  current: readonly PermissionJson[],
+): PermissionsState {
+  const others = [...state.values()].filter((p) =>
+    p.instance_id !== instanceId
+  );
+  return mapOf(
+    [...others, ...current.map((p) => ({ ...p, instance_id: instanceId }))],
+    (p) => p.id,
+    state,
+  );
+}
 
 function reduceOwn(
   state: PermissionsState,
@@ -31,6 +53,12 @@ function reduceOwn(
           });
         case "permission.replied":
           return withoutKeys(state, [event.properties.requestID]);
+        case "instance.pending":
+          return replaceInstance(
+            state,
+            event.instance_id,
+            event.properties.permissions,
+          );
         default:
           return state;
       }

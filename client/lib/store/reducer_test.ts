@@ -250,3 +250,43 @@ Deno.test("signals: only live events, only real transitions", () => {
   const replay = { ...idle, live: false } as StoreAction;
   deepStrictEqual(signalsOf(before, reduce(before, replay), replay), []);
 });
+
+Deno.test("instance.pending replaces the instance's permissions, not another's", () => {
+  const before = loaded();
+  const other = {
+    id: "per_2",
+    sessionID: "s3",
+    permission: "edit",
+    patterns: ["a.ts"],
+    metadata: {},
+    always: [],
+    instance_id: "i2",
+  };
+  const withOther = reduce(
+    before,
+    live(flockEvent("permission.asked", other, "i2")),
+  );
+  // after a restart of i1, its OpenCode holds nothing: per_1 is dead
+  const restarted = reduce(
+    withOther,
+    live(
+      flockEvent("instance.pending", { permissions: [], questions: [] }, "i1"),
+    ),
+  );
+  deepStrictEqual([...restarted.permissions.keys()], ["per_2"]);
+  strictEqual(
+    restarted.permissions.get("per_2"),
+    withOther.permissions.get("per_2"),
+  );
+  // a reconnect that finds the same requests changes nothing
+  const same = reduce(
+    withOther,
+    live(
+      flockEvent("instance.pending", {
+        permissions: [{ ...before.permissions.get("per_1")! }],
+        questions: [],
+      }, "i1"),
+    ),
+  );
+  strictEqual(same.permissions, withOther.permissions);
+});

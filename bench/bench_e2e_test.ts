@@ -128,6 +128,10 @@ Deno.test({
       }
       positive(results.client.js_gzip_kb, "client first-paint JS");
       positive(results.client.js_lazy_gzip_kb, "client JS on demand");
+      positive(
+        results.client.js_lazy_chunks_gzip_kb.code_highlighter ?? 0,
+        "the code highlighter's chunk",
+      );
       positive(results.client.css_gzip_kb, "client CSS");
       if (results.client.fcp_skipped === undefined) {
         positive(results.client.fcp_p50_ms, "first paint p50");

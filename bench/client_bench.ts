@@ -4,8 +4,8 @@
  * - Sizes: every file in `client/dist/` gzipped (`CompressionStream`,
  *   zlib's default level), summed per kind. The first-paint JS is `app.js`
  *   and the chunks it imports statically; the chunks it imports on demand
- *   (the Markdown renderer) are reported apart, and so is the service
- *   worker.
+ *   (the Markdown renderer, the code highlighter) are reported apart, in
+ *   all and each by name, and so is the service worker.
  * - First paint of the cached shell: headless Chromium (`CHROME_BIN`, else
  *   `/usr/bin/chromium`, through `playwright-core`) loads Flock, waits until
  *   the service worker controls the page, then reloads several times and
@@ -32,6 +32,12 @@ export interface ClientResult {
   js_gzip_kb: number;
   /** The JS it loads on demand (chunks imported dynamically). */
   js_lazy_gzip_kb: number;
+  /**
+   * Each chunk loaded on demand, by its name without the content hash
+   * (`code_highlighter`, `markdown_renderer`; small shared chunks are
+   * `chunk`, summed).
+   */
+  js_lazy_chunks_gzip_kb: Record<string, number>;
   css_gzip_kb: number;
   sw_gzip_kb: number;
   js_raw_kb: number;
@@ -86,9 +92,15 @@ export function firstPaintFiles(
 }
 
 /** Sums the gzipped sizes of the built client. */
-export async function clientSizes(): Promise<
-  { js: number; jsLazy: number; css: number; sw: number; jsRaw: number }
-> {
+export async function clientSizes(): Promise<{
+  js: number;
+  jsLazy: number;
+  /** Bytes of each lazy chunk, by {@linkcode chunkName}. */
+  lazyChunks: Map<string, number>;
+  css: number;
+  sw: number;
+  jsRaw: number;
+}> {
   const dist = `${ROOT}/client/dist`;
   const decoder = new TextDecoder();
   const firstPaint = firstPaintFiles((name) => {
@@ -100,6 +112,7 @@ export async function clientSizes(): Promise<
   });
   let js = 0;
   let jsLazy = 0;
+  const lazyChunks = new Map<string, number>();
   let css = 0;
   let sw = 0;
   let jsRaw = 0;
@@ -114,12 +127,24 @@ export async function clientSizes(): Promise<
     else if (firstPaint.has(path.slice(dist.length + 1))) {
       js += size;
       jsRaw += bytes.byteLength;
-    } else jsLazy += size;
+    } else {
+      jsLazy += size;
+      const name = chunkName(path.slice(path.lastIndexOf("/") + 1));
+      lazyChunks.set(name, (lazyChunks.get(name) ?? 0) + size);
+    }
   }
   if (js === 0) {
     throw new Error(`No client JS in ${dist}: run deno task build first`);
   }
-  return { js, jsLazy, css, sw, jsRaw };
+  return { js, jsLazy, lazyChunks, css, sw, jsRaw };
+}
+
+/**
+ * A built chunk's name without its content hash and extension:
+ * `code_highlighter-ITQGI67M.js` is `code_highlighter`.
+ */
+export function chunkName(file: string): string {
+  return file.replace(/\.m?js$/, "").replace(/-[A-Z0-9]{8}$/, "");
 }
 
 /** Whether Chromium is installed, or why not. */
@@ -201,6 +226,10 @@ export async function clientBench(ctx: BenchContext): Promise<ClientResult> {
   const base = {
     js_gzip_kb: kb(sizes.js),
     js_lazy_gzip_kb: kb(sizes.jsLazy),
+    js_lazy_chunks_gzip_kb: Object.fromEntries(
+      [...sizes.lazyChunks].sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, bytes]) => [name, kb(bytes)]),
+    ),
     css_gzip_kb: kb(sizes.css),
     sw_gzip_kb: kb(sizes.sw),
     js_raw_kb: kb(sizes.jsRaw),

@@ -1,5 +1,5 @@
 import { deepStrictEqual } from "node:assert/strict";
-import { firstPaintFiles } from "./client_bench.ts";
+import { chunkName, firstPaintFiles } from "./client_bench.ts";
 
 Deno.test("firstPaintFiles: the entry and its static imports, not the dynamic ones", () => {
   const files: Record<string, string> = {
@@ -14,5 +14,14 @@ Deno.test("firstPaintFiles: the entry and its static imports, not the dynamic on
   deepStrictEqual(
     [...firstPaintFiles((name) => files[name])].sort(),
     ["app.js", "deep.js", "shared-1.js", "side.js"],
+  );
+});
+
+Deno.test("chunkName: the name without the content hash", () => {
+  deepStrictEqual(
+    ["code_highlighter-ITQGI67M.js", "chunk-EK7ODJWE.js", "app.js"].map(
+      chunkName,
+    ),
+    ["code_highlighter", "chunk", "app"],
   );
 });

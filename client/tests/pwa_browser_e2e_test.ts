@@ -545,7 +545,9 @@ Deno.test({
         },
       );
       if (status !== "running") {
-        await page.getByRole("button", { name: "Restart alpha" }).click();
+        // a stopped instance's button reads "Start"
+        await page.getByRole("button", { name: /^(Re)?[Ss]tart alpha$/ })
+          .click();
       }
       await page.locator("[data-instance-status=running]").first().waitFor({
         timeout: 60_000,

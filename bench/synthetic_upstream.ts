@@ -227,7 +227,7 @@ async function play(
     );
     for (; sent < due; sent++) {
       const event = events[sent];
-      if (event) broadcast(frame(event.type, event.properties));
+      if (event) broadcast(frames(event.type, event.properties));
     }
     if (sent < events.length) {
       const next = started + (sent * 1000) / rate;

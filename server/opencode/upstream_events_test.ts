@@ -278,7 +278,7 @@ Deno.test("UpstreamEvents: keeps retrying while the server is down, close ends i
 
 Deno.test("UpstreamEvents: pending requests that cannot be read do not hold back the sessions' resync", async () => {
   const server = fakeServer([{
-    events: [{ id: "evt_0", type: "server.connected", properties: {} }],
+    events: [record({ id: "evt_0", type: "server.connected", properties: {} })],
     hang: true,
   }], { questionsFail: true });
   const resyncs: unknown[] = [];

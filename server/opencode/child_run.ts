@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { WireEvent } from "../contract/events.ts";
+import type { PublishEvent } from "../contract/events.ts";
 import type { LogLineJson } from "../contract/instances.ts";
 import { abortPromise, type Clock, within } from "../clock.ts";
 import { log } from "../log.ts";
@@ -53,8 +53,8 @@ export interface ChildRunOptions {
   /** Listening line plus healthy answer must come within this, in ms. */
   readyTimeoutMs: number;
   health: HealthPolicy;
-  /** Receives the child's upstream events. */
-  publish: (event: WireEvent) => void;
+  /** Receives the child's upstream events (with their directory and JSON). */
+  publish: PublishEvent;
   onResync?: ResyncHook | undefined;
   random: () => number;
 }
@@ -220,7 +220,7 @@ export class ChildRun implements InstanceRun {
       instanceId,
       directory: this.#o.dir,
       client,
-      publish: (event) => this.#o.publish(event),
+      publish: (event, meta) => this.#o.publish(event, meta),
       onResync: this.#o.onResync,
       random: this.#o.random,
     });

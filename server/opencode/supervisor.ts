@@ -19,7 +19,7 @@
  *
  * @module
  */
-import type { WireEvent } from "../contract/events.ts";
+import type { PublishEvent } from "../contract/events.ts";
 import type { InstanceStatus, LogLineJson } from "../contract/instances.ts";
 import type { InstanceJson } from "../contract/instances.ts";
 import { type Clock, systemClock, within } from "../clock.ts";
@@ -49,8 +49,11 @@ import type { ResyncHook } from "./upstream_events.ts";
 export interface SupervisorOptions {
   /** Where instance rows live. */
   instances: InstanceStore;
-  /** Receives `instance.status` events and the children's upstream events. */
-  publish: (event: WireEvent) => void;
+  /**
+   * Receives `instance.status` events and the children's upstream events
+   * (those with their directory and forwarded JSON).
+   */
+  publish: PublishEvent;
   /** Receives the sessions and their statuses after each (re)connect of an event stream. */
   onResync?: ResyncHook;
   /**
@@ -98,7 +101,7 @@ export interface SupervisorOptions {
  * ```ts
  * await using supervisor = new Supervisor({
  *   instances,
- *   publish: (event) => broker.publish(event),
+ *   publish: (event, meta) => broker.publish(event, meta?.json),
  *   binary: () => resolveOpenCodeBinaryFromEnv(config.opencode),
  * });
  * await supervisor.reconcile();

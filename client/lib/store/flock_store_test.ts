@@ -13,6 +13,7 @@ import {
   textPart,
 } from "../../../server/testing/event_fixtures.ts";
 import { messageText } from "../conversation.ts";
+import type { QuestionJson } from "../../../server/contract/questions.ts";
 import { FlockStore, type StoreApi, type StoreSignal } from "./flock_store.ts";
 import { permissionsOf, sessionsOf } from "./selectors.ts";
 import { summaryOf } from "./run_updates.ts";
@@ -62,6 +63,7 @@ class FakeApi implements StoreApi {
   instances: InstanceJson[] = [];
   sessions = new Map<string, SessionJson[]>();
   permissions: PermissionJson[] = [];
+  questions: QuestionJson[] = [];
   messages = new Map<string, OpenCodeMessageWithParts[]>();
   gate: Deferred<void> | null = null;
   sessionCalls = 0;
@@ -75,6 +77,9 @@ class FakeApi implements StoreApi {
   }
   listPermissions() {
     return Promise.resolve(structuredClone(this.permissions));
+  }
+  listQuestions() {
+    return Promise.resolve(structuredClone(this.questions));
   }
   async listMessages(id: string) {
     if (this.gate) await this.gate.promise;

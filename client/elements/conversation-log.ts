@@ -1,5 +1,6 @@
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { repeat } from "lit/directives/repeat.js";
+import type { MarkJson } from "../../server/contract/marks.ts";
 import type { PermissionJson } from "../../server/contract/permissions.ts";
 import { StoreSelection } from "../controllers/store_selection.ts";
 import {
@@ -28,6 +29,8 @@ interface PlacedPermissions {
 }
 
 const NO_PLACED: PlacedPermissions = { byMessage: new Map(), loose: NONE };
+/** No interrupted parts (one object, so an unmarked message keeps it). */
+const NO_PARTS: ReadonlySet<string> = new Set();
 
 /**
  * The open session's conversation: messages (one `message-item` each, keyed
@@ -57,7 +60,19 @@ export class ConversationLog extends LitElement {
     state: s.conversations.get(this.sessionId),
     status: s.sessions.byId.get(this.sessionId)?.status,
     permissions: permissionsOf(s, this.sessionId),
+    marks: s.driving.marks.get(this.sessionId) ?? NONE,
   }));
+  /** Tool parts Flock marked interrupted, by message. */
+  #interrupted = memo((marks: readonly MarkJson[]) => {
+    const byMessage = new Map<string, Set<string>>();
+    for (const m of marks) {
+      if (m.kind !== "interrupted" || m.part_id === null) continue;
+      const parts = byMessage.get(m.message_id) ?? new Set<string>();
+      parts.add(m.part_id);
+      byMessage.set(m.message_id, parts);
+    }
+    return byMessage as ReadonlyMap<string, ReadonlySet<string>>;
+  });
   #stick = true;
   #lastTop = 0;
   #resize: ResizeObserver | null = null;
@@ -181,7 +196,8 @@ export class ConversationLog extends LitElement {
   }
 
   override render() {
-    const { state, status, permissions } = this.#view.value;
+    const { state, status, permissions, marks } = this.#view.value;
+    const interrupted = this.#interrupted(marks);
     const messages = state?.conversation.messages ?? NONE;
     const { byMessage, loose } = this.#place(permissions, messages);
     const working = status !== undefined && isSessionWorking(status);
@@ -209,6 +225,7 @@ export class ConversationLog extends LitElement {
                     class=${continued ? "-mt-3" : ""}
                     .message=${m}
                     .permissions=${byMessage.get(m.info.id) ?? NONE}
+                    .interrupted=${interrupted.get(m.info.id) ?? NO_PARTS}
                     ?working=${working && m.info.id === lastId}
                     ?continued=${continued}
                   ></message-item>

@@ -26,6 +26,7 @@ import {
   isSessionWorking,
 } from "../lib/status_style.ts";
 import { requestComposerFocus } from "../lib/composer_focus.ts";
+import { activityBadges } from "../lib/activity_badges.ts";
 import type { ConfirmDialog } from "./confirm-dialog.ts";
 import "./confirm-dialog.ts";
 
@@ -171,29 +172,7 @@ export class InstanceList extends LitElement {
       this.#view.value.activity,
       instance,
     );
-    if (working === 0 && needsYou === 0) return nothing;
-    return html`<p class="mt-0.5 flex flex-wrap gap-1" data-instance-activity>
-      ${
-      needsYou
-        ? html`
-          <span
-            data-activity="needs-you"
-            class="rounded-full bg-amber-400/15 px-1.5 text-[11px] font-medium text-amber-200"
-          >${needsYou} need${needsYou === 1 ? "s" : ""} you</span>
-        `
-        : nothing
-    }
-      ${
-      working
-        ? html`
-          <span
-            data-activity="working"
-            class="inline-flex items-center gap-1 rounded-full bg-sky-500/15 px-1.5 text-[11px] font-medium text-sky-200"
-          ><span class="size-1.5 animate-pulse rounded-full bg-sky-400"></span>${working} working</span>
-        `
-        : nothing
-    }
-    </p>`;
+    return activityBadges(working, needsYou);
   }
 
   #renderActions(instance: InstanceJson, name: string) {

@@ -48,6 +48,7 @@ export class MessageItem extends LitElement {
   static override properties = {
     message: { attribute: false },
     permissions: { attribute: false },
+    interrupted: { attribute: false },
     working: { type: Boolean },
     continued: { type: Boolean },
   };
@@ -56,6 +57,8 @@ export class MessageItem extends LitElement {
   declare message: ConversationMessage | undefined;
   /** Pending permissions raised by this message's tool calls. */
   declare permissions: readonly PermissionJson[];
+  /** Its tool parts Flock marked cut off by their OpenCode's end. */
+  declare interrupted: ReadonlySet<string>;
   /** The reply is still being generated. */
   declare working: boolean;
   /** Follows another assistant message (the avatar is not repeated). */
@@ -65,6 +68,7 @@ export class MessageItem extends LitElement {
     super();
     this.message = undefined;
     this.permissions = [];
+    this.interrupted = new Set();
     this.working = false;
     this.continued = false;
   }
@@ -141,7 +145,10 @@ export class MessageItem extends LitElement {
     const permission = this.permissions.find((p) =>
       p.tool?.callID === part.callID
     );
-    const outcome = toolOutcome(state, { waiting: permission !== undefined });
+    const outcome = toolOutcome(state, {
+      waiting: permission !== undefined,
+      interrupted: this.interrupted.has(part.id),
+    });
     const { label, badge } = toolOutcomeLook(outcome);
     const summary = toolSummary(part);
     const output = toolOutput(state);

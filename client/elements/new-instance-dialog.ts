@@ -9,6 +9,8 @@ import { errorText } from "../lib/error_text.ts";
 import { pickerQuery } from "../lib/picker_query.ts";
 import { icon } from "../lib/icons.ts";
 import { instanceDotClass } from "../lib/status_style.ts";
+import type { BrowseDetail } from "./directory-list.ts";
+import "./directory-list.ts";
 
 /** How long typing must pause before the picker follows the typed path. */
 const FOLLOW_DELAY_MS = 150;
@@ -211,85 +213,6 @@ export class NewInstanceDialog extends LitElement {
     }
   }
 
-  #renderPicker() {
-    const listing = this._listing;
-    const filter = this._filter.toLowerCase();
-    const shown = (listing?.directories ?? []).filter((d) =>
-      d.name.toLowerCase().startsWith(filter)
-    );
-    const rowButton =
-      "flex min-h-11 w-full items-center gap-2 rounded-md px-2 py-1.5 text-left text-sm text-gray-300 hover:bg-gray-800 focus-visible:outline-2 focus-visible:outline-indigo-400 md:min-h-0";
-    const navButton =
-      "grid size-11 place-items-center rounded-md text-gray-400 hover:bg-gray-800 hover:text-gray-100 disabled:opacity-40 md:size-7";
-    return html`
-      <div class="mt-2 rounded-lg border border-gray-800 bg-gray-950/60">
-        <div class="flex items-center gap-2 border-b border-gray-800 px-2 py-1.5">
-          <button
-            type="button"
-            class=${navButton}
-            aria-label="Parent folder"
-            title="Parent folder"
-            ?disabled=${!listing?.parent}
-            @click=${() =>
-              void this.#browse(listing?.parent ?? undefined, true)}
-          >${icon("folder-up")}</button>
-          <button
-            type="button"
-            class=${navButton}
-            aria-label="Home folder"
-            title="Home folder"
-            @click=${() => void this.#browse(undefined, true)}
-          >${icon("home")}</button>
-          <span class="min-w-0 flex-1 truncate font-mono text-xs text-gray-400"
-            data-picker-path>${listing
-              ?.path ?? ""}</span>
-        </div>
-        <ul class="h-48 overflow-y-auto p-1" aria-label="Subfolders"
-          aria-busy=${this
-              ._listingLoading
-            ? "true"
-            : "false"}>
-              ${this._listingError
-                ? html`<li role="alert" class="px-2 py-1.5 text-sm text-red-300">${this._listingError}</li>`
-                : nothing}
-              ${listing && !this._listingError && shown.length === 0
-                ? html`<li class="px-2 py-1.5 text-sm text-gray-400">${
-                  filter
-                    ? `No subfolder starts with “${this._filter}”.`
-                    : "No subfolders."
-                }</li>`
-                : nothing}
-              ${!this._listingError
-                ? shown.map((d) =>
-                  html`
-                    <li>
-                      <button
-                        type="button"
-                        class=${rowButton}
-                        aria-label="Open folder ${d.name}"
-                        data-dir=${d.path}
-                        ?data-git=${d.git}
-                        @click=${() => void this.#browse(d.path, true)}
-                      ><span class="text-indigo-300">${icon(
-                        "folder",
-                      )}</span><span class="min-w-0 flex-1 truncate">${d
-                        .name}</span>${d.git
-                        ? html`
-                          <span
-                            class="shrink-0 rounded bg-orange-500/15 px-1.5 text-[11px] font-medium text-orange-200"
-                            title="A git repository"
-                          >git</span>
-                        `
-                        : nothing}</button>
-                    </li>
-                  `
-                )
-                : nothing}
-            </ul>
-      </div>
-    `;
-  }
-
   #renderForm() {
     const input =
       "min-h-11 w-full rounded-md border border-gray-700 bg-gray-950 px-3 py-2 text-sm md:min-h-0 text-gray-100 placeholder:text-gray-400 focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500";
@@ -324,7 +247,14 @@ export class NewInstanceDialog extends LitElement {
                       void this.#browse(this._path.trim() || undefined, false)}
                   >Browse</button>
                 </div>
-                ${this.#renderPicker()}
+                <directory-list
+                  .listing=${this._listing}
+                  .filter=${this._filter}
+                  .loading=${this._listingLoading}
+                  .error=${this._listingError}
+                  @browse=${(e: CustomEvent<BrowseDetail>) =>
+                    void this.#browse(e.detail.path, true)}
+                ></directory-list>
               </div>
               <div>
                 <label for="new-instance-name" class="mb-1 block text-sm font-medium text-gray-300">

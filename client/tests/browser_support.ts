@@ -176,11 +176,20 @@ export class BrowserFlock implements AsyncDisposable {
       if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
       return text ? JSON.parse(text) : undefined;
     };
-    const session = await call(
-      "POST",
-      `/api/instances/${instanceId}/sessions`,
-      { title: "warm-up" },
-    ) as { id: string };
+    // a fresh OpenCode's first request can also outlast the 10 s limit (a
+    // 502), more so while the page opens its own first session
+    let session: { id: string } | undefined;
+    for (let attempt = 1; !session; attempt++) {
+      try {
+        session = await call(
+          "POST",
+          `/api/instances/${instanceId}/sessions`,
+          { title: "warm-up" },
+        ) as { id: string };
+      } catch (error) {
+        if (attempt === 3 || !String(error).includes(": 502 ")) throw error;
+      }
+    }
     // OpenCode's first prompt can take longer than Flock's 10 s limit on a
     // loaded machine (a 502): the prompt is then often under way; send it
     // again only if no reply started
@@ -208,7 +217,14 @@ export class BrowserFlock implements AsyncDisposable {
         m.info.role === "assistant" && m.info.time.completed
       );
     }, 60_000);
-    await call("DELETE", `/api/sessions/${session.id}`);
+    // every warm-up session, also one a timed-out request created
+    const sessions = await call(
+      "GET",
+      `/api/instances/${instanceId}/sessions`,
+    ) as { id: string; title: string }[];
+    for (const s of sessions) {
+      if (s.title === "warm-up") await call("DELETE", `/api/sessions/${s.id}`);
+    }
   }
 
   /**

@@ -152,7 +152,9 @@ Deno.test({
       await page.getByRole("button", { name: "New session in alpha" }).click();
       await page.waitForURL(/#\/s\/ses_/);
       sessionId = decodeURIComponent(page.url().split("#/s/")[1] ?? "");
-      await page.getByRole("textbox", { name: "Message" }).waitFor();
+      // the box of this session (it shows the session's draft once bound)
+      await page.locator(`session-composer[session-id="${sessionId}"] textarea`)
+        .waitFor();
       // record every distinct text of the reply as the DOM changes
       await page.evaluate(() => {
         const texts: string[] = [];
@@ -284,7 +286,8 @@ Deno.test({
         () => page.url().includes("#/s/") && !page.url().includes(sessionId),
       );
       const second = decodeURIComponent(page.url().split("#/s/")[1] ?? "");
-      await page.getByRole("textbox", { name: "Message" }).waitFor();
+      await page.locator(`session-composer[session-id="${second}"] textarea`)
+        .waitFor();
 
       // a 5xx from the model: OpenCode retries; the page shows the attempt
       await send(page, "fail500");

@@ -236,10 +236,10 @@ export class FlockApp extends LitElement {
             class="text-[15px] font-semibold tracking-tight text-gray-100">Flock</span>
           <connection-badge class="ml-1"></connection-badge>
           <span class="flex-1"></span>
-          <notify-toggle></notify-toggle>
+          <notify-toggle class="shrink-0"></notify-toggle>
           <button
             type="button"
-            class="grid size-11 place-items-center rounded-md text-gray-400 hover:bg-gray-800 hover:text-gray-100 md:hidden"
+            class="grid size-11 shrink-0 place-items-center rounded-md text-gray-400 hover:bg-gray-800 hover:text-gray-100 md:hidden"
             aria-label="Close sidebar"
             @click=${() => (this._sidebarOpen = false)}
           >${icon("x")}</button>
@@ -248,7 +248,7 @@ export class FlockApp extends LitElement {
           <button
             type="button"
             data-new-instance
-            class="flex w-full items-center justify-center gap-2 rounded-lg bg-indigo-500 px-3 py-2 text-sm font-medium text-white shadow-sm shadow-indigo-950 hover:bg-indigo-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-300"
+            class="flex min-h-11 w-full items-center justify-center gap-2 rounded-lg bg-indigo-500 px-3 py-2 text-sm font-medium text-white shadow-sm shadow-indigo-950 hover:bg-indigo-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-300"
             @click=${() => this.#openNewInstance()}
           >${icon("plus")} New instance</button>
         </div>
@@ -273,7 +273,7 @@ export class FlockApp extends LitElement {
         <permission-inbox></permission-inbox>
         <nav class="min-h-0 flex-1 overflow-y-auto px-2 pb-4" aria-label="Instances">
           <h2
-            class="px-2 pb-1 text-[11px] font-semibold uppercase tracking-wider text-gray-500">Instances</h2>
+            class="px-2 pb-1 text-[11px] font-semibold uppercase tracking-wider text-gray-400">Instances</h2>
           <instance-list selected-session-id=${selected}></instance-list>
         </nav>
       </aside>

@@ -360,14 +360,14 @@ export class InstanceList extends LitElement {
     const stale = ready && this.#stream.value?.status !== "connected";
     return html`
       ${!ready
-        ? html`<p class="px-2 py-2 text-sm text-gray-500">${
+        ? html`<p class="px-2 py-2 text-sm text-gray-400">${
           loadError
             ? `Cannot load the instances: ${loadError}`
             : "Waiting for the server…"
         }</p>`
         : nothing}
       ${ready && instances.length === 0
-        ? html`<p class="px-3 py-2 text-sm text-gray-500">No instances yet.</p>`
+        ? html`<p class="px-3 py-2 text-sm text-gray-400">No instances yet.</p>`
         : nothing}
       ${stale
         ? html`<p class="px-2 pb-1 text-xs text-amber-300/80">

@@ -71,7 +71,8 @@ export class MarkdownText extends ReactiveElement {
     const button = target.closest<HTMLButtonElement>("[data-copy-code]");
     const code = button?.closest("[data-code-block]")?.querySelector("code");
     if (!button || !code) return;
-    const text = code.textContent ?? "";
+    // the fence's text, without the newline Markdown ends it with
+    const text = (code.textContent ?? "").replace(/\n$/, "");
     try {
       await navigator.clipboard.writeText(text);
       button.textContent = "Copied";

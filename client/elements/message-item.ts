@@ -166,7 +166,7 @@ export class MessageItem extends LitElement {
                 class="flex cursor-pointer list-none items-center gap-2 px-3 py-2 text-sm hover:bg-gray-800/40 [&::-webkit-details-marker]:hidden"
                 aria-label="Tool ${part.tool}: ${summary} (${label})"
               >
-                <span class="text-gray-500 transition-transform group-open:rotate-90">${icon(
+                <span class="text-gray-400 transition-transform group-open:rotate-90">${icon(
                   "chevron",
                   "size-3.5",
                 )}</span>
@@ -189,7 +189,7 @@ export class MessageItem extends LitElement {
                   ? html`
                     <div>
                       <p
-                        class="mb-1 text-[11px] font-medium uppercase tracking-wide text-gray-500">Input</p>
+                        class="mb-1 text-[11px] font-medium uppercase tracking-wide text-gray-400">Input</p>
                       <pre
                         data-tool-input
                         class="max-h-60 overflow-auto rounded-md bg-black/50 p-2 font-mono text-xs text-gray-300"
@@ -201,7 +201,7 @@ export class MessageItem extends LitElement {
                   ? html`
                     <div>
                       <p
-                        class="mb-1 text-[11px] font-medium uppercase tracking-wide text-gray-500">Output</p>
+                        class="mb-1 text-[11px] font-medium uppercase tracking-wide text-gray-400">Output</p>
                       <pre
                         data-tool-output
                         class="max-h-80 overflow-auto whitespace-pre-wrap break-words rounded-md bg-black/50 p-2 font-mono text-xs text-gray-200"
@@ -220,7 +220,7 @@ export class MessageItem extends LitElement {
                   `
                   : nothing}
                 ${!hasInput && !output && state.status !== "error"
-                  ? html`<p class="text-xs text-gray-500">Waiting for input…</p>`
+                  ? html`<p class="text-xs text-gray-400">Waiting for input…</p>`
                   : nothing}
               </div>
             </details>
@@ -281,7 +281,7 @@ export class MessageItem extends LitElement {
               )}
               ${empty && this.working && !error
                 ? html`
-                  <p class="flex items-center gap-1 text-gray-500" aria-label="Thinking">
+                  <p class="flex items-center gap-1 text-gray-400" aria-label="Thinking">
                     <span class="size-1.5 animate-bounce rounded-full bg-gray-500"></span>
                     <span
                       class="size-1.5 animate-bounce rounded-full bg-gray-500 [animation-delay:150ms]"></span>

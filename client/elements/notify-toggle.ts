@@ -53,7 +53,7 @@ export class NotifyToggle extends LitElement {
     return html`
       <button
         type="button"
-        class="grid size-8 place-items-center rounded-md text-gray-400 hover:bg-gray-800 hover:text-gray-100 focus-visible:outline-2 focus-visible:outline-indigo-400 disabled:opacity-40 aria-pressed:text-indigo-300"
+        class="grid size-11 place-items-center rounded-md md:size-8 text-gray-400 hover:bg-gray-800 hover:text-gray-100 focus-visible:outline-2 focus-visible:outline-indigo-400 disabled:opacity-40 aria-pressed:text-indigo-300"
         aria-label=${label}
         title=${label}
         aria-pressed=${this._enabled ? "true" : "false"}

@@ -32,7 +32,7 @@ export class RunAttempts extends LitElement {
     const run = this.run;
     if (!run) return nothing;
     if (run.attempts.length === 0) {
-      return html`<p class="text-sm text-gray-500">No attempt yet.</p>`;
+      return html`<p class="text-sm text-gray-400">No attempt yet.</p>`;
     }
     const attempts = [...run.attempts].reverse();
     return html`
@@ -45,7 +45,7 @@ export class RunAttempts extends LitElement {
               class="rounded-lg border border-gray-800 bg-gray-900/60 p-3 text-sm"
             >
               <div class="flex flex-wrap items-center gap-2">
-                <span class="text-xs text-gray-500">#${attempt.number}</span>
+                <span class="text-xs text-gray-400">#${attempt.number}</span>
                 <span class="font-medium text-gray-100">${attempt
                   .step}${attempt.story
                   ? html`
@@ -57,7 +57,7 @@ export class RunAttempts extends LitElement {
                     attempt.outcome,
                   )}"
                 >${attempt.outcome ?? "live"}</span>
-                <span class="text-xs text-gray-500">${attempt
+                <span class="text-xs text-gray-400">${attempt
                   .tokens} tokens · ${formatCost(
                     attempt.cost,
                   )}</span>

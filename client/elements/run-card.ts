@@ -71,7 +71,7 @@ export class RunCard extends LitElement {
         </div>
         <p class="mt-2 line-clamp-2 text-sm text-gray-100">${run.task}</p>
         ${this.instanceName
-          ? html`<p class="mt-1 truncate text-xs text-gray-500">${this.instanceName}</p>`
+          ? html`<p class="mt-1 truncate text-xs text-gray-400">${this.instanceName}</p>`
           : nothing}
         ${run.stories_total > 0
           ? html`

@@ -90,9 +90,9 @@ export class RunSteps extends LitElement {
               class="rounded-lg border border-gray-800 bg-gray-900/60 p-3"
             >
               <div class="flex flex-wrap items-center gap-2">
-                <span class="text-xs text-gray-500">${index + 1}</span>
+                <span class="text-xs text-gray-400">${index + 1}</span>
                 <span class="font-medium text-gray-100">${step.id}</span>
-                <span class="text-xs text-gray-500">${step.type === "gate"
+                <span class="text-xs text-gray-400">${step.type === "gate"
                   ? "gate"
                   : step.agent}${step.type === "loop" ? " · loop" : ""}</span>
                 <span

@@ -141,7 +141,7 @@ export class RunView extends LitElement {
                     run.status,
                   )}"
                 >${run.status}</span>
-                <span class="text-xs text-gray-500">${instanceName ??
+                <span class="text-xs text-gray-400">${instanceName ??
                   run.instance_id} · ${formatCost(run.cost)}</span>
                 <span class="flex-1"></span>
       ${run.status === "completed" ? nothing : html`
@@ -219,7 +219,7 @@ export class RunView extends LitElement {
     return html`
       <section aria-labelledby="run-stories" class="mt-6">
         <h2 id="run-stories" class="mb-2 text-sm font-semibold text-gray-300">
-          Stories <span class="text-gray-500">${done}/${run.stories
+          Stories <span class="text-gray-400">${done}/${run.stories
             .length} done</span>
         </h2>
         <ul class="space-y-2">
@@ -231,7 +231,7 @@ export class RunView extends LitElement {
                 class="rounded-lg border border-gray-800 bg-gray-900/60 p-3 text-sm"
               >
                             <div class="flex flex-wrap items-center gap-2">
-                              <span class="text-xs text-gray-500">${story
+                              <span class="text-xs text-gray-400">${story
                                 .id}</span>
                               <span class="font-medium text-gray-100">${story
                                 .title}</span>
@@ -263,7 +263,7 @@ export class RunView extends LitElement {
       <details class="mt-6" data-context>
         <summary
           class="min-h-11 cursor-pointer py-2 text-sm font-semibold text-gray-300">
-          Context (parsed outputs) <span class="text-gray-500">${entries
+          Context (parsed outputs) <span class="text-gray-400">${entries
             .length}</span>
         </summary>
         <dl class="space-y-2 text-xs">

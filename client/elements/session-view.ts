@@ -88,7 +88,7 @@ export class SessionView extends LitElement {
             ? "Flock is offline"
             : loadError ?? "Loading…"}</p>
           ${!ready && offline
-            ? html`<p class="mt-2 text-sm text-gray-500">
+            ? html`<p class="mt-2 text-sm text-gray-400">
               The Flock server cannot be reached. This page reconnects by
               itself and shows the session when it is back.
             </p>`

@@ -134,7 +134,13 @@ Deno.test({
       scroller.evaluate((el) =>
         el.scrollHeight - el.scrollTop - el.clientHeight < 2
       );
-    await waitFor("the end of a long conversation", atEnd);
+    await waitFor(
+      "the end of a long conversation",
+      async () =>
+        await scroller.evaluate((el) =>
+          el.scrollHeight - el.clientHeight > 3000
+        ) && await atEnd(),
+    );
     const jump = page.locator("[data-jump-latest]");
     strictEqual(await jump.count(), 0);
     await scroller.evaluate((el) => el.scrollBy(0, -2000));
@@ -280,8 +286,9 @@ Deno.test({
       await waitFor(
         "only alpha",
         async () =>
-          (await dialog.locator("[data-dir]").allTextContents()).join() ===
-            "alpha",
+          (await dialog.locator("[data-dir]").allTextContents()).map((t) =>
+            t.trim()
+          ).join() === "alpha",
       );
       strictEqual(
         await dialog.getByRole("button", { name: "Open folder alpha" })

@@ -149,8 +149,13 @@ Deno.test({
   await t.step(
     "(2) a reply streams in progressively after Ctrl+Enter",
     async () => {
+      // creating the instance opened its first session: wait for another
+      const first = page.url();
       await page.getByRole("button", { name: "New session in alpha" }).click();
-      await page.waitForURL(/#\/s\/ses_/);
+      await waitFor(
+        "the new session",
+        () => page.url().includes("#/s/ses_") && page.url() !== first,
+      );
       sessionId = decodeURIComponent(page.url().split("#/s/")[1] ?? "");
       // the box of this session (it shows the session's draft once bound)
       await page.locator(`session-composer[session-id="${sessionId}"] textarea`)

@@ -9,6 +9,7 @@
  */
 import m0001 from "./0001_initial.sql" with { type: "text" };
 import m0002 from "./0002_event_sequence.sql" with { type: "text" };
+import m0003 from "./0003_fleet.sql" with { type: "text" };
 
 /** One forward-only migration. */
 export interface Migration {
@@ -18,10 +19,17 @@ export interface Migration {
   name: string;
   /** The SQL text. */
   sql: string;
+  /**
+   * Run with `PRAGMA foreign_keys = OFF` (a table rebuild: dropping the old
+   * table must not cascade into the tables that reference it). Every
+   * foreign key is checked before the migration commits.
+   */
+  foreignKeysOff?: boolean;
 }
 
 /** Every migration, in order. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "0001_initial.sql", sql: m0001 },
   { version: 2, name: "0002_event_sequence.sql", sql: m0002 },
+  { version: 3, name: "0003_fleet.sql", sql: m0003, foreignKeysOff: true },
 ];

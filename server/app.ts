@@ -9,6 +9,7 @@ import type { ApiContext } from "./api/api_context.ts";
 import { directoryRoutes } from "./api/directories.ts";
 import { eventRoutes } from "./api/events.ts";
 import { instanceRoutes } from "./api/instances.ts";
+import { instanceSettingsRoutes } from "./api/instance_settings.ts";
 import { type ApiRoute, buildOpenApi, ref } from "./api/openapi.ts";
 import { permissionRoutes } from "./api/permissions.ts";
 import { sessionRoutes } from "./api/sessions.ts";
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps): App {
       },
     },
     ...instanceRoutes(ctx),
+    ...instanceSettingsRoutes(ctx),
     ...sessionRoutes(ctx),
     ...permissionRoutes(ctx),
     ...eventRoutes(ctx),

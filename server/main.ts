@@ -126,6 +126,10 @@ export async function runFlock(
       childEnv: options.childEnv,
       opencodeConfigPath: config.opencodeConfig,
     },
+    fleet: {
+      idleTimeoutS: config.idleTimeoutS,
+      maxInstanceMemoryBytes: config.maxInstanceMemoryBytes,
+    },
   });
   const { broker, supervisor } = services;
   try {
@@ -133,6 +137,9 @@ export async function runFlock(
   } catch (error) {
     log.error("Cannot reconcile the instances a previous Flock left:", error);
   }
+  // Remote servers that were connected are connected again; local
+  // instances stay hibernated until a request needs them.
+  supervisor.resume();
   const app = createApp({
     services,
     assets: options.assets ?? CLIENT_ASSETS,

@@ -13,7 +13,6 @@ import { NotFoundError } from "../http/errors.ts";
 import { readJson, type Schema, validate } from "../http/json_body.ts";
 import { log } from "../log.ts";
 import type { OpenCodeClient } from "../opencode/opencode_client.ts";
-import { InstanceNotRunningError } from "../opencode/instance_errors.ts";
 import type { ApiContext } from "./api_context.ts";
 import {
   type ApiRoute,
@@ -37,21 +36,18 @@ export function tagPermissions(
   return list.map((p) => ({ ...p, instance_id: instanceId }));
 }
 
-/** The clients of every running instance. */
+/**
+ * The clients of every running instance (a hibernated one is not woken:
+ * an instance with a pending request never hibernates).
+ */
 function runningClients(
   ctx: ApiContext,
 ): { instanceId: string; client: OpenCodeClient }[] {
   const out = [];
   for (const instance of ctx.instances.list()) {
     if (instance.status !== "running") continue;
-    try {
-      out.push({
-        instanceId: instance.id,
-        client: ctx.supervisor.client(instance.id),
-      });
-    } catch (error) {
-      if (!(error instanceof InstanceNotRunningError)) throw error;
-    }
+    const client = ctx.supervisor.runningClient(instance.id);
+    if (client) out.push({ instanceId: instance.id, client });
   }
   return out;
 }
@@ -133,7 +129,8 @@ export function permissionRoutes(ctx: ApiContext): ApiRoute[] {
           );
         }
         const reply = body.reply as PermissionReply;
-        await ctx.supervisor.client(holder.instance_id).replyPermission(
+        const client = await ctx.supervisor.ensureClient(holder.instance_id);
+        await client.replyPermission(
           id,
           reply,
           body.message,

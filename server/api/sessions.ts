@@ -11,7 +11,6 @@ import { readJson, type Schema, validate } from "../http/json_body.ts";
 import { sseResponse } from "../http/sse.ts";
 import type { PromptInput } from "../opencode/opencode_client.ts";
 import { OpenCodeHttpError } from "../opencode/opencode_errors.ts";
-import { InstanceNotRunningError } from "../opencode/instance_errors.ts";
 import { type ApiContext, requireSession } from "./api_context.ts";
 import { EVENT_STREAM_DOC, lastEventIdOf } from "./events.ts";
 import { tagPermissions } from "./permissions.ts";
@@ -67,7 +66,7 @@ export function parseModel(
 export function sessionRoutes(ctx: ApiContext): ApiRoute[] {
   const id = { id: "The session id (OpenCode's `ses_…`)" };
   const running = (session: SessionJson) =>
-    ctx.supervisor.client(session.instance_id);
+    ctx.supervisor.ensureClient(session.instance_id);
   return [
     {
       method: "GET",
@@ -109,9 +108,12 @@ export function sessionRoutes(ctx: ApiContext): ApiRoute[] {
             "invalid_field",
           );
         }
-        const updated = await running(session).updateSession(session.id, {
-          title,
-        });
+        const updated = await (await running(session)).updateSession(
+          session.id,
+          {
+            title,
+          },
+        );
         const row = sessionRowOf(session.instance_id, updated, session.status);
         if (row) ctx.sessions.upsert(row);
         else ctx.sessions.setTitle(session.id, title);
@@ -135,7 +137,7 @@ export function sessionRoutes(ctx: ApiContext): ApiRoute[] {
       handler: async ({ params }) => {
         const session = requireSession(ctx, params.id!);
         try {
-          await running(session).deleteSession(session.id);
+          await (await running(session)).deleteSession(session.id);
         } catch (error) {
           // Already gone upstream: forget it here too.
           if (!(error instanceof OpenCodeHttpError && error.status === 404)) {
@@ -193,7 +195,10 @@ export function sessionRoutes(ctx: ApiContext): ApiRoute[] {
         }
         const before = url.searchParams.get("before");
         if (before !== null && before !== "") query.before = before;
-        const messages = await running(session).messages(session.id, query);
+        const messages = await (await running(session)).messages(
+          session.id,
+          query,
+        );
         return Response.json(messages);
       },
     },
@@ -239,7 +244,7 @@ export function sessionRoutes(ctx: ApiContext): ApiRoute[] {
         const input: PromptInput = { text: body.text };
         if (body.agent !== undefined) input.agent = body.agent;
         if (body.model !== undefined) input.model = parseModel(body.model);
-        await running(session).promptAsync(session.id, input);
+        await (await running(session)).promptAsync(session.id, input);
         return Response.json(requireSession(ctx, session.id), {
           status: 202,
         });
@@ -270,7 +275,7 @@ export function sessionRoutes(ctx: ApiContext): ApiRoute[] {
       },
       handler: async ({ params }) => {
         const session = requireSession(ctx, params.id!);
-        const aborted = await running(session).abort(session.id);
+        const aborted = await (await running(session)).abort(session.id);
         return Response.json({ aborted: aborted === true });
       },
     },
@@ -281,7 +286,8 @@ export function sessionRoutes(ctx: ApiContext): ApiRoute[] {
       doc: {
         tag: "permissions",
         params: id,
-        description: "Empty when the instance is not running.",
+        description:
+          "Empty when the instance is not running (a hibernated instance is not woken for this).",
         responses: {
           200: {
             description: "Pending requests",
@@ -293,15 +299,10 @@ export function sessionRoutes(ctx: ApiContext): ApiRoute[] {
       },
       handler: async ({ params }) => {
         const session = requireSession(ctx, params.id!);
-        let client;
-        try {
-          client = running(session);
-        } catch (error) {
-          if (error instanceof InstanceNotRunningError) {
-            return Response.json([]);
-          }
-          throw error;
-        }
+        // Flock's own answer for a sleeping instance: nothing is pending
+        // (an instance with a pending request never hibernates).
+        const client = ctx.supervisor.runningClient(session.instance_id);
+        if (!client) return Response.json([]);
         const all = await client.listPermissions();
         return Response.json(
           tagPermissions(

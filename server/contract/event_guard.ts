@@ -19,7 +19,7 @@ import type {
   FlockEventType,
   UnknownFlockEvent,
 } from "./events.ts";
-import { INSTANCE_STATUSES } from "./instances.ts";
+import { INSTANCE_KINDS, INSTANCE_STATUSES } from "./instances.ts";
 import type { OpenCodeEvent } from "./opencode.ts";
 import {
   isOpenCodeSession,
@@ -66,7 +66,8 @@ function isSessionJson(value: unknown): boolean {
 
 function isInstanceJson(value: unknown): boolean {
   return isRecord(value) && strings(value, "id", "name", "working_directory") &&
-    INSTANCE_STATUSES.some((status) => status === value.status);
+    INSTANCE_STATUSES.some((status) => status === value.status) &&
+    INSTANCE_KINDS.some((kind) => kind === value.kind);
 }
 
 const sessionEvent = (p: Props) => isOpenCodeSession(p.info);

@@ -23,9 +23,12 @@ import {
   OpenCodeHttpError,
   OpenCodeUnavailableError,
 } from "../opencode/opencode_errors.ts";
+import { RemoteServerError } from "../opencode/remote_probe.ts";
+import { RemoteAddressError } from "../fleet/remote_url.ts";
 import {
   InstanceNotFoundError,
   InstanceNotRunningError,
+  InstanceWakeError,
   SupervisorClosedError,
 } from "../opencode/instance_errors.ts";
 
@@ -204,7 +207,9 @@ export function toResponse(error: unknown): Response {
 
 /**
  * Maps the supervisor's and the OpenCode client's errors to HTTP errors:
- * not running → 409, unknown instance → 404, the child's 404 → 404, its
+ * not running → 409, unknown instance → 404, a failed wake → 502, a
+ * remote server that cannot be attached (bad URL, no permission for its
+ * host, unreachable, 401, not OpenCode) → 400, the child's 404 → 404, its
  * 400 → 400, any other child answer or an unreachable child → 502, a shut
  * down supervisor → 503.
  */
@@ -221,6 +226,20 @@ function fromDomainError(error: unknown): HttpError | undefined {
   }
   if (error instanceof InstanceNotFoundError) {
     return new NotFoundError(error.message, { cause: error });
+  }
+  if (error instanceof RemoteAddressError) {
+    return new BadRequestError(error.message, "invalid_field", {
+      cause: error,
+    });
+  }
+  if (error instanceof RemoteServerError) {
+    // At attach time: the server cannot be used as given.
+    return new BadRequestError(error.message, `remote_${error.reason}`, {
+      cause: error,
+    });
+  }
+  if (error instanceof InstanceWakeError) {
+    return new HttpError(502, "wake_failed", error.message, { cause: error });
   }
   if (error instanceof SupervisorClosedError) {
     return new HttpError(503, "shutting_down", error.message, {

@@ -37,10 +37,15 @@ export function testServices(
   }
   const broker = new EventBroker({ ids: new MemoryEventIds() });
   const database = db;
+  const { observers: _observers, ...events } = composeEventServices(
+    database,
+    broker,
+  );
   return {
     db: database,
-    ...composeEventServices(database, broker),
+    ...events,
     supervisor: options.supervisor ?? NO_SUPERVISOR,
+    memory: { wanted() {} },
     [Symbol.dispose]() {
       broker.close();
       if (owned) database.close();

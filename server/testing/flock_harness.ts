@@ -57,6 +57,10 @@ export interface TestFlockOptions {
   rateLimit?: boolean;
   /** Delay per token of the fake model's `slow` replies (default 400 ms). */
   slowDelayMs?: number;
+  /** `--idle-timeout` (default 900). */
+  idleTimeoutS?: number;
+  /** `--max-instance-memory`, in bytes (default none). */
+  maxInstanceMemoryBytes?: number | null;
 }
 
 /** A JSON answer from the API. */
@@ -151,6 +155,9 @@ export async function startTestFlock(
     allowedHosts: [],
     roots: options.roots ?? [],
     eventBuffer: options.eventBuffer ?? 10_000,
+    idleTimeoutS: options.idleTimeoutS ?? 900,
+    maxInstanceMemoryBytes: options.maxInstanceMemoryBytes ?? null,
+    remoteHosts: [],
   };
   let flock: RunningFlock;
   try {

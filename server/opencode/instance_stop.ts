@@ -1,0 +1,47 @@
+/**
+ * Ending an instance's run on purpose: an intentional stop (busy sessions
+ * aborted, ends `stopped`), a hibernation (nothing aborted: it was idle;
+ * ends `hibernated`), or the stop at Flock's shutdown, after which an
+ * instance that was wanted running ends `hibernated` so that it wakes on
+ * use after the next start.
+ *
+ * @module
+ */
+import type { Clock } from "../clock.ts";
+import type { InstanceRegistry, Managed } from "./instance_registry.ts";
+
+/** What {@linkcode stopRun} needs. */
+export interface StopDeps {
+  registry: InstanceRegistry;
+  clock: Clock;
+  /** Flock is shutting down. */
+  shuttingDown: boolean;
+}
+
+/** See the module documentation. */
+export async function stopRun(
+  m: Managed,
+  goal: "stopped" | "hibernated",
+  deps: StopDeps,
+): Promise<void> {
+  const { registry, clock } = deps;
+  const sleep = goal === "hibernated" ||
+    (deps.shuttingDown && m.wanted && m.status !== "stopped");
+  m.wanted = false;
+  m.stopCtl.abort();
+  registry.transition(m, goal === "hibernated" ? "hibernate" : "stop");
+  await m.run?.terminate({ abortSessions: goal === "stopped" });
+  await m.task;
+  const idle = { pid: null, port: null };
+  if (goal === "stopped" && m.status !== "stopping") {
+    registry.transition(m, "stop");
+  }
+  if (sleep) {
+    registry.transition(m, "hibernated", {
+      ...idle,
+      hibernated_at: new Date(clock.now()).toISOString(),
+    });
+  } else {
+    registry.transition(m, "stopped", { ...idle, hibernated_at: null });
+  }
+}

@@ -18,6 +18,7 @@ import {
   assertRejects,
 } from "../testing/assert.ts";
 import { FakeClock } from "../testing/fake_clock.ts";
+import { fakeOpenCodeHandler } from "../testing/fake_opencode.ts";
 import { FakeProcessTree, FakeSpawn } from "../testing/fake_spawn.ts";
 import {
   InstanceNotRunningError,
@@ -255,4 +256,83 @@ Deno.test("a stop of a hibernated instance makes it stopped without a process", 
   assertEquals(row.status, "stopped");
   assertEquals(row.hibernated_at, null);
   assertEquals(t.spawn.children.length, 0);
+});
+
+/** Advances the fake clock in steps until `done()` (bounded). */
+async function advanceUntil(
+  clock: FakeClock,
+  done: () => boolean,
+  stepMs = 500,
+  maxSteps = 400,
+): Promise<void> {
+  for (let i = 0; i < maxSteps && !done(); i++) {
+    await clock.advance(stepMs);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  assert(done(), "the condition never held");
+}
+
+Deno.test("a remote server that goes away is reported, tried again without limit, and used again when it comes back", async () => {
+  await using t = setup();
+  const password = "pw-remote";
+  const port = (() => {
+    const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const p = (probe.addr as Deno.NetAddr).port;
+    probe.close();
+    return p;
+  })();
+  const serveRemote = () => {
+    const ctl = new AbortController();
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port, onListen() {}, signal: ctl.signal },
+      fakeOpenCodeHandler({
+        password,
+        healthy: () => true,
+        signal: ctl.signal,
+      }),
+    );
+    return async () => {
+      ctl.abort();
+      await server.finished;
+    };
+  };
+  let stopRemote = serveRemote();
+  t.instances.createRemote({
+    id: "inst_r",
+    name: "r",
+    working_directory: "/fake/project",
+    origin: `http://127.0.0.1:${port}`,
+    username: "opencode",
+    password,
+  });
+  t.supervisor.start("inst_r");
+  await t.supervisor.waitForStatus("inst_r", ["running"]);
+  assertEquals(t.supervisor.localPids().size, 0);
+  await stopRemote();
+  const status = () => t.instances.get("inst_r")!.status;
+  await advanceUntil(t.clock, () => status() === "error");
+  assertMatch(
+    t.instances.get("inst_r")!.last_error ?? "",
+    /^Lost the OpenCode server at http:\/\/127\.0\.0\.1:\d+: it stopped answering health checks/,
+  );
+  // Still down: each try fails with the reason, and it keeps trying.
+  await advanceUntil(
+    t.clock,
+    () => (t.instances.get("inst_r")!.restart_count ?? 0) >= 6,
+    1000,
+    2000,
+  );
+  assertMatch(
+    t.instances.get("inst_r")!.last_error ?? "",
+    /Cannot reach the OpenCode server at .*\nTrying again in \d+ ms \(attempt \d+\)\.$/,
+  );
+  stopRemote = serveRemote();
+  await advanceUntil(t.clock, () => status() === "running", 1000, 200);
+  assertEquals(
+    (await (await t.supervisor.ensureClient("inst_r")).health()).healthy,
+    true,
+  );
+  await t.supervisor.forget("inst_r");
+  assertEquals(status(), "stopped");
+  await stopRemote();
 });

@@ -39,6 +39,11 @@ export interface RunFlockOptions {
    * create many instances). Default: the security layer's.
    */
   instanceCreateLimit?: { capacity: number; windowMs: number } | false;
+  /**
+   * How long a child may take to be ready (listening line and health), in
+   * ms. Default 30 000; tests on a loaded machine give more.
+   */
+  readyTimeoutMs?: number;
 }
 
 /** A running Flock. */
@@ -125,6 +130,9 @@ export async function runFlock(
       binary: () => resolveOpenCodeBinaryFromEnv(config.opencode),
       childEnv: options.childEnv,
       opencodeConfigPath: config.opencodeConfig,
+      ...(options.readyTimeoutMs === undefined
+        ? {}
+        : { readyTimeoutMs: options.readyTimeoutMs }),
     },
     fleet: {
       idleTimeoutS: config.idleTimeoutS,

@@ -101,6 +101,9 @@ export class BrowserFlock implements AsyncDisposable {
       allowedHosts: [],
       roots: [],
       eventBuffer: 10_000,
+      idleTimeoutS: 900,
+      maxInstanceMemoryBytes: null,
+      remoteHosts: [],
     };
     this.#flock = await runFlock(config, {
       assets: CLIENT_ASSETS,

@@ -7,7 +7,8 @@
  *
  * @module
  */
-import type { Clock } from "../clock.ts";
+import { type Clock, within } from "../clock.ts";
+import { log } from "../log.ts";
 import type { InstanceRegistry, Managed } from "./instance_registry.ts";
 
 /** What {@linkcode stopRun} needs. */
@@ -44,4 +45,27 @@ export async function stopRun(
   } else {
     registry.transition(m, "stopped", { ...idle, hibernated_at: null });
   }
+}
+
+/**
+ * Stops every instance in parallel within `timeoutMs`; past it, SIGKILLs
+ * the children that are left and waits 2 s more.
+ */
+export async function stopAllWithin(
+  registry: InstanceRegistry,
+  stop: (id: string) => Promise<void>,
+  clock: Clock,
+  timeoutMs: number,
+): Promise<void> {
+  const all = Promise.allSettled(registry.ids().map(stop));
+  if (await within(clock, all, timeoutMs) !== undefined) return;
+  log.error(
+    `Stopping all instances took longer than ${timeoutMs} ms; killing the remaining children`,
+  );
+  for (const m of registry.values()) {
+    m.wanted = false;
+    m.stopCtl.abort();
+    m.run?.killNow();
+  }
+  await within(clock, all, 2000);
 }

@@ -28,7 +28,7 @@ import type {
   InstanceStatus,
   LogLineJson,
 } from "../contract/instances.ts";
-import { type Clock, systemClock, within } from "../clock.ts";
+import { type Clock, systemClock } from "../clock.ts";
 import { ActivityRegistry } from "../fleet/activity.ts";
 import { log } from "../log.ts";
 import {
@@ -39,6 +39,7 @@ import { DEFAULT_RESTART_POLICY, type RestartPolicy } from "./backoff.ts";
 import { DEFAULT_HEALTH_POLICY } from "./health_monitor.ts";
 import {
   InstanceNotFoundError,
+  InstanceNotRunningError,
   SupervisorClosedError,
 } from "./instance_errors.ts";
 import { InstanceRegistry, type Managed } from "./instance_registry.ts";
@@ -48,7 +49,7 @@ import { Reaper } from "./reaper.ts";
 import { spawnChild } from "./spawn.ts";
 import { WakeGate } from "./wake_gate.ts";
 import { reconcileRows } from "./boot_reconcile.ts";
-import { type StopDeps, stopRun } from "./instance_stop.ts";
+import { stopAllWithin, type StopDeps, stopRun } from "./instance_stop.ts";
 import type { SupervisorOptions } from "./supervisor_options.ts";
 
 export type { SupervisorOptions } from "./supervisor_options.ts";
@@ -257,6 +258,21 @@ export class Supervisor implements AsyncDisposable {
     return this.#gate.running(instanceId);
   }
 
+  /**
+   * {@linkcode runningClient}, for tests and tools that expect it running.
+   *
+   * @throws {InstanceNotRunningError} unless the instance is `running`.
+   */
+  client(instanceId: string): OpenCodeClient {
+    const client = this.#gate.running(instanceId);
+    if (client) return client;
+    const m = this.#registry.get(instanceId);
+    throw new InstanceNotRunningError(
+      instanceId,
+      m?.status ?? this.#registry.store.get(instanceId)?.status ?? null,
+    );
+  }
+
   /** The pid of every running local child, by instance id. */
   localPids(): Map<string, number> {
     const pids = new Map<string, number>();
@@ -356,21 +372,12 @@ export class Supervisor implements AsyncDisposable {
    */
   async stopAll(): Promise<void> {
     this.#shuttingDown = true;
-    const all = Promise.allSettled(
-      this.#registry.ids().map((id) => this.stop(id)),
+    await stopAllWithin(
+      this.#registry,
+      (id) => this.stop(id),
+      this.#clock,
+      this.#stopAllTimeoutMs,
     );
-    if (await within(this.#clock, all, this.#stopAllTimeoutMs) !== undefined) {
-      return;
-    }
-    log.error(
-      `Stopping all instances took longer than ${this.#stopAllTimeoutMs} ms; killing the remaining children`,
-    );
-    for (const m of this.#registry.values()) {
-      m.wanted = false;
-      m.stopCtl.abort();
-      m.run?.killNow();
-    }
-    await within(this.#clock, all, 2000);
   }
 
   /** Stops everything, closes the process helper and refuses further starts. */

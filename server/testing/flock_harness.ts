@@ -61,6 +61,8 @@ export interface TestFlockOptions {
   idleTimeoutS?: number;
   /** `--max-instance-memory`, in bytes (default none). */
   maxInstanceMemoryBytes?: number | null;
+  /** How long a child may take to be ready, in ms (default 30 000). */
+  readyTimeoutMs?: number;
 }
 
 /** A JSON answer from the API. */
@@ -169,6 +171,9 @@ export async function startTestFlock(
       ...(options.events ? { events: options.events } : {}),
       ...(options.home !== undefined ? { home: options.home } : {}),
       ...(options.rateLimit ? {} : { instanceCreateLimit: false as const }),
+      ...(options.readyTimeoutMs === undefined
+        ? {}
+        : { readyTimeoutMs: options.readyTimeoutMs }),
     });
   } catch (error) {
     await ownEnv?.cleanup();

@@ -144,9 +144,12 @@ Deno.test({
           `First paint skipped in CI: ${results.client.fcp_skipped}`,
         );
       }
+      assertEquals(results.handoff.handoffs, 5);
+      positive(results.handoff.p50_ms, "hand-off p50");
+      positive(results.handoff.p99_ms, "hand-off p99");
       assertEquals(
         results.goals.length,
-        results.client.stream === null ? 7 : 9,
+        results.client.stream === null ? 8 : 10,
       );
 
       // … and every number in the file is finite (positive unless it is a difference).

@@ -20,7 +20,10 @@
  * the page's warm-up (JIT, the first message's elements, the Markdown
  * chunk). The rate is set by the upstream, not by OpenCode, whose pace
  * varies with the machine's load. `FLOCK_BENCH_CLIENT_TRACE=<file>` keeps
- * the trace (open it in Chromium's DevTools, Performance tab).
+ * the trace (open it in Chromium's DevTools, Performance tab);
+ * `FLOCK_BENCH_CLIENT_PROFILE=<file>` also takes a JS CPU profile of the
+ * reply (`.cpuprofile`, for DevTools; it slows the page, so the figures of
+ * such a run are not comparable).
  *
  * @module
  */
@@ -190,6 +193,26 @@ async function renderDeltas(page: Page, count: number): Promise<number[]> {
   );
 }
 
+/**
+ * Starts a JS CPU profile when `FLOCK_BENCH_CLIENT_PROFILE` names a file.
+ *
+ * @returns What stops it and writes the file, or undefined.
+ */
+async function startProfile(
+  page: Page,
+): Promise<(() => Promise<void>) | undefined> {
+  const file = Deno.env.get("FLOCK_BENCH_CLIENT_PROFILE");
+  if (!file) return undefined;
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.start");
+  return async () => {
+    const { profile } = await cdp.send("Profiler.stop");
+    await Deno.writeTextFile(file, JSON.stringify(profile));
+    await cdp.detach();
+  };
+}
+
 async function openSession(browser: Browser, url: string): Promise<Page> {
   const page = await browser.newPage({
     viewport: { width: 1280, height: 800 },
@@ -240,6 +263,7 @@ export async function clientStreamBench(
       rate,
     );
     await waitForDeltas(page, "__flockAllDeltas", warmUp.length);
+    const profile = await startProfile(page);
     await browser.startTracing(page, {
       categories: [
         "disabled-by-default-devtools.timeline",
@@ -249,6 +273,7 @@ export async function clientStreamBench(
     await play(upstream, replyEvents(session.id, REPLY_MESSAGE, tokens), rate);
     await waitForDeltas(page, "__flockDeltas", count);
     const renders = await renderDeltas(page, count);
+    await profile?.();
     const bytesOfTrace = await browser.stopTracing();
     const keep = Deno.env.get("FLOCK_BENCH_CLIENT_TRACE");
     if (keep) await Deno.writeFile(keep, bytesOfTrace);

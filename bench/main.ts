@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import { clientBench } from "./client_bench.ts";
 import { BenchContext, print, progress } from "./context.ts";
 import { fleetBench } from "./fleet_bench.ts";
+import { handoffBench } from "./handoff_bench.ts";
 import { ROOT } from "./flock_server.ts";
 import { realOpenCodeBench } from "./real_opencode_bench.ts";
 import { relayBench } from "./relay_bench.ts";
@@ -76,6 +77,7 @@ export async function runBench(
   const fleet = await fleetBench(ctx);
   const relay = await relayBench(ctx);
   const real = await realOpenCodeBench(ctx);
+  const handoff = await handoffBench(ctx);
   const client = await clientBench(ctx);
   const meta: BenchMeta = {
     date: new Date().toISOString(),
@@ -105,6 +107,7 @@ export async function runBench(
     readiness_real_opencode: real.readiness,
     api: fleet.api,
     client,
+    handoff,
   };
   return { ...partial, goals: goalsOf(partial) };
 }

@@ -6,6 +6,7 @@
  */
 import type { ClientResult } from "./client_bench.ts";
 import type { FleetResult } from "./fleet_bench.ts";
+import type { HandoffResult } from "./handoff_bench.ts";
 import type { RealOpenCodeResult } from "./real_opencode_bench.ts";
 import type { RelayLevel, ThroughputResult } from "./relay_bench.ts";
 import type { ShutdownResult } from "./shutdown_bench.ts";
@@ -53,6 +54,8 @@ export interface BenchResults {
   readiness_real_opencode: RealOpenCodeResult["readiness"];
   api: FleetResult["api"];
   client: ClientResult;
+  /** Workflow step hand-off: session.idle → the next prompt accepted. */
+  handoff: HandoffResult;
   goals: GoalResult[];
 }
 
@@ -103,6 +106,14 @@ export function goalsOf(results: Omit<BenchResults, "goals">): GoalResult[] {
       value: results.stalled_client.wait_max_ms,
       unit: "ms",
       met: results.stalled_client.wait_max_ms <= 1000,
+    },
+    {
+      name:
+        `workflow step hand-off p99 (${results.handoff.handoffs} hand-offs)`,
+      goal: "< 100",
+      value: results.handoff.p99_ms,
+      unit: "ms",
+      met: results.handoff.p99_ms < 100,
     },
     {
       name: "client first-paint JS gzipped",
@@ -278,6 +289,18 @@ export function formatReport(results: BenchResults): string {
           fmt(a.p99_ms, 2)
         } ms, ${a.requests_per_s} req/s`,
       ]),
+      [
+        `workflow step hand-off, session.idle → next prompt accepted (p50 / p99 / max of ${results.handoff.handoffs}; load ${results.handoff.load_before} -> ${results.handoff.load_after})`,
+        `${fmt(results.handoff.p50_ms, 2)} / ${
+          fmt(results.handoff.p99_ms, 2)
+        } / ${fmt(results.handoff.max_ms, 2)} ms`,
+      ],
+      [
+        "  of which OpenCode's answers (p50); Flock's own share (p50 / p99)",
+        `${fmt(results.handoff.opencode_p50_ms, 2)}; ${
+          fmt(results.handoff.flock_p50_ms, 2)
+        } / ${fmt(results.handoff.flock_p99_ms, 2)} ms`,
+      ],
       [
         "client first-paint JS / on demand / CSS gzipped (service worker)",
         `${fmt(results.client.js_gzip_kb)} / ${

@@ -11,8 +11,14 @@ import { eventRoutes } from "./api/events.ts";
 import { instanceRoutes } from "./api/instances.ts";
 import { instanceSettingsRoutes } from "./api/instance_settings.ts";
 import { type ApiRoute, buildOpenApi, ref } from "./api/openapi.ts";
+import { catalogRoutes } from "./api/catalog.ts";
+import { messageRoutes } from "./api/messages.ts";
 import { permissionRoutes } from "./api/permissions.ts";
+import { questionRoutes } from "./api/questions.ts";
+import { searchRoutes } from "./api/search.ts";
+import { runRoutes } from "./api/runs.ts";
 import { sessionRoutes } from "./api/sessions.ts";
+import { workflowRoutes } from "./api/workflows.ts";
 import type { HealthJson } from "./contract/api.ts";
 import type { EventBroker } from "./events/event_broker.ts";
 import { BadRequestError, NotFoundError, toResponse } from "./http/errors.ts";
@@ -106,10 +112,16 @@ export function createApp(deps: AppDeps): App {
     },
     ...instanceRoutes(ctx),
     ...instanceSettingsRoutes(ctx),
+    ...catalogRoutes(ctx),
     ...sessionRoutes(ctx),
+    ...messageRoutes(ctx),
     ...permissionRoutes(ctx),
+    ...questionRoutes(ctx),
+    ...searchRoutes(ctx),
     ...eventRoutes(ctx),
     ...directoryRoutes(ctx),
+    ...workflowRoutes(ctx),
+    ...runRoutes(ctx),
     {
       method: "GET",
       path: "/api/openapi.json",

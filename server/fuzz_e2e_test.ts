@@ -24,6 +24,18 @@ import { fuzzCount, fuzzSeed } from "./testing/fuzz/random.ts";
 import { runFuzz } from "./testing/fuzz/send.ts";
 import { createOpenCodeEnv } from "./testing/opencode_env.ts";
 
+/** Two steps the fake model answers at once, and a gate between them. */
+const FUZZ_WORKFLOW = `
+id: fuzzed
+name: Fuzzed
+version: 1
+agents: [{ id: a, role: analysis }]
+steps:
+  - { id: ask, agent: a, input: "REPLY> STATUS: done" }
+  - { id: gate, type: gate, input: "Go on?" }
+  - { id: again, agent: a, input: "REPLY> STATUS: done" }
+`;
+
 const SEED = fuzzSeed(Deno.env.get("FLOCK_FUZZ_SEED"));
 const COUNT = fuzzCount(Deno.env.get("FLOCK_FUZZ_COUNT"), 1200);
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -103,6 +115,41 @@ Deno.test({
       );
       assertEquals(session.status, 201, await session.clone().text());
       ids.push((await session.json() as SessionJson).id);
+      // A pending question, so that answers reach real validation.
+      const askingId = ids.at(-1)!;
+      const sent = await fetch(`${base}/api/sessions/${askingId}/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ text: "use question" }),
+      });
+      assertEquals(sent.status, 202, await sent.clone().text());
+      await sent.body?.cancel();
+      ids.push(
+        await waitFor("a pending question", async () => {
+          const res = await fetch(`${base}/api/questions`);
+          const list = await res.json() as { id: string }[];
+          return list[0]?.id;
+        }, 60_000),
+      );
+      // A workflow and a run of it, so the run routes reach a real run.
+      const workflow = await fetch(`${base}/api/workflows`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ yaml: FUZZ_WORKFLOW }),
+      });
+      assertEquals(workflow.status, 201, await workflow.clone().text());
+      await workflow.body?.cancel();
+      const run = await fetch(`${base}/api/runs`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          workflow: "fuzzed",
+          instance_id: instance.id,
+          task: "be fuzzed",
+        }),
+      });
+      assertEquals(run.status, 201, await run.clone().text());
+      ids.push((await run.json() as { id: string }).id, "fuzzed", "ask");
       const password = childPassword(instance.pid);
 
       await t.step(

@@ -38,12 +38,18 @@ Deno.test("fuzz without OpenCode: hostile requests against every route give no 5
       working_directory: `${root}/project`,
     });
     assertEquals(created.status, 201);
+    // A workflow and its step, so the workflow and run routes get past lookups.
+    const workflow = await flock.api("POST", "/api/workflows", {
+      yaml:
+        "id: plain\nname: Plain\nversion: 1\nagents: [{ id: a, role: analysis }]\nsteps: [{ id: one, agent: a, input: x }]\n",
+    });
+    assertEquals(workflow.status, 201);
     const report = await runFuzz(
       {
         base: flock.url,
         port: Number(new URL(flock.url).port),
         routes: flock.flock.routes,
-        ids: [created.body.id],
+        ids: [created.body.id, "plain", "one"],
       },
       SEED,
       COUNT,

@@ -17,7 +17,8 @@ import type { EventBroker } from "./events/event_broker.ts";
 import type { Route } from "./http/router.ts";
 import { resolveOpenCodeBinaryFromEnv } from "./opencode/opencode_binary.ts";
 import type { Supervisor } from "./opencode/supervisor.ts";
-import { composeServices } from "./services.ts";
+import type { RunEngine } from "./runs/run_engine.ts";
+import { composeServices, type RunServicesOptions } from "./services.ts";
 import { lacksPermission, netHost, permissionFix } from "./launcher/grants.ts";
 import { log } from "./log.ts";
 import { watchShutdownSignals } from "./shutdown_signals.ts";
@@ -44,6 +45,8 @@ export interface RunFlockOptions {
    * ms. Default 30 000; tests on a loaded machine give more.
    */
   readyTimeoutMs?: number;
+  /** Workflow runner options (the bench's hand-off probe, a test clock). */
+  runs?: RunServicesOptions;
 }
 
 /** A running Flock. */
@@ -61,6 +64,8 @@ export interface RunningFlock extends AsyncDisposable {
   readonly broker: EventBroker;
   /** The supervisor of the OpenCode children. */
   readonly supervisor: Supervisor;
+  /** The workflow runner. */
+  readonly runs: RunEngine;
   /** Stops accepting, closes streams, stops children, closes the DB. */
   close(): Promise<void>;
 }
@@ -138,8 +143,9 @@ export async function runFlock(
       idleTimeoutS: config.idleTimeoutS,
       maxInstanceMemoryBytes: config.maxInstanceMemoryBytes,
     },
+    ...(options.runs === undefined ? {} : { runs: options.runs }),
   });
-  const { broker, supervisor } = services;
+  const { broker, supervisor, runs } = services;
   try {
     await supervisor.reconcile();
   } catch (error) {
@@ -148,6 +154,12 @@ export async function runFlock(
   // Remote servers that were connected are connected again; local
   // instances stay hibernated until a request needs them.
   supervisor.resume();
+  try {
+    // Carries on the runs a previous Flock left running or blocked.
+    await runs.start();
+  } catch (error) {
+    log.error("Cannot recover the workflow runs:", error);
+  }
   const app = createApp({
     services,
     assets: options.assets ?? CLIENT_ASSETS,
@@ -238,6 +250,7 @@ export async function runFlock(
     routes: app.routes,
     broker,
     supervisor,
+    runs,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -1,32 +1,52 @@
 /**
  * Flock's services, composed in one place: database → stores → event broker
- * → session tracker and activity registry → `publish` → supervisor →
- * hibernation and memory monitors. `runFlock` composes them with the real
- * database and OpenCode; tests that call `createApp` directly use
- * `server/testing/app_services.ts`. `createApp` takes them as given and
- * builds none itself.
+ * → the observers of the published events (session tracker, activity,
+ * pending requests, marks, search, message queue, then in-process
+ * listeners) → `publish` → supervisor → the workflow runner (a listener)
+ * and the hibernation and memory monitors. `runFlock`
+ * composes them with the real database and OpenCode; tests that call
+ * `createApp` directly use `server/testing/app_services.ts`. `createApp`
+ * takes them as given and builds none itself.
  *
  * @module
  */
 import type { DatabaseSync } from "node:sqlite";
 import type { SupervisorApi } from "./api/api_context.ts";
 import { type Clock, systemClock } from "./clock.ts";
+import { isFlockEvent, isFlockOwnEventType } from "./contract/event_types.ts";
 import type { WireEvent } from "./contract/events.ts";
+import { sessionIdOf } from "./contract/session_id_of.ts";
 import { InstanceStore } from "./db/instance_store.ts";
+import { MarkStore } from "./db/mark_store.ts";
+import { QueueStore } from "./db/queue_store.ts";
+import { RunStore } from "./db/run_store.ts";
+import { SearchStore } from "./db/search_store.ts";
 import { SessionStore } from "./db/session_store.ts";
+import { WorkflowStore } from "./db/workflow_store.ts";
 import { EventBroker, type EventBrokerOptions } from "./events/event_broker.ts";
 import { EventIdAllocator } from "./events/event_ids.ts";
+import { MarkTracker } from "./events/mark_tracker.ts";
+import { PendingIndex } from "./events/pending_index.ts";
+import { Publisher } from "./events/publisher.ts";
+import { SearchIndex } from "./events/search_index.ts";
 import { SessionTracker } from "./events/session_tracker.ts";
 import { ActivityRegistry } from "./fleet/activity.ts";
-import { HibernationMonitor } from "./fleet/hibernation_monitor.ts";
-import { MemoryMonitor } from "./fleet/memory_monitor.ts";
-import { pendingWork } from "./fleet/pending_work.ts";
+import {
+  composeFleetMonitors,
+  type FleetOptions,
+  type MemoryDemand,
+} from "./fleet/fleet_monitors.ts";
+import { CatalogCache } from "./opencode/catalog_cache.ts";
+import {
+  InstanceNotRunningError,
+  SupervisorClosedError,
+} from "./opencode/instance_errors.ts";
+import type { OpenCodeClient } from "./opencode/opencode_client.ts";
 import { Supervisor, type SupervisorOptions } from "./opencode/supervisor.ts";
-
-/** Someone read the instances: keep their memory figures fresh for a while. */
-export interface MemoryDemand {
-  wanted(): void;
-}
+import { log } from "./log.ts";
+import { MessageQueue } from "./queue/message_queue.ts";
+import { gitRepoInputs } from "./runs/repo_inputs.ts";
+import { RunEngine, type RunEngineOptions } from "./runs/run_engine.ts";
 
 /** What the HTTP app serves. */
 export interface AppServices {
@@ -38,38 +58,62 @@ export interface AppServices {
   tracker: SessionTracker;
   /**
    * What goes on in each instance (busy sessions, pending requests,
-   * leases). Anything that must keep an instance awake (a workflow attempt)
-   * holds a lease: `activity.hold(instanceId)`; `touch` marks a moment.
+   * leases). Anything that must keep an instance awake holds a lease:
+   * `activity.hold(instanceId)`; `touch` marks a moment.
    */
   activity: ActivityRegistry;
-  /** Publishes one Flock event: the tracker and the activity registry apply it, then the broker fans it out. */
-  publish: (event: WireEvent) => void;
-  /** Runs the OpenCode children. */
-  supervisor: SupervisorApi;
   /** Memory figures on demand. */
   memory: MemoryDemand;
+  /** Every pending permission request and question, from the events. */
+  pending: PendingIndex;
+  /** Interrupted tool calls, replies aborted while retrying, recoveries. */
+  marks: MarkTracker;
+  /** Full-text search over titles and message text, fed by the events. */
+  search: SearchIndex;
+  /** Sends messages, and queues those for busy sessions. */
+  queue: MessageQueue;
+  /** What each running instance offers (agents, models, commands). */
+  catalog: CatalogCache;
+  /**
+   * Publishes one Flock event: the observers (tracker first, listeners
+   * last) apply it, then the broker fans it out.
+   */
+  publish: (event: WireEvent) => void;
+  /**
+   * Adds a listener that gets every published event in-process, in order
+   * (the workflow runner reacts to OpenCode's events this way). It must not
+   * throw or block. Returns the function that removes it.
+   */
+  listen(listener: EventListener): () => void;
+  /** Runs the OpenCode children. */
+  supervisor: SupervisorApi;
+  /** Installed workflows. */
+  workflows: WorkflowStore;
+  /** The workflow runner: runs, their actions and their recovery. */
+  runs: RunEngine;
 }
+
+/** Gets every published event (see {@linkcode AppServices.listen}). */
+export type EventListener = (event: WireEvent) => void;
+
+/** What the runner takes beyond the composed services (tests, the bench). */
+export type RunServicesOptions = Partial<
+  Pick<
+    RunEngineOptions,
+    "clock" | "repo" | "onHandoff" | "newRunId" | "host"
+  >
+>;
 
 /** The composed services of a running Flock. */
 export interface Services extends AppServices {
   db: DatabaseSync;
   supervisor: Supervisor;
   /**
-   * Stops the monitors, every child (the open streams still see their
-   * `hibernated`/`stopped`) and the process helper, then ends every
-   * stream. The database stays open (its owner closes it).
+   * Stops the workflow runner and the monitors, then every child (the open
+   * streams still see their `hibernated`/`stopped`), the process helper
+   * and the queue's sends, then ends every stream. The database stays open (its owner closes it).
    */
   close(): Promise<void>;
-}
-
-/** How instances sleep and how much memory they may use. */
-export interface FleetOptions {
-  /** `--idle-timeout`, in seconds. Default 900. */
-  idleTimeoutS?: number;
-  /** `--max-instance-memory`, in bytes; null (default) for none. */
-  maxInstanceMemoryBytes?: number | null;
-  /** Between memory refreshes, in ms. Default 5000. */
-  memoryIntervalMs?: number;
 }
 
 /** Options for {@linkcode composeServices}. */
@@ -83,20 +127,68 @@ export interface ServicesOptions {
     SupervisorOptions,
     "instances" | "publish" | "onResync" | "activity"
   >;
+  /** Hibernation and memory limits. */
   fleet?: FleetOptions;
   /** Time for the monitors and the supervisor. Default the system clock. */
   clock?: Clock;
+  /** Workflow runner options. */
+  runs?: RunServicesOptions;
 }
 
-/** The stores, tracker, activity registry and `publish` over a database and a broker. */
+/** The services that exist before the supervisor and the runner. */
+export type EventServices = Omit<
+  AppServices,
+  "supervisor" | "workflows" | "runs" | "memory"
+>;
+
+/** Options for {@linkcode composeEventServices}. */
+export interface EventServicesOptions {
+  /** The REST client of a running instance (the supervisor's `client`). */
+  client: (instanceId: string) => OpenCodeClient;
+  /** The client for a new message, waking a hibernated instance. */
+  wake?: (instanceId: string) => Promise<OpenCodeClient>;
+  /** Time. Default the system clock. */
+  clock?: Clock;
+  /** `--idle-timeout` of instances without their own, in seconds. */
+  idleTimeoutS?: number;
+}
+
+/**
+ * Sets `root_session_id` on the events of a subagent's child session (its
+ * `session.created` included, from its `parentID`).
+ */
+function rootEnricher(
+  tracker: SessionTracker,
+): (event: WireEvent) => WireEvent {
+  return (event) => {
+    if (!("instance_id" in event) || isFlockOwnEventType(event.type)) {
+      return event;
+    }
+    const sessionId = sessionIdOf(event);
+    if (sessionId === undefined) return event;
+    let root = tracker.rootIfChild(sessionId);
+    if (
+      root === undefined && isFlockEvent(event) &&
+      (event.type === "session.created" || event.type === "session.updated")
+    ) {
+      const parent = event.properties.info.parentID;
+      if (parent) root = tracker.rootIfChild(parent) ?? parent;
+    }
+    return root === undefined ? event : { ...event, root_session_id: root };
+  };
+}
+
+/**
+ * The stores, the observers and `publish` over a database and a broker.
+ * Also settles what a previous Flock left half done: tool calls it saw
+ * running are marked interrupted, messages it was sending are failed.
+ */
 export function composeEventServices(
   db: DatabaseSync,
   broker: EventBroker,
-  options: { idleTimeoutS?: number; clock?: Clock } = {},
-): Omit<AppServices, "supervisor" | "memory"> & {
-  /** Also told about every published event (the monitors). */
-  observers: Array<(event: WireEvent) => void>;
-} {
+  options: EventServicesOptions,
+): EventServices {
+  const clock = options.clock ?? systemClock;
   const instances = new InstanceStore(db, {
     ...(options.idleTimeoutS === undefined
       ? {}
@@ -104,17 +196,108 @@ export function composeEventServices(
   });
   const sessions = new SessionStore(db);
   const tracker = new SessionTracker(sessions);
-  const activity = new ActivityRegistry({
-    clock: options.clock ?? systemClock,
+  const activity = new ActivityRegistry({ clock });
+  const publisher = new Publisher(broker, rootEnricher(tracker));
+  const publish = (event: WireEvent) => publisher.publish(event);
+  const pending = new PendingIndex((id) => tracker.rootOf(id));
+  const marks = new MarkTracker({
+    store: new MarkStore(db),
+    publish,
+    now: () => clock.now(),
   });
-  const observers: Array<(event: WireEvent) => void> = [];
-  const publish = (event: WireEvent) => {
-    tracker.apply(event);
-    activity.observe(event);
-    for (const observe of observers) observe(event);
-    broker.publish(event);
+  const search = new SearchIndex({
+    store: new SearchStore(db),
+    sessions,
+    instances,
+  });
+  const catalog = new CatalogCache(clock);
+  const queue = new MessageQueue({
+    sessions,
+    store: new QueueStore(db),
+    client: options.client,
+    ...(options.wake ? { wake: options.wake } : {}),
+    catalog,
+    publish,
+  });
+  marks.interruptLeftovers();
+  queue.recoverAtStart();
+  publisher.observe("session tracker", (e) => tracker.apply(e));
+  publisher.observe("activity", (e) => activity.observe(e));
+  publisher.observe("pending index", (e) => pending.apply(e));
+  publisher.observe("mark tracker", (e) => marks.apply(e));
+  publisher.observe("search index", (e) => search.apply(e));
+  publisher.observe("message queue", (e) => queue.apply(e));
+  // The runner and other in-process listeners come last.
+  const listeners = new Set<EventListener>();
+  publisher.observe("listeners", (event) => {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        log.error(`An event listener failed on ${event.type}:`, error);
+      }
+    }
+  });
+  const listen = (listener: EventListener) => {
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+    };
   };
-  return { instances, sessions, broker, tracker, activity, publish, observers };
+  return {
+    instances,
+    sessions,
+    broker,
+    tracker,
+    activity,
+    pending,
+    marks,
+    search,
+    queue,
+    catalog,
+    publish,
+    listen,
+  };
+}
+
+/**
+ * The workflow stores and the runner over composed services and a
+ * supervisor; the runner listens to every published event.
+ */
+export function composeRunServices(
+  db: DatabaseSync,
+  events: EventServices,
+  supervisor: SupervisorApi,
+  options: RunServicesOptions = {},
+): { workflows: WorkflowStore; runs: RunEngine } {
+  const workflows = new WorkflowStore(db);
+  const runs = new RunEngine({
+    runs: new RunStore(db, workflows),
+    workflows,
+    host: options.host ?? {
+      sessions: (id) => {
+        const client = supervisor.runningClient(id);
+        if (!client) {
+          throw new InstanceNotRunningError(
+            id,
+            events.instances.get(id)?.status ?? null,
+          );
+        }
+        return client;
+      },
+      instance: (id) => events.instances.get(id),
+      startInstance: (id) => supervisor.start(id),
+    },
+    publish: events.publish,
+    repo: options.repo ?? gitRepoInputs(),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.onHandoff === undefined
+      ? {}
+      : { onHandoff: options.onHandoff }),
+    ...(options.newRunId === undefined ? {} : { newRunId: options.newRunId }),
+  });
+  events.listen((event) => runs.onEvent(event));
+  return { workflows, runs };
 }
 
 /** Composes every service over `options.db`. */
@@ -127,66 +310,70 @@ export function composeServices(options: ServicesOptions): Services {
     ids: new EventIdAllocator(db),
     ...options.broker,
   });
-  const { observers, ...events } = composeEventServices(db, broker, {
+  // The observers need the supervisor's clients; it needs their publish.
+  const late: { supervisor?: Supervisor } = {};
+  const events = composeEventServices(db, broker, {
+    client: (instanceId) => {
+      if (!late.supervisor) throw new SupervisorClosedError();
+      return late.supervisor.client(instanceId);
+    },
+    wake: (instanceId) => {
+      if (!late.supervisor) throw new SupervisorClosedError();
+      return late.supervisor.ensureClient(instanceId);
+    },
     clock,
     ...(fleet.idleTimeoutS === undefined
       ? {}
       : { idleTimeoutS: fleet.idleTimeoutS }),
   });
-  const supervisor = new Supervisor({
+  const supervisor = late.supervisor = new Supervisor({
     clock,
     ...options.supervisor,
     instances: events.instances,
     publish: events.publish,
     activity: events.activity,
-    // The snapshot becomes an `instance.sessions` event: the table and
-    // every page replace the instance's sessions with it.
-    onResync: (instanceId, snapshot) =>
-      events.publish(events.tracker.resync(instanceId, snapshot)),
-  });
-  const hibernation = new HibernationMonitor({
-    instances: events.instances,
-    activity: events.activity,
-    clock,
-    hibernate: (id) => supervisor.hibernate(id),
-    pendingWork: (id) => pendingWork(supervisor.ownClient(id)),
-  });
-  observers.push((event) => hibernation.observe(event));
-  const memory = new MemoryMonitor({
-    instances: events.instances,
-    pids: () => supervisor.localPids(),
-    processes: supervisor.processes,
-    publish: (instance) =>
-      events.publish({
-        type: "instance.status",
-        instance_id: instance.id,
-        properties: { instance },
-      }),
-    activity: events.activity,
-    clock,
-    watched: () => broker.subscriberCount > 0,
-    ceilingBytes: fleet.maxInstanceMemoryBytes ?? null,
-    recycle: async (id, why) => {
-      supervisor.note(id, why);
-      await supervisor.restart(id);
+    // The snapshot becomes `instance.sessions` (the table and every page
+    // replace the instance's sessions with it), then `instance.pending`
+    // (its pending requests, so dead ones disappear after a restart).
+    onResync: (instanceId, snapshot) => {
+      events.publish(events.tracker.resync(instanceId, snapshot));
+      const { permissions, questions } = snapshot;
+      if (permissions && questions) {
+        events.publish(
+          events.pending.snapshot(instanceId, permissions, questions),
+        );
+      }
     },
-    ...(fleet.memoryIntervalMs === undefined
-      ? {}
-      : { intervalMs: fleet.memoryIntervalMs }),
   });
-  hibernation.start();
-  memory.start();
+  const { workflows, runs } = composeRunServices(
+    db,
+    events,
+    supervisor,
+    options.runs,
+  );
+  const monitors = composeFleetMonitors({
+    events,
+    broker,
+    supervisor,
+    clock,
+    fleet,
+  });
   let closing: Promise<void> | undefined;
   return {
     db,
     ...events,
     supervisor,
-    memory,
+    workflows,
+    runs,
+    memory: monitors.memory,
     close() {
       closing ??= (async () => {
         try {
-          await Promise.all([hibernation.close(), memory.close()]);
+          // The runner stops first: the children's shutdown (which aborts
+          // busy sessions) must not read as failed attempts.
+          await Promise.all([runs.close(), monitors.close()]);
           await supervisor[Symbol.asyncDispose]();
+          await events.queue.close();
         } finally {
           broker.close();
         }

@@ -1,6 +1,8 @@
 /**
  * A controller that takes an observable value from a `@lit/context` provider
- * and re-renders its host whenever that value reports a change.
+ * and re-renders its host whenever that value reports a change (the event
+ * stream's status). The store is read through `StoreSelection` instead,
+ * which re-renders only when the selected part changed.
  *
  * @module
  */
@@ -17,8 +19,8 @@ export interface Observable {
  *
  * @example
  * ```ts
- * #store = new ContextSubscription(this, storeContext);
- * render() { const store = this.#store.value; ... }
+ * #stream = new ContextSubscription(this, streamContext);
+ * render() { const status = this.#stream.value?.status; ... }
  * ```
  */
 export class ContextSubscription<T extends Observable>

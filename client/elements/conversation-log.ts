@@ -116,9 +116,11 @@ export class ConversationLog extends LitElement {
     if (changed.has("sessionId")) this.#stick = true;
   }
 
-  protected override updated(): void {
+  protected override updated(changed: PropertyValues<this>): void {
     noteRender("conversation-log", this.sessionId);
-    if (this.#stick) this.scrollToEnd();
+    // growth is followed by the ResizeObserver (after layout, without
+    // forcing one mid-frame); a new session starts at its end
+    if (changed.has("sessionId")) this.scrollToEnd();
   }
 
   #onScroll(event: Event): void {

@@ -94,7 +94,16 @@ Deno.test({
     const res = await fetch(`${flock.url}/api/instances/${instance.id}`);
     return ((await res.json()) as InstanceJson).status === "running";
   }, 120_000);
-  await flock.warmUp(instance.id);
+  // OpenCode's first prompt initialises it (seconds of CPU): on a loaded
+  // machine Flock's 10 s request timeout can hit it, so try it again
+  for (let attempt = 1;; attempt++) {
+    try {
+      await flock.warmUp(instance.id);
+      break;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
   const session = await (await fetch(
     `${flock.url}/api/instances/${instance.id}/sessions`,
     {
@@ -132,15 +141,17 @@ Deno.test({
       // paced, so the test can select text while the reply still grows
       await send(page, `long-reply ${count} 800/s`);
       const expected = plainLongReplyLines(count);
-      // select the first paragraph once it is complete (a second one started)
+      // select the first paragraph once it is committed: a block is final
+      // once the next one's first line is complete, i.e. here once a third
+      // paragraph started
       await waitFor(
-        "two paragraphs of the reply",
+        "three paragraphs of the reply",
         () =>
           page.evaluate(() => {
             const all = document.querySelectorAll("[data-role=assistant]");
             const last = all[all.length - 1];
             return (last?.querySelectorAll("markdown-text > p").length ?? 0) >=
-              2;
+              3;
           }),
         60_000,
       );
@@ -162,7 +173,19 @@ Deno.test({
         120_000,
       );
       strictEqual(await lastAssistantText(page), expected);
+      // … which is what the fake model sent, paragraphs one per line
+      const sent = flock.model.requests.map((r) =>
+        r.answer.kind === "text" ? r.answer.text : ""
+      ).find((text) => text.startsWith("flock0 agent1"));
+      strictEqual(sent, longReply(count));
+      strictEqual(sent?.split("\n\n").join("\n"), expected);
       // the completed paragraph's node and the selection in it survived
+      const others = await page.evaluate(() =>
+        ((globalThis as typeof globalThis & ProbePage).__flockLog ?? [])
+          .flatMap((e) =>
+            e.k === "e" && e.type !== "message.part.delta" ? [e.type] : []
+          )
+      );
       deepStrictEqual(
         await page.evaluate(() => {
           const all = document.querySelectorAll("[data-role=assistant]");
@@ -173,6 +196,7 @@ Deno.test({
           };
         }),
         { kept: true, selection: selected },
+        `other events meanwhile: ${others.join(", ")}`,
       );
       await page.locator("[data-session-status=idle]").waitFor();
 

@@ -9,7 +9,15 @@ import type { InstanceJson, LogLineJson } from "../contract/instances.ts";
 import type { SessionJson } from "../contract/sessions.ts";
 import type { InstanceStore } from "../db/instance_store.ts";
 import type { SessionStore } from "../db/session_store.ts";
+import type { WorkflowStore } from "../db/workflow_store.ts";
+import type { RunEngine } from "../runs/run_engine.ts";
 import type { EventBroker } from "../events/event_broker.ts";
+import type { MarkTracker } from "../events/mark_tracker.ts";
+import type { PendingIndex } from "../events/pending_index.ts";
+import type { SearchIndex } from "../events/search_index.ts";
+import type { SessionTracker } from "../events/session_tracker.ts";
+import type { CatalogCache } from "../opencode/catalog_cache.ts";
+import type { MessageQueue } from "../queue/message_queue.ts";
 import { NotFoundError } from "../http/errors.ts";
 import type { OpenCodeClient } from "../opencode/opencode_client.ts";
 import { InstanceNotRunningError } from "../opencode/instance_errors.ts";
@@ -51,10 +59,23 @@ export interface ApiContext {
   sessions: SessionStore;
   supervisor: SupervisorApi;
   broker: EventBroker;
+  tracker: SessionTracker;
+  /** Pending permission requests and questions, from the events. */
+  pending: PendingIndex;
+  marks: MarkTracker;
+  search: SearchIndex;
+  /** Sends messages, queues those for busy sessions. */
+  queue: MessageQueue;
+  /** What each running instance offers. */
+  catalog: CatalogCache;
   /** Publishes a Flock event (session tracking, then the broker). */
   publish(event: WireEvent): void;
   /** Memory figures on demand (an API read keeps them fresh). */
   memory: { wanted(): void };
+  /** Installed workflows. */
+  workflows: WorkflowStore;
+  /** The workflow runner. */
+  runs: RunEngine;
   /** `--root` directories; empty means anywhere. */
   roots: readonly string[];
   /** The default directory of the directory picker (the user's home). */

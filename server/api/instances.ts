@@ -10,6 +10,7 @@ import { readJson, type Schema, validate } from "../http/json_body.ts";
 import { resolveAllowedDirectory } from "../http/allowed_directory.ts";
 import { log } from "../log.ts";
 import { sessionRowOf } from "../contract/session_row.ts";
+import { assertNoActiveRun } from "./runs.ts";
 import {
   type ApiContext,
   newInstanceId,
@@ -199,10 +200,15 @@ export function instanceRoutes(ctx: ApiContext): ApiRoute[] {
         params: { id: "The instance id" },
         description:
           "Stops the child (aborting busy sessions, SIGTERM then SIGKILL), deletes the row and Flock's record of its sessions (OpenCode's own data stays), and publishes `instance.removed`. A remote instance is only disconnected and forgotten, with its password; its server keeps running.",
-        responses: { 204: "Removed", 404: errorDoc(404) },
+        responses: {
+          204: "Removed",
+          404: errorDoc(404),
+          409: errorDoc(409, "A workflow run is running or blocked in it"),
+        },
       },
       handler: async ({ params }) => {
         const instance = requireInstance(ctx, params.id!);
+        assertNoActiveRun(ctx, instance.id);
         try {
           await ctx.supervisor.forget(instance.id);
         } catch (error) {
@@ -301,15 +307,35 @@ export function instanceRoutes(ctx: ApiContext): ApiRoute[] {
         tag: "sessions",
         params: { id: "The instance id" },
         description:
-          "The root sessions Flock records for the instance. Reads only: the list follows OpenCode's `session.*` events (so sessions made in the TUI appear too) and is reconciled with OpenCode's own list each time Flock (re)connects to the instance's event stream.",
+          "The root sessions Flock records for the instance; with `children=true`, followed by the subagents' child sessions (each with `parent_id`). Reads only: the list follows OpenCode's `session.*` events (so sessions made in the TUI appear too) and is reconciled with OpenCode's own list each time Flock (re)connects to the instance's event stream.",
+        query: [{
+          name: "children",
+          description: "Also list the subagents' child sessions",
+          schema: { type: "string", enum: ["true", "false"] },
+        }],
         responses: {
           200: { description: "Newest first", schema: arrayOf(ref("Session")) },
+          400: errorDoc(400),
           404: errorDoc(404),
         },
       },
-      handler: ({ params }) => {
+      handler: ({ params, url }) => {
         const instance = requireInstance(ctx, params.id!);
-        return Response.json(ctx.sessions.listByInstance(instance.id));
+        const children = url.searchParams.get("children");
+        if (children !== null && children !== "true" && children !== "false") {
+          throw new BadRequestError(
+            `Cannot use query "children": expected true or false, got "${
+              children.slice(0, 20)
+            }"`,
+            "invalid_query",
+          );
+        }
+        const roots = ctx.sessions.listByInstance(instance.id);
+        return Response.json(
+          children === "true"
+            ? [...roots, ...ctx.sessions.listChildrenByInstance(instance.id)]
+            : roots,
+        );
       },
     },
     {

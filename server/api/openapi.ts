@@ -9,6 +9,10 @@
  */
 import type { FieldSpec, Schema } from "../http/json_body.ts";
 import type { Route } from "../http/router.ts";
+import { RUN_SCHEMAS } from "./openapi_runs.ts";
+import { COMPONENT_SCHEMAS } from "./openapi_schemas.ts";
+
+export { COMPONENT_SCHEMAS };
 
 /** A JSON Schema (2020-12, as OpenAPI 3.1 uses it). */
 export type JsonSchema = Record<string, unknown>;
@@ -112,218 +116,6 @@ export function bodySchema(
     properties,
   };
 }
-
-const TIMESTAMP: JsonSchema = {
-  type: "string",
-  format: "date-time",
-  description: "ISO 8601, UTC",
-};
-
-/** The component schemas the routes refer to. */
-export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
-  Error: {
-    type: "object",
-    required: ["error"],
-    properties: {
-      error: {
-        type: "object",
-        required: ["code", "message"],
-        properties: {
-          code: { type: "string", description: "Stable machine-readable code" },
-          message: {
-            type: "string",
-            description: "What went wrong, for people",
-          },
-        },
-      },
-    },
-  },
-  Health: {
-    type: "object",
-    required: ["ok", "version", "uptime_s"],
-    properties: {
-      ok: { const: true },
-      version: { type: "string" },
-      uptime_s: { type: "integer", minimum: 0 },
-    },
-  },
-  Instance: {
-    type: "object",
-    description:
-      "One OpenCode server: a local `opencode serve` child Flock runs, or a remote one it attached. Never includes a password.",
-    required: [
-      "id",
-      "name",
-      "kind",
-      "working_directory",
-      "url",
-      "status",
-      "pid",
-      "port",
-      "restart_count",
-      "exit_code",
-      "last_error",
-      "idle_timeout_s",
-      "hibernated_at",
-      "memory_rss_bytes",
-      "last_recycle",
-      "created_at",
-      "updated_at",
-    ],
-    properties: {
-      id: { type: "string", pattern: "^inst_" },
-      name: { type: "string" },
-      kind: { type: "string", enum: ["local", "remote"] },
-      working_directory: {
-        type: "string",
-        description:
-          "Absolute real path (a remote instance: the directory its server reports)",
-      },
-      url: {
-        type: ["string", "null"],
-        description:
-          "A remote instance's server, `http://[user@]host:port`; null for local ones",
-      },
-      status: {
-        type: "string",
-        enum: [
-          "starting",
-          "running",
-          "stopping",
-          "stopped",
-          "error",
-          "hibernating",
-          "hibernated",
-        ],
-        description:
-          "`hibernated`: its child was stopped after `idle_timeout_s` without activity; the next request that needs it wakes it (`starting` with `hibernated_at` set means waking)",
-      },
-      pid: { type: ["integer", "null"] },
-      port: { type: ["integer", "null"] },
-      restart_count: { type: "integer", minimum: 0 },
-      exit_code: { type: ["integer", "null"] },
-      last_error: { type: ["string", "null"] },
-      idle_timeout_s: {
-        type: "integer",
-        minimum: 0,
-        description:
-          "Seconds without activity before it hibernates; 0 never (always 0 for a remote instance)",
-      },
-      hibernated_at: { ...TIMESTAMP, type: ["string", "null"] },
-      memory_rss_bytes: {
-        type: ["integer", "null"],
-        description:
-          "Resident memory of the child and all its descendants, refreshed every few seconds while someone watches; null without a local process",
-      },
-      last_recycle: {
-        type: ["object", "null"],
-        description: "The last restart over --max-instance-memory",
-        required: ["at", "rss_bytes", "limit_bytes"],
-        properties: {
-          at: TIMESTAMP,
-          rss_bytes: { type: "integer" },
-          limit_bytes: { type: "integer" },
-        },
-      },
-      created_at: TIMESTAMP,
-      updated_at: TIMESTAMP,
-    },
-  },
-  Session: {
-    type: "object",
-    required: [
-      "id",
-      "instance_id",
-      "title",
-      "status",
-      "created_at",
-      "updated_at",
-    ],
-    properties: {
-      id: { type: "string", description: "OpenCode's `ses_…` id" },
-      instance_id: { type: "string" },
-      title: { type: "string" },
-      status: { type: "string", enum: ["idle", "busy", "retry", "error"] },
-      created_at: TIMESTAMP,
-      updated_at: TIMESTAMP,
-    },
-  },
-  Message: {
-    type: "object",
-    description: "OpenCode's message with its parts, passed through unchanged",
-    required: ["info", "parts"],
-    properties: {
-      info: { type: "object" },
-      parts: arrayOf({ type: "object" }),
-    },
-  },
-  Permission: {
-    type: "object",
-    description:
-      "A pending OpenCode permission request, tagged with its instance",
-    required: [
-      "id",
-      "sessionID",
-      "permission",
-      "patterns",
-      "metadata",
-      "always",
-      "instance_id",
-    ],
-    properties: {
-      id: { type: "string", description: "OpenCode's `per_…` id" },
-      sessionID: { type: "string" },
-      permission: { type: "string", description: "e.g. `bash`" },
-      patterns: arrayOf({ type: "string" }),
-      metadata: { type: "object" },
-      always: arrayOf({ type: "string" }),
-      tool: {
-        type: "object",
-        properties: {
-          messageID: { type: "string" },
-          callID: { type: "string" },
-        },
-      },
-      instance_id: { type: "string" },
-    },
-  },
-  LogLine: {
-    type: "object",
-    required: ["stream", "line", "time"],
-    properties: {
-      stream: { type: "string", enum: ["stdout", "stderr"] },
-      line: { type: "string" },
-      time: TIMESTAMP,
-    },
-  },
-  Directories: {
-    type: "object",
-    required: ["path", "parent", "directories"],
-    properties: {
-      path: { type: "string", description: "The listed directory (real path)" },
-      parent: {
-        type: ["string", "null"],
-        description: "Its parent, or null at / or at an allowed root",
-      },
-      directories: arrayOf({
-        type: "object",
-        required: ["name", "path"],
-        properties: { name: { type: "string" }, path: { type: "string" } },
-      }),
-    },
-  },
-  Event: {
-    type: "object",
-    description:
-      "The `data:` of an SSE event: an OpenCode event with `instance_id` added, Flock's `instance.status` / `instance.removed`, or `stream.reset` / `stream.lagged`. The SSE `event:` field repeats `type`, and `id:` is Flock's event id (use it as Last-Event-ID).",
-    required: ["type", "properties"],
-    properties: {
-      type: { type: "string" },
-      instance_id: { type: "string" },
-      properties: { type: "object" },
-    },
-  },
-};
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: "Invalid request (bad field, bad JSON, bad path)",
@@ -459,7 +251,7 @@ export function buildOpenApi(
     },
     paths,
     components: {
-      schemas: COMPONENT_SCHEMAS,
+      schemas: { ...COMPONENT_SCHEMAS, ...RUN_SCHEMAS },
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer" },
       },

@@ -1,19 +1,18 @@
 /**
- * `/api/permissions…`: pending permission requests across every running
- * instance, and answering one (Flock finds the instance that holds it).
+ * `/api/permissions…`: pending permission requests across instances (from
+ * the events, no child is asked), a session's (its subagents' included),
+ * and answering one (sent straight to the instance that holds it).
  *
  * @module
  */
-import type { OpenCodePermission } from "../contract/opencode.ts";
 import type {
   PermissionJson,
   PermissionReply,
 } from "../contract/permissions.ts";
 import { NotFoundError } from "../http/errors.ts";
 import { readJson, type Schema, validate } from "../http/json_body.ts";
-import { log } from "../log.ts";
-import type { OpenCodeClient } from "../opencode/opencode_client.ts";
-import type { ApiContext } from "./api_context.ts";
+import { OpenCodeHttpError } from "../opencode/opencode_errors.ts";
+import { type ApiContext, requireSession } from "./api_context.ts";
 import {
   type ApiRoute,
   arrayOf,
@@ -28,43 +27,10 @@ export const REPLY_PERMISSION_BODY = {
   message: { type: "string", optional: true, maxLength: 10_000 },
 } as const satisfies Schema;
 
-/** Adds `instance_id` to OpenCode's permission requests. */
-export function tagPermissions(
-  instanceId: string,
-  list: readonly OpenCodePermission[],
-): PermissionJson[] {
-  return list.map((p) => ({ ...p, instance_id: instanceId }));
-}
+const REPLIES: readonly PermissionReply[] = ["once", "always", "reject"];
 
-/**
- * The clients of every running instance (a hibernated one is not woken:
- * an instance with a pending request never hibernates).
- */
-function runningClients(
-  ctx: ApiContext,
-): { instanceId: string; client: OpenCodeClient }[] {
-  const out = [];
-  for (const instance of ctx.instances.list()) {
-    if (instance.status !== "running") continue;
-    const client = ctx.supervisor.runningClient(instance.id);
-    if (client) out.push({ instanceId: instance.id, client });
-  }
-  return out;
-}
-
-/** Every pending request of every running instance; unreachable ones are skipped. */
-async function allPermissions(ctx: ApiContext): Promise<PermissionJson[]> {
-  const results = await Promise.allSettled(
-    runningClients(ctx).map(async ({ instanceId, client }) =>
-      tagPermissions(instanceId, await client.listPermissions())
-    ),
-  );
-  const out: PermissionJson[] = [];
-  for (const r of results) {
-    if (r.status === "fulfilled") out.push(...r.value);
-    else log.warn("Cannot list the permissions of an instance:", r.reason);
-  }
-  return out;
+function isReply(value: string): value is PermissionReply {
+  return REPLIES.some((reply) => reply === value);
 }
 
 /** The permission routes. */
@@ -77,15 +43,41 @@ export function permissionRoutes(ctx: ApiContext): ApiRoute[] {
       doc: {
         tag: "permissions",
         description:
-          "Asks every running instance; one that cannot be reached is left out (and logged).",
+          "Kept from the events (`permission.asked`, `permission.replied`) and replaced from each instance's own list after every (re)connect, so no instance is asked and a restarted instance's dead requests are gone. Each carries `root_session_id`.",
         responses: {
           200: {
-            description: "Pending requests",
+            description: "Pending requests, oldest first",
             schema: arrayOf(ref("Permission")),
           },
         },
       },
-      handler: async () => Response.json(await allPermissions(ctx)),
+      handler: () => Response.json(ctx.pending.permissions()),
+    },
+    {
+      method: "GET",
+      path: "/api/sessions/:id/permissions",
+      summary:
+        "A session's pending permission requests (its subagents' included)",
+      doc: {
+        tag: "permissions",
+        params: { id: "The session id (OpenCode's `ses_…`)" },
+        description: "Empty when the instance is not running.",
+        responses: {
+          200: {
+            description: "Pending requests, oldest first",
+            schema: arrayOf(ref("Permission")),
+          },
+          404: errorDoc(404),
+        },
+      },
+      handler: ({ params }) => {
+        const session = requireSession(ctx, params.id!);
+        return Response.json(
+          ctx.pending.permissions().filter((p) =>
+            p.sessionID === session.id || p.root_session_id === session.id
+          ),
+        );
+      },
     },
     {
       method: "POST",
@@ -116,25 +108,38 @@ export function permissionRoutes(ctx: ApiContext): ApiRoute[] {
           },
           400: errorDoc(400),
           404: errorDoc(404, "No running instance holds this request"),
+          409: errorDoc(409, "Its instance is not running"),
           502: errorDoc(502),
         },
       },
       handler: async ({ req, params }) => {
         const id = params.id!;
         const body = validate(await readJson(req), REPLY_PERMISSION_BODY);
-        const holder = (await allPermissions(ctx)).find((p) => p.id === id);
+        const holder: PermissionJson | undefined = ctx.pending.permission(id);
         if (!holder) {
           throw new NotFoundError(
             `Cannot find a pending permission request: ${id}`,
           );
         }
-        const reply = body.reply as PermissionReply;
-        const client = await ctx.supervisor.ensureClient(holder.instance_id);
-        await client.replyPermission(
-          id,
-          reply,
-          body.message,
-        );
+        const reply = isReply(body.reply) ? body.reply : "reject";
+        try {
+          await (await ctx.supervisor.ensureClient(holder.instance_id))
+            .replyPermission(
+              id,
+              reply,
+              body.message,
+            );
+        } catch (error) {
+          if (error instanceof OpenCodeHttpError && error.status === 404) {
+            ctx.pending.forget(id);
+            throw new NotFoundError(
+              `Cannot find a pending permission request: ${id} (it is no longer pending in its instance)`,
+              { cause: error },
+            );
+          }
+          throw error;
+        }
+        ctx.pending.forget(id);
         return Response.json({ id, instance_id: holder.instance_id, reply });
       },
     },

@@ -393,3 +393,121 @@ Deno.test("GET /api/openapi.json documents every route of the router", async () 
   ]);
   assertEquals(schema.oneOf.map((s) => s.additionalProperties), [false, false]);
 });
+
+Deno.test("driving routes without a running OpenCode: 404 for unknown ids, 400 for bad input, 409 when not running", async () => {
+  await using flock = await startTestFlock({ opencode: false });
+  const dir = await flock.workspace("driving");
+  const created = await flock.api<InstanceJson>("POST", "/api/instances", {
+    working_directory: dir,
+  });
+  const inst = created.body;
+  await flock.waitForInstance(inst.id, ["error"]);
+  const cases: [string, string, unknown, number, string][] = [
+    ["POST", "/api/questions/que_nope", { answers: [["a"]] }, 404, "not_found"],
+    [
+      "POST",
+      "/api/questions/que_nope",
+      { reject: "yes" },
+      400,
+      "invalid_field",
+    ],
+    ["POST", "/api/questions/que_nope", {}, 400, "missing_field"],
+    ["POST", "/api/questions/que_nope", [], 400, "invalid_body"],
+    ["GET", "/api/sessions/ses_nope/questions", undefined, 404, "not_found"],
+    ["GET", "/api/sessions/ses_nope/queue", undefined, 404, "not_found"],
+    ["GET", "/api/sessions/ses_nope/marks", undefined, 404, "not_found"],
+    ["GET", "/api/sessions/ses_nope/children", undefined, 404, "not_found"],
+    ["GET", "/api/sessions/ses_nope/todos", undefined, 404, "not_found"],
+    [
+      "POST",
+      "/api/sessions/ses_nope/command",
+      { command: "x" },
+      404,
+      "not_found",
+    ],
+    ["DELETE", "/api/sessions/ses_nope/queue/q_x", undefined, 404, "not_found"],
+    [
+      "POST",
+      "/api/sessions/ses_nope/queue/q_x/retry",
+      undefined,
+      404,
+      "not_found",
+    ],
+    ["GET", "/api/instances/inst_nope/agents", undefined, 404, "not_found"],
+    ["GET", "/api/instances/inst_nope/models", undefined, 404, "not_found"],
+    ["GET", "/api/instances/inst_nope/commands", undefined, 404, "not_found"],
+    ["GET", "/api/instances/inst_nope/files?q=a", undefined, 404, "not_found"],
+    ["GET", "/api/instances/inst_nope/usage", undefined, 404, "not_found"],
+    [
+      "GET",
+      `/api/instances/${inst.id}/agents`,
+      undefined,
+      409,
+      "instance_not_running",
+    ],
+    [
+      "GET",
+      `/api/instances/${inst.id}/models`,
+      undefined,
+      409,
+      "instance_not_running",
+    ],
+    ["GET", `/api/instances/${inst.id}/files`, undefined, 400, "missing_query"],
+    [
+      "GET",
+      `/api/instances/${inst.id}/files?q=a`,
+      undefined,
+      409,
+      "instance_not_running",
+    ],
+    [
+      "GET",
+      `/api/instances/${inst.id}/sessions?children=yes`,
+      undefined,
+      400,
+      "invalid_query",
+    ],
+    ["GET", "/api/search", undefined, 400, "missing_query"],
+    ["GET", "/api/search?q=", undefined, 400, "invalid_query"],
+    ["GET", "/api/search?q=%3F%3F", undefined, 400, "invalid_query"],
+    [
+      "GET",
+      `/api/search?q=${"x".repeat(201)}`,
+      undefined,
+      400,
+      "invalid_query",
+    ],
+    ["GET", "/api/search?q=x&limit=101", undefined, 400, "invalid_query"],
+  ];
+  for (const [method, path, body, status, code] of cases) {
+    const res = await flock.api<Err>(method, path, body);
+    assertEquals(
+      res.status,
+      status,
+      `${method} ${path}: ${JSON.stringify(res.body)}`,
+    );
+    assertEquals(res.body.error.code, code, `${method} ${path}`);
+    assert(res.body.error.message.length > 0);
+  }
+  assertEquals((await flock.api("GET", "/api/questions")).body, []);
+  assertEquals(
+    (await flock.api("GET", "/api/search?q=nothing")).body,
+    { query: "nothing", results: [] },
+  );
+  const usage = await flock.api<{ sessions: number; cost: number }>(
+    "GET",
+    `/api/instances/${inst.id}/usage`,
+  );
+  assertEquals([usage.status, usage.body.sessions, usage.body.cost], [
+    200,
+    0,
+    0,
+  ]);
+  const wrongType = await flock.api<Err>(
+    "POST",
+    "/api/questions/que_x",
+    "answers=a",
+    { "content-type": "text/plain" },
+  );
+  assertEquals(wrongType.status, 415);
+});

@@ -1,6 +1,8 @@
 /**
- * `/api/sessions/{id}…`: a session's details, messages, prompts, abort,
- * rename, delete, pending permissions and its filtered event stream.
+ * `/api/sessions/{id}…`: a session's details, rename, delete, abort, its
+ * subagents' child sessions, its todo list and its filtered event stream.
+ * Messages and the queue are in `messages.ts`; pending requests in
+ * `permissions.ts` and `questions.ts`.
  *
  * @module
  */
@@ -9,11 +11,9 @@ import { sessionRowOf } from "../contract/session_row.ts";
 import { BadRequestError } from "../http/errors.ts";
 import { readJson, type Schema, validate } from "../http/json_body.ts";
 import { sseResponse } from "../http/sse.ts";
-import type { PromptInput } from "../opencode/opencode_client.ts";
 import { OpenCodeHttpError } from "../opencode/opencode_errors.ts";
 import { type ApiContext, requireSession } from "./api_context.ts";
 import { EVENT_STREAM_DOC, lastEventIdOf } from "./events.ts";
-import { tagPermissions } from "./permissions.ts";
 import {
   type ApiRoute,
   arrayOf,
@@ -22,45 +22,10 @@ import {
   ref,
 } from "./openapi.ts";
 
-/** The body of `POST /api/sessions/{id}/messages`. */
-export const SEND_MESSAGE_BODY = {
-  text: { type: "string", maxLength: 512 * 1024 },
-  agent: { type: "string", optional: true, minLength: 1, maxLength: 200 },
-  model: { type: "string", optional: true, minLength: 3, maxLength: 400 },
-} as const satisfies Schema;
-
 /** The body of `PATCH /api/sessions/{id}`. */
 export const RENAME_SESSION_BODY = {
   title: { type: "string", minLength: 1, maxLength: 1000 },
 } as const satisfies Schema;
-
-/** The `model` field's form: `provider/model` (the model id may hold more slashes). */
-export const MODEL_PATTERN = /^[^/\s]+\/\S+$/;
-
-/**
- * Parses `"provider/model"` into OpenCode's `{ providerID, modelID }`.
- *
- * @throws {BadRequestError} when the form is wrong.
- * @example
- * ```ts
- * parseModel("fake/fake-model"); // { providerID: "fake", modelID: "fake-model" }
- * parseModel("openrouter/anthropic/claude"); // { providerID: "openrouter", modelID: "anthropic/claude" }
- * ```
- */
-export function parseModel(
-  model: string,
-): { providerID: string; modelID: string } {
-  if (!MODEL_PATTERN.test(model)) {
-    throw new BadRequestError(
-      `Cannot use field "model": expected "provider/model" (e.g. "anthropic/claude-sonnet-4"), got "${
-        model.slice(0, 60)
-      }"`,
-      "invalid_field",
-    );
-  }
-  const slash = model.indexOf("/");
-  return { providerID: model.slice(0, slash), modelID: model.slice(slash + 1) };
-}
 
 /** The session routes (except listing/creating, which live under instances). */
 export function sessionRoutes(ctx: ApiContext): ApiRoute[] {
@@ -150,104 +115,45 @@ export function sessionRoutes(ctx: ApiContext): ApiRoute[] {
     },
     {
       method: "GET",
-      path: "/api/sessions/:id/messages",
-      summary: "The session's messages, as OpenCode returns them",
-      doc: {
-        tag: "sessions",
-        params: id,
-        query: [
-          {
-            name: "limit",
-            description: "Only the last N messages",
-            schema: { type: "integer", minimum: 1, maximum: 10000 },
-          },
-          {
-            name: "before",
-            description: "Only messages before this message id (`msg_…`)",
-            schema: { type: "string" },
-          },
-        ],
-        responses: {
-          200: {
-            description: "`[{ info, parts }]`, oldest first",
-            schema: arrayOf(ref("Message")),
-          },
-          400: errorDoc(400),
-          404: errorDoc(404),
-          409: errorDoc(409, "The instance is not running"),
-          502: errorDoc(502),
-        },
-      },
-      handler: async ({ params, url }) => {
-        const session = requireSession(ctx, params.id!);
-        const query: { limit?: number; before?: string } = {};
-        const limit = url.searchParams.get("limit");
-        if (limit !== null) {
-          if (!/^\d{1,5}$/.test(limit) || Number(limit) < 1) {
-            throw new BadRequestError(
-              `Cannot use query "limit": expected an integer from 1 to 10000, got "${
-                limit.slice(0, 20)
-              }"`,
-              "invalid_query",
-            );
-          }
-          query.limit = Math.min(Number(limit), 10_000);
-        }
-        const before = url.searchParams.get("before");
-        if (before !== null && before !== "") query.before = before;
-        const messages = await (await running(session)).messages(
-          session.id,
-          query,
-        );
-        return Response.json(messages);
-      },
-    },
-    {
-      method: "POST",
-      path: "/api/sessions/:id/messages",
-      summary: "Send a prompt; follow the reply on the event stream",
+      path: "/api/sessions/:id/children",
+      summary: "The session's subagent (child) sessions",
       doc: {
         tag: "sessions",
         params: id,
         description:
-          'Uses OpenCode\'s `prompt_async`: answers 202 at once, and the reply streams as `message.part.delta` events until `session.idle`. `model` is a string `"provider/model"` (the first slash splits it; the model id may contain more slashes).',
-        body: {
-          schema: bodySchema(SEND_MESSAGE_BODY, {
-            text: {
-              description: "The prompt; must not be blank",
-              minLength: 1,
-            },
-            agent: "An OpenCode agent, e.g. `build` or `plan`",
-            model: {
-              description: '"provider/model", e.g. "anthropic/claude-sonnet-4"',
-              pattern: MODEL_PATTERN.source,
-            },
-          }),
-        },
+          "The child sessions the session's `task` tool calls started (each with `parent_id`), oldest first. Each can be opened and aborted on its own.",
         responses: {
-          202: { description: "Accepted; the session", schema: ref("Session") },
-          400: errorDoc(400),
+          200: {
+            description: "Oldest first",
+            schema: arrayOf(ref("Session")),
+          },
+          404: errorDoc(404),
+        },
+      },
+      handler: ({ params }) => {
+        const session = requireSession(ctx, params.id!);
+        return Response.json(ctx.sessions.listChildren(session.id));
+      },
+    },
+    {
+      method: "GET",
+      path: "/api/sessions/:id/todos",
+      summary: "The session's todo list",
+      doc: {
+        tag: "sessions",
+        params: id,
+        description:
+          "OpenCode's todo list of the session (its `todowrite` tool); `todo.updated` events carry each new list.",
+        responses: {
+          200: { description: "In order", schema: arrayOf(ref("Todo")) },
           404: errorDoc(404),
           409: errorDoc(409, "The instance is not running"),
           502: errorDoc(502),
         },
       },
-      handler: async ({ req, params }) => {
+      handler: async ({ params }) => {
         const session = requireSession(ctx, params.id!);
-        const body = validate(await readJson(req), SEND_MESSAGE_BODY);
-        if (body.text.trim() === "") {
-          throw new BadRequestError(
-            'Cannot use field "text": it is empty',
-            "invalid_field",
-          );
-        }
-        const input: PromptInput = { text: body.text };
-        if (body.agent !== undefined) input.agent = body.agent;
-        if (body.model !== undefined) input.model = parseModel(body.model);
-        await (await running(session)).promptAsync(session.id, input);
-        return Response.json(requireSession(ctx, session.id), {
-          status: 202,
-        });
+        return Response.json(await (await running(session)).todos(session.id));
       },
     },
     {
@@ -277,39 +183,6 @@ export function sessionRoutes(ctx: ApiContext): ApiRoute[] {
         const session = requireSession(ctx, params.id!);
         const aborted = await (await running(session)).abort(session.id);
         return Response.json({ aborted: aborted === true });
-      },
-    },
-    {
-      method: "GET",
-      path: "/api/sessions/:id/permissions",
-      summary: "The session's pending permission requests",
-      doc: {
-        tag: "permissions",
-        params: id,
-        description:
-          "Empty when the instance is not running (a hibernated instance is not woken for this).",
-        responses: {
-          200: {
-            description: "Pending requests",
-            schema: arrayOf(ref("Permission")),
-          },
-          404: errorDoc(404),
-          502: errorDoc(502),
-        },
-      },
-      handler: async ({ params }) => {
-        const session = requireSession(ctx, params.id!);
-        // Flock's own answer for a sleeping instance: nothing is pending
-        // (an instance with a pending request never hibernates).
-        const client = ctx.supervisor.runningClient(session.instance_id);
-        if (!client) return Response.json([]);
-        const all = await client.listPermissions();
-        return Response.json(
-          tagPermissions(
-            session.instance_id,
-            all.filter((p) => p.sessionID === session.id),
-          ),
-        );
       },
     },
     {

@@ -20,8 +20,11 @@ import type {
   UnknownFlockEvent,
 } from "./events.ts";
 import { INSTANCE_KINDS, INSTANCE_STATUSES } from "./instances.ts";
+import { RUN_STATUSES } from "./workflows.ts";
 import type { OpenCodeEvent } from "./opencode.ts";
 import {
+  isOpenCodePermission,
+  isOpenCodeQuestion,
   isOpenCodeSession,
   isOpenCodeSessionStatus,
   isRecord,
@@ -72,6 +75,35 @@ function isInstanceJson(value: unknown): boolean {
 
 const sessionEvent = (p: Props) => isOpenCodeSession(p.info);
 
+function isQueueItem(value: unknown): boolean {
+  return isRecord(value) &&
+    strings(value, "id", "session_id", "instance_id", "text", "status");
+}
+
+function isMark(value: unknown): boolean {
+  return isRecord(value) &&
+    strings(value, "kind", "session_id", "message_id", "reason");
+}
+
+function everyOf(value: unknown, check: (item: unknown) => boolean): boolean {
+  return Array.isArray(value) && value.every(check);
+}
+
+const tagged = (check: (value: unknown) => boolean) => (value: unknown) =>
+  check(value) && isRecord(value) && isString(value.instance_id);
+function isRunSummary(value: unknown): boolean {
+  return isRecord(value) &&
+    strings(value, "id", "workflow", "instance_id", "task") &&
+    isNumber(value.run_number) &&
+    RUN_STATUSES.some((status) => status === value.status);
+}
+
+const inRun = (p: Props, key: string, check: (v: unknown) => boolean) =>
+  isString(p.run_id) && check(p[key]);
+
+const hasIdAndStatus = (value: unknown) =>
+  isRecord(value) && strings(value, "id", "status");
+
 /**
  * Checks of the fields Flock's code reads, per event type. A new event of
  * Flock's own whose fields the page reads gets its check here.
@@ -110,9 +142,33 @@ const PAYLOAD_CHECKS: {
   "permission.replied": (p) =>
     strings(p, "sessionID", "requestID") &&
     ["once", "always", "reject"].includes(String(p.reply)),
+  "question.asked": (p) => isOpenCodeQuestion(p),
+  "question.replied": (p) =>
+    strings(p, "sessionID", "requestID") && everyOf(p.answers, isStringArray),
+  "question.rejected": (p) => strings(p, "sessionID", "requestID"),
+  "todo.updated": (p) => isString(p.sessionID) && Array.isArray(p.todos),
   "instance.status": (p) => isInstanceJson(p.instance),
   "instance.sessions": (p) =>
-    Array.isArray(p.sessions) && p.sessions.every(isSessionJson),
+    everyOf(p.sessions, isSessionJson) &&
+    (p.children === undefined || everyOf(p.children, isSessionJson)),
+  "instance.pending": (p) =>
+    everyOf(p.permissions, tagged(isOpenCodePermission)) &&
+    everyOf(p.questions, tagged(isOpenCodeQuestion)),
+  "instance.recovered": (p) =>
+    strings(p, "reason", "logs", "at") && isNumber(p.restart_count) &&
+    isNumber(p.interrupted),
+  "marks.updated": (p) => isString(p.sessionID) && everyOf(p.marks, isMark),
+  "queue.updated": (p) =>
+    isString(p.sessionID) && everyOf(p.queue, isQueueItem),
+  "run.updated": (p) => isRunSummary(p.run),
+  "step.updated": (p) => inRun(p, "step", hasIdAndStatus),
+  "story.updated": (p) => inRun(p, "story", hasIdAndStatus),
+  "attempt.updated": (p) =>
+    inRun(p, "attempt", (a) => isRecord(a) && strings(a, "id", "step")),
+  "run.notice": (p) =>
+    strings(p, "run_id", "key", "reason") &&
+    ["blocked", "failed", "completed"].includes(String(p.kind)) &&
+    isRunSummary(p.run),
   "stream.reset": (p) => isString(p.reason),
   "stream.lagged": (p) => isNumber(p.dropped_after),
 };
@@ -134,8 +190,9 @@ function isEnvelope(value: unknown): value is UnknownOpenCodeEvent {
 function isWireEnvelope(value: unknown): value is UnknownFlockEvent {
   if (!isRecord(value)) return false;
   const instanceId = value.instance_id;
+  const root = value.root_session_id;
   return (instanceId === undefined || isString(instanceId)) &&
-    isEnvelope(value);
+    (root === undefined || isString(root)) && isEnvelope(value);
 }
 
 function isValidOpenCodeEvent(

@@ -212,3 +212,122 @@ Deno.test("readFlockEvent: upstream events need instance_id, Flock's own their f
   };
   assertEquals(readFlockEvent(future), { kind: "unknown", event: future });
 });
+
+Deno.test("readFlockEvent: Flock's driving events and the question events need their fields", () => {
+  const question = {
+    id: "que_1",
+    sessionID: "ses_1",
+    questions: [{
+      question: "Q?",
+      header: "Q",
+      options: [{ label: "A", description: "" }],
+    }],
+  };
+  const known = [
+    {
+      type: "question.asked",
+      id: "evt_1",
+      instance_id: "i",
+      properties: question,
+    },
+    {
+      type: "question.replied",
+      id: "evt_2",
+      instance_id: "i",
+      root_session_id: "ses_0",
+      properties: { sessionID: "ses_1", requestID: "que_1", answers: [["A"]] },
+    },
+    {
+      type: "instance.pending",
+      instance_id: "i",
+      properties: {
+        permissions: [],
+        questions: [{
+          ...question,
+          instance_id: "i",
+          root_session_id: "ses_1",
+        }],
+      },
+    },
+    {
+      type: "instance.recovered",
+      instance_id: "i",
+      properties: {
+        reason: "r",
+        restart_count: 1,
+        interrupted: 0,
+        logs: "/l",
+        at: "t",
+      },
+    },
+    {
+      type: "marks.updated",
+      instance_id: "i",
+      properties: {
+        sessionID: "ses_1",
+        marks: [{
+          kind: "aborted",
+          session_id: "ses_1",
+          message_id: "m",
+          part_id: null,
+          tool: null,
+          reason: "r",
+          at: "t",
+        }],
+      },
+    },
+    {
+      type: "queue.updated",
+      instance_id: "i",
+      properties: { sessionID: "ses_1", queue: [] },
+    },
+  ];
+  for (const event of known) {
+    assertEquals(readFlockEvent(event).kind, "known", event.type);
+  }
+  const invalid = [
+    {
+      type: "question.asked",
+      id: "evt_1",
+      instance_id: "i",
+      properties: { ...question, questions: [{ header: "Q" }] },
+    },
+    {
+      type: "question.replied",
+      id: "evt_2",
+      instance_id: "i",
+      properties: { sessionID: "s", requestID: "q", answers: ["A"] },
+    },
+    {
+      type: "instance.pending",
+      instance_id: "i",
+      properties: { permissions: [{ id: "per_1" }], questions: [] },
+    },
+    {
+      type: "instance.pending",
+      instance_id: "i",
+      properties: { permissions: [], questions: [question] },
+    },
+    {
+      type: "instance.recovered",
+      instance_id: "i",
+      properties: { reason: "r" },
+    },
+    {
+      type: "marks.updated",
+      instance_id: "i",
+      properties: { sessionID: "s", marks: [{}] },
+    },
+    { type: "queue.updated", instance_id: "i", properties: { sessionID: "s" } },
+    {
+      type: "session.idle",
+      id: "evt_3",
+      instance_id: "i",
+      root_session_id: 5,
+      properties: { sessionID: "s" },
+    },
+  ];
+  for (const event of invalid) {
+    assertEquals(readFlockEvent(event).kind, "invalid", JSON.stringify(event));
+  }
+});

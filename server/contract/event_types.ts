@@ -112,8 +112,17 @@ const FLOCK_OWN_EVENT_TYPE_TABLE: Record<FlockOwnEvent["type"], true> = {
   "instance.status": true,
   "instance.removed": true,
   "instance.sessions": true,
+  "instance.pending": true,
+  "instance.recovered": true,
+  "marks.updated": true,
+  "queue.updated": true,
   "stream.reset": true,
   "stream.lagged": true,
+  "run.updated": true,
+  "step.updated": true,
+  "story.updated": true,
+  "attempt.updated": true,
+  "run.notice": true,
 };
 
 function keysOf<K extends string>(table: Record<K, true>): K[] {
@@ -144,6 +153,13 @@ export const FLOCK_EVENT_TYPES: readonly FlockEventType[] = [
 /** Whether `type` is an OpenCode event type of the pinned SDK. */
 export function isOpenCodeEventType(type: string): type is OpenCodeEventType {
   return Object.hasOwn(OPENCODE_EVENT_TYPE_TABLE, type);
+}
+
+/** Whether `type` is the type of an event Flock makes itself. */
+export function isFlockOwnEventType(
+  type: string,
+): type is FlockOwnEvent["type"] {
+  return Object.hasOwn(FLOCK_OWN_EVENT_TYPE_TABLE, type);
 }
 
 /** Whether `type` is the type of a {@linkcode FlockEvent}. */

@@ -9,10 +9,10 @@ import {
 } from "./event_types.ts";
 
 Deno.test("the event type lists are complete and distinct", () => {
-  // The SDK 1.18.33 union has 89 types; Flock adds 5 of its own.
+  // The SDK 1.18.33 union has 89 types; Flock adds 14 of its own.
   assertEquals(OPENCODE_EVENT_TYPES.length, 89);
-  assertEquals(FLOCK_OWN_EVENT_TYPES.length, 5);
-  assertEquals(new Set(FLOCK_EVENT_TYPES).size, 94);
+  assertEquals(FLOCK_OWN_EVENT_TYPES.length, 14);
+  assertEquals(new Set(FLOCK_EVENT_TYPES).size, 103);
   for (
     const type of [
       "message.part.delta",
@@ -29,6 +29,17 @@ Deno.test("the event type lists are complete and distinct", () => {
   }
   assert(!isOpenCodeEventType("instance.status"));
   assert(isFlockEventType("instance.sessions"));
+  for (
+    const type of [
+      "run.updated",
+      "step.updated",
+      "story.updated",
+      "attempt.updated",
+      "run.notice",
+    ] as const
+  ) {
+    assert(FLOCK_OWN_EVENT_TYPES.includes(type), type);
+  }
   // Sent by OpenCode but not in its documented union.
   assert(!isFlockEventType("server.heartbeat"));
   assert(!isFlockEventType("constructor"));

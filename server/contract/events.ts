@@ -20,11 +20,21 @@
  * @module
  */
 import type { InstanceJson } from "./instances.ts";
+import type { MarkJson } from "./marks.ts";
 import type { OpenCodeEvent } from "./opencode.ts";
+import type { PermissionJson } from "./permissions.ts";
+import type { QuestionJson } from "./questions.ts";
+import type { QueuedMessageJson } from "./queue.ts";
 import type { SessionJson } from "./sessions.ts";
+import type { RunEventJson } from "./workflows.ts";
 
-/** Adds `instance_id` to every member of a union of events. */
-export type WithInstanceId<E> = E extends unknown ? E & { instance_id: string }
+/**
+ * Adds `instance_id` to every member of a union of events, and the
+ * optional `root_session_id`: Flock sets it on the events of a subagent's
+ * child session to the top-level session the child belongs to.
+ */
+export type WithInstanceId<E> = E extends unknown
+  ? E & { instance_id: string; root_session_id?: string }
   : never;
 
 /** An OpenCode event, forwarded by Flock with its instance's id added. */
@@ -48,11 +58,65 @@ export interface InstanceRemovedEvent {
  * Flock's own event, sent after every (re)connect to a child's event
  * stream: every root session Flock now records for the instance, with its
  * status. A client replaces its list for the instance with these.
+ * `children` are the subagents' child sessions (each with `parent_id`).
  */
 export interface InstanceSessionsEvent {
   type: "instance.sessions";
   instance_id: string;
-  properties: { sessions: SessionJson[] };
+  properties: { sessions: SessionJson[]; children?: SessionJson[] };
+}
+
+/**
+ * Flock's own event, sent after every (re)connect to a child's event
+ * stream (so after every restart): the instance's pending permission
+ * requests and questions as its OpenCode now has them. A client replaces
+ * the instance's "needs you" items with these (dead ones disappear).
+ */
+export interface InstancePendingEvent {
+  type: "instance.pending";
+  instance_id: string;
+  properties: { permissions: PermissionJson[]; questions: QuestionJson[] };
+}
+
+/**
+ * Flock's own event: an instance's OpenCode ended unexpectedly (it exited,
+ * was killed or stopped answering) and a new one is running again. The
+ * page can say "crashed and restarted" and link to `logs`.
+ */
+export interface InstanceRecoveredEvent {
+  type: "instance.recovered";
+  instance_id: string;
+  properties: {
+    /** What ended the previous run (the instance's `last_error`). */
+    reason: string;
+    /** Automatic restarts so far. */
+    restart_count: number;
+    /** Tool calls marked `interrupted` when the previous run ended. */
+    interrupted: number;
+    /** Where the instance's output is: `/api/instances/{id}/logs`. */
+    logs: string;
+    at: string;
+  };
+}
+
+/**
+ * Flock's own event: the marks of a session changed (see `marks.ts`);
+ * `marks` is the session's whole list.
+ */
+export interface MarksUpdatedEvent {
+  type: "marks.updated";
+  instance_id: string;
+  properties: { sessionID: string; marks: MarkJson[] };
+}
+
+/**
+ * Flock's own event: a session's queue of follow-ups changed (see
+ * `queue.ts`); `queue` is the session's whole queue, in sending order.
+ */
+export interface QueueUpdatedEvent {
+  type: "queue.updated";
+  instance_id: string;
+  properties: { sessionID: string; queue: QueuedMessageJson[] };
 }
 
 /** Sent when a resume id is unknown or too old: refetch state over REST. */
@@ -71,13 +135,22 @@ export interface StreamLaggedEvent {
 export type InstanceEvent =
   | InstanceStatusEvent
   | InstanceRemovedEvent
-  | InstanceSessionsEvent;
+  | InstanceSessionsEvent
+  | InstancePendingEvent
+  | InstanceRecoveredEvent;
+
+/** Flock's events about one session's Flock-side state. */
+export type SessionStateEvent = MarksUpdatedEvent | QueueUpdatedEvent;
 
 /** The events one stream sends to one client about the stream itself. */
 export type StreamControlEvent = StreamResetEvent | StreamLaggedEvent;
 
 /** Every event Flock itself makes (not forwarded from OpenCode). */
-export type FlockOwnEvent = InstanceEvent | StreamControlEvent;
+export type FlockOwnEvent =
+  | InstanceEvent
+  | SessionStateEvent
+  | StreamControlEvent
+  | RunEventJson;
 
 /** Every event a client can receive whose type Flock knows. */
 export type FlockEvent = UpstreamFlockEvent | FlockOwnEvent;

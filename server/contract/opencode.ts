@@ -16,6 +16,7 @@ import type {
   Message,
   Part,
   PermissionRequest,
+  PermissionRule,
   QuestionRequest,
   ReasoningPart,
   Session,
@@ -89,6 +90,9 @@ export interface OpenCodeMessageWithParts {
 
 /** A pending permission request (`GET /permission`, `permission.asked`). */
 export type OpenCodePermission = PermissionRequest;
+
+/** One rule of a session's permission ruleset (`POST /session` `permission`). */
+export type OpenCodePermissionRule = PermissionRule;
 
 /** A pending question of the question tool (`GET /question`, `question.asked`). */
 export type OpenCodeQuestion = QuestionRequest;

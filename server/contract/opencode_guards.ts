@@ -5,7 +5,12 @@
  *
  * @module
  */
-import type { OpenCodeSession, OpenCodeSessionStatus } from "./opencode.ts";
+import type {
+  OpenCodePermission,
+  OpenCodeQuestion,
+  OpenCodeSession,
+  OpenCodeSessionStatus,
+} from "./opencode.ts";
 
 /** Whether `value` is a plain object. */
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -50,4 +55,64 @@ export function isOpenCodeStatusMap(
   value: unknown,
 ): value is Record<string, OpenCodeSessionStatus> {
   return isRecord(value) && Object.values(value).every(isOpenCodeSessionStatus);
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === "string");
+}
+
+function isToolRef(value: unknown): boolean {
+  return value === undefined ||
+    (isRecord(value) && typeof value.messageID === "string" &&
+      typeof value.callID === "string");
+}
+
+/**
+ * Whether `value` is a pending permission request as far as Flock reads
+ * it: `id`, `sessionID`, `permission`, `patterns`, `always`, `metadata`
+ * and an optional `tool`.
+ */
+export function isOpenCodePermission(
+  value: unknown,
+): value is OpenCodePermission {
+  return isRecord(value) && typeof value.id === "string" &&
+    typeof value.sessionID === "string" &&
+    typeof value.permission === "string" && isStringList(value.patterns) &&
+    isStringList(value.always) && isRecord(value.metadata) &&
+    isToolRef(value.tool);
+}
+
+function isQuestionInfo(value: unknown): boolean {
+  return isRecord(value) && typeof value.question === "string" &&
+    typeof value.header === "string" && Array.isArray(value.options) &&
+    value.options.every((o: unknown) =>
+      isRecord(o) && typeof o.label === "string"
+    ) &&
+    (value.multiple === undefined || typeof value.multiple === "boolean") &&
+    (value.custom === undefined || typeof value.custom === "boolean");
+}
+
+/**
+ * Whether `value` is a pending question request as far as Flock reads it:
+ * `id`, `sessionID`, its `questions` (text, header, option labels, and
+ * optional `multiple` / `custom` flags) and an optional `tool`.
+ */
+export function isOpenCodeQuestion(value: unknown): value is OpenCodeQuestion {
+  return isRecord(value) && typeof value.id === "string" &&
+    typeof value.sessionID === "string" && Array.isArray(value.questions) &&
+    value.questions.every(isQuestionInfo) && isToolRef(value.tool);
+}
+
+/** Whether `value` is a list of permission requests (`GET /permission`). */
+export function isOpenCodePermissionList(
+  value: unknown,
+): value is OpenCodePermission[] {
+  return Array.isArray(value) && value.every(isOpenCodePermission);
+}
+
+/** Whether `value` is a list of questions (`GET /question`). */
+export function isOpenCodeQuestionList(
+  value: unknown,
+): value is OpenCodeQuestion[] {
+  return Array.isArray(value) && value.every(isOpenCodeQuestion);
 }

@@ -98,3 +98,31 @@ export function sessionChangeOf(event: WireEvent): SessionChange | undefined {
       return undefined;
   }
 }
+
+/** One change to the subagents' child sessions (recorded beside the list). */
+export type ChildSessionChange =
+  | { kind: "upsert"; instanceId: string; session: OpenCodeSession }
+  | { kind: "delete"; sessionId: string };
+
+/**
+ * What an event does to the child sessions of subagents (sessions with a
+ * `parentID`), which {@linkcode sessionChangeOf} leaves out of the list:
+ * `session.created` / `session.updated` of a child upsert it (build its row
+ * with `sessionRecordOf`; it carries `parent_id`), an archived one is
+ * deleted. Their statuses and deletion follow {@linkcode sessionChangeOf}'s
+ * `status` and `delete` changes, which name the session by id.
+ */
+export function childSessionChangeOf(
+  event: WireEvent,
+): ChildSessionChange | undefined {
+  if (!isFlockEvent(event)) return undefined;
+  if (event.type !== "session.created" && event.type !== "session.updated") {
+    return undefined;
+  }
+  const session = event.properties.info;
+  if (isRootSession(session)) return undefined;
+  if (session.time.archived !== undefined) {
+    return { kind: "delete", sessionId: session.id };
+  }
+  return { kind: "upsert", instanceId: event.instance_id, session };
+}

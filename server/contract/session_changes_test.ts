@@ -1,7 +1,7 @@
 import { assertEquals } from "../testing/assert.ts";
 import { flockEvent, openCodeSession } from "../testing/event_fixtures.ts";
 import type { InstanceJson } from "./instances.ts";
-import { sessionChangeOf } from "./session_changes.ts";
+import { childSessionChangeOf, sessionChangeOf } from "./session_changes.ts";
 
 const session = openCodeSession({ id: "ses_1" });
 const instance = (status: InstanceJson["status"]): InstanceJson => ({
@@ -109,6 +109,36 @@ Deno.test("sessionChangeOf: events that leave the list alone", () => {
   );
   assertEquals(
     sessionChangeOf({ type: "session.future", properties: { sessionID: "s" } }),
+    undefined,
+  );
+});
+
+Deno.test("childSessionChangeOf: a subagent's child session is recorded apart", () => {
+  const child = openCodeSession({ id: "ses_c", parentID: "ses_1" });
+  for (const type of ["session.created", "session.updated"] as const) {
+    assertEquals(
+      childSessionChangeOf(
+        flockEvent(type, { sessionID: "ses_c", info: child }),
+      ),
+      { kind: "upsert", instanceId: "inst_a", session: child },
+    );
+    assertEquals(
+      sessionChangeOf(flockEvent(type, { sessionID: "ses_c", info: child })),
+      undefined,
+    );
+  }
+  const archived = { ...child, time: { ...child.time, archived: 1 } };
+  assertEquals(
+    childSessionChangeOf(
+      flockEvent("session.updated", { sessionID: "ses_c", info: archived }),
+    ),
+    { kind: "delete", sessionId: "ses_c" },
+  );
+  const root = openCodeSession({ id: "ses_1" });
+  assertEquals(
+    childSessionChangeOf(
+      flockEvent("session.created", { sessionID: "ses_1", info: root }),
+    ),
     undefined,
   );
 });

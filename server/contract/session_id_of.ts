@@ -19,7 +19,8 @@ function nonEmpty(value: unknown): string | undefined {
  *   itself (`info.id`);
  * - `message.updated`: the message's session; `message.part.updated`: the
  *   part's session;
- * - Flock's own events: none (instance events concern an instance);
+ * - Flock's own instance events: none (they concern an instance); its
+ *   session events (`marks.updated`, `queue.updated`): `sessionID`;
  * - every other event, known or not: `properties.sessionID` when it is a
  *   non-empty string (in OpenCode 1.18.33 every session-scoped event
  *   carries it there).
@@ -43,6 +44,8 @@ export function sessionIdOf(event: WireEvent): string | undefined {
     case "instance.status":
     case "instance.removed":
     case "instance.sessions":
+    case "instance.pending":
+    case "instance.recovered":
     case "stream.reset":
     case "stream.lagged":
       return undefined;

@@ -4,8 +4,10 @@ import {
   isListedSession,
   isoTime,
   isRootSession,
+  sessionRecordOf,
   sessionRowOf,
   sessionStatusOf,
+  tokensOf,
 } from "./session_row.ts";
 
 Deno.test("sessionRowOf: a root session becomes a row with ISO times", () => {
@@ -61,5 +63,54 @@ Deno.test("sessionStatusOf maps OpenCode's statuses", () => {
   assertEquals(
     sessionStatusOf({ type: "retry", attempt: 1, message: "m", next: 2 }),
     "retry",
+  );
+});
+
+Deno.test("sessionRecordOf: a child session's row has its parent; model, agent, tokens and cost when OpenCode reports them", () => {
+  const child = openCodeSession({
+    id: "ses_c",
+    parentID: "ses_p",
+    agent: "general",
+    model: { id: "fake-model", providerID: "fake", variant: "deep" },
+    cost: 0.25,
+    tokens: {
+      input: 10,
+      output: 5,
+      reasoning: 1,
+      cache: { read: 2, write: 3 },
+    },
+  });
+  assertEquals(sessionRowOf("inst_a", child, "idle"), undefined);
+  const row = sessionRecordOf("inst_a", child, "busy");
+  assertEquals(row?.parent_id, "ses_p");
+  assertEquals(row?.model, "fake/fake-model");
+  assertEquals(row?.variant, "deep");
+  assertEquals(row?.agent, "general");
+  assertEquals(row?.cost, 0.25);
+  assertEquals(row?.tokens, {
+    input: 10,
+    output: 5,
+    reasoning: 1,
+    cache: { read: 2, write: 3 },
+  });
+  // Absent when OpenCode has not reported them (a fresh session).
+  const fresh = sessionRowOf(
+    "inst_a",
+    openCodeSession({ id: "ses_f" }),
+    "idle",
+  );
+  assertEquals(
+    Object.keys(fresh ?? {}).sort(),
+    ["created_at", "id", "instance_id", "status", "title", "updated_at"],
+  );
+  assertEquals(tokensOf({ input: 1 }), undefined);
+  assertEquals(
+    tokensOf({
+      input: -1,
+      output: 0,
+      reasoning: 0,
+      cache: { read: 0, write: 0 },
+    }),
+    undefined,
   );
 });

@@ -9,7 +9,28 @@
 /** The state of a session as Flock records it. */
 export type SessionStatus = "idle" | "busy" | "retry" | "error";
 
-/** A session as the API returns it; `id` is OpenCode's `ses_…` id. */
+/** Token counts, as OpenCode reports them (a session's totals, or one reply's). */
+export interface TokensJson {
+  input: number;
+  output: number;
+  reasoning: number;
+  cache: { read: number; write: number };
+}
+
+/**
+ * A session as the API returns it; `id` is OpenCode's `ses_…` id.
+ *
+ * The optional fields are present once OpenCode reports them (a session
+ * that has not been prompted yet has no `model` or `agent`):
+ * - `parent_id`: set on a subagent's child session (OpenCode's
+ *   `parentID`); top-level sessions have none.
+ * - `model` (`"provider/model"`), `variant` and `agent`: what the session
+ *   used last, which is what Flock sends with its next message unless the
+ *   message names others (OpenCode records them per session; Flock keeps
+ *   them in its table).
+ * - `tokens` and `cost`: the session's running totals (its own replies;
+ *   a child session's usage is on the child).
+ */
 export interface SessionJson {
   id: string;
   instance_id: string;
@@ -17,4 +38,10 @@ export interface SessionJson {
   status: SessionStatus;
   created_at: string;
   updated_at: string;
+  parent_id?: string;
+  model?: string;
+  variant?: string;
+  agent?: string;
+  tokens?: TokensJson;
+  cost?: number;
 }

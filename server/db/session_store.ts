@@ -1,12 +1,19 @@
 /**
- * The `sessions` table: Flock's record of OpenCode sessions per instance.
+ * The `sessions` table: Flock's record of OpenCode sessions per instance,
+ * top-level sessions and subagents' child sessions (`parent_id`) alike.
  *
  * @module
  */
 import type { DatabaseSync } from "node:sqlite";
-import type { SessionJson, SessionStatus } from "../contract/sessions.ts";
+import type { UsageJson } from "../contract/catalog.ts";
+import { tokensOf } from "../contract/session_row.ts";
+import type {
+  SessionJson,
+  SessionStatus,
+  TokensJson,
+} from "../contract/sessions.ts";
 import { prepareCached, transaction } from "./database.ts";
-import { oneOf, type Row, text } from "./row.ts";
+import { int, oneOf, type Row, text, textOrNull } from "./row.ts";
 
 const SESSION_STATUSES: readonly SessionStatus[] = [
   "idle",
@@ -15,8 +22,23 @@ const SESSION_STATUSES: readonly SessionStatus[] = [
   "error",
 ];
 
+function realOrNull(row: Row, column: string): number | null {
+  const value = row[column];
+  if (value === null || value === undefined) return null;
+  return typeof value === "bigint" ? Number(value) : int(row, column);
+}
+
+function parseTokens(json: string | null): TokensJson | undefined {
+  if (json === null) return undefined;
+  try {
+    return tokensOf(JSON.parse(json));
+  } catch {
+    return undefined;
+  }
+}
+
 function toJson(row: Row): SessionJson {
-  return {
+  const session: SessionJson = {
     id: text(row, "id"),
     instance_id: text(row, "instance_id"),
     title: text(row, "title"),
@@ -24,23 +46,39 @@ function toJson(row: Row): SessionJson {
     created_at: text(row, "created_at"),
     updated_at: text(row, "updated_at"),
   };
+  const parent = textOrNull(row, "parent_id");
+  if (parent !== null) session.parent_id = parent;
+  const model = textOrNull(row, "model");
+  if (model !== null) session.model = model;
+  const variant = textOrNull(row, "variant");
+  if (variant !== null) session.variant = variant;
+  const agent = textOrNull(row, "agent");
+  if (agent !== null) session.agent = agent;
+  const tokens = parseTokens(textOrNull(row, "tokens"));
+  if (tokens) session.tokens = tokens;
+  const cost = realOrNull(row, "cost");
+  if (cost !== null) session.cost = cost;
+  return session;
 }
 
 function toJsonOrUndefined(row: Row | undefined): SessionJson | undefined {
   return row ? toJson(row) : undefined;
 }
 
-/** What is needed to record a session. */
-export interface NewSession {
-  id: string;
-  instance_id: string;
-  title: string;
-  status?: SessionStatus;
-  created_at?: string;
-  updated_at?: string;
-}
+/** What is needed to record a session (the optional fields as in {@linkcode SessionJson}). */
+export type NewSession =
+  & Pick<SessionJson, "id" | "instance_id" | "title">
+  & Partial<Omit<SessionJson, "id" | "instance_id" | "title">>;
 
-const COLUMNS = "id, instance_id, title, status, created_at, updated_at";
+const COLUMNS =
+  "id, instance_id, title, status, created_at, updated_at, parent_id, model, variant, agent, tokens, cost";
+
+const EMPTY_TOKENS: TokensJson = {
+  input: 0,
+  output: 0,
+  reasoning: 0,
+  cache: { read: 0, write: 0 },
+};
 
 /** Reads and writes session rows. */
 export class SessionStore {
@@ -50,18 +88,31 @@ export class SessionStore {
     this.#db = db;
   }
 
-  /** Inserts a session, or updates its title and status if it exists. */
+  /**
+   * Inserts a session, or updates it if it exists. A field the new record
+   * lacks (model, agent, tokens … before OpenCode reports them) keeps its
+   * recorded value.
+   */
   upsert(session: NewSession): SessionJson {
     const row = prepareCached(
       this.#db,
-      `INSERT INTO sessions (id, instance_id, title, status, created_at, updated_at)
+      `INSERT INTO sessions (id, instance_id, title, status, created_at, updated_at,
+         parent_id, model, variant, agent, tokens, cost)
        VALUES (:id, :instance_id, :title, :status,
          COALESCE(:created_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-         COALESCE(:updated_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))
+         COALESCE(:updated_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+         :parent_id, :model, :variant, :agent, :tokens, :cost)
        ON CONFLICT (id) DO UPDATE SET
          title = excluded.title,
          status = excluded.status,
-         updated_at = excluded.updated_at
+         updated_at = excluded.updated_at,
+         parent_id = COALESCE(excluded.parent_id, sessions.parent_id),
+         model = COALESCE(excluded.model, sessions.model),
+         variant = CASE WHEN excluded.model IS NULL THEN sessions.variant
+           ELSE excluded.variant END,
+         agent = COALESCE(excluded.agent, sessions.agent),
+         tokens = COALESCE(excluded.tokens, sessions.tokens),
+         cost = COALESCE(excluded.cost, sessions.cost)
        RETURNING ${COLUMNS}`,
     ).get({
       id: session.id,
@@ -70,6 +121,12 @@ export class SessionStore {
       status: session.status ?? "idle",
       created_at: session.created_at ?? null,
       updated_at: session.updated_at ?? null,
+      parent_id: session.parent_id ?? null,
+      model: session.model ?? null,
+      variant: session.variant ?? null,
+      agent: session.agent ?? null,
+      tokens: session.tokens ? JSON.stringify(session.tokens) : null,
+      cost: session.cost ?? null,
     });
     if (!row) throw new Error(`Cannot record session: ${session.id}`);
     return toJson(row);
@@ -83,13 +140,52 @@ export class SessionStore {
     );
   }
 
-  /** The instance's sessions, newest first. */
+  /** The instance's top-level sessions, newest first. */
   listByInstance(instanceId: string): SessionJson[] {
     return prepareCached(
       this.#db,
-      `SELECT ${COLUMNS} FROM sessions WHERE instance_id = ?
+      `SELECT ${COLUMNS} FROM sessions
+       WHERE instance_id = ? AND parent_id IS NULL
        ORDER BY created_at DESC, rowid DESC`,
     ).all(instanceId).map(toJson);
+  }
+
+  /** The instance's subagent (child) sessions, newest first. */
+  listChildrenByInstance(instanceId: string): SessionJson[] {
+    return prepareCached(
+      this.#db,
+      `SELECT ${COLUMNS} FROM sessions
+       WHERE instance_id = ? AND parent_id IS NOT NULL
+       ORDER BY created_at DESC, rowid DESC`,
+    ).all(instanceId).map(toJson);
+  }
+
+  /** The direct child sessions of a session, oldest first. */
+  listChildren(parentId: string): SessionJson[] {
+    return prepareCached(
+      this.#db,
+      `SELECT ${COLUMNS} FROM sessions WHERE parent_id = ?
+       ORDER BY created_at, rowid`,
+    ).all(parentId).map(toJson);
+  }
+
+  /**
+   * The top-level session `id` belongs to: itself, or its parents' root
+   * for a child session (as far as the recorded parents go).
+   */
+  rootOf(id: string): string {
+    const row = prepareCached(
+      this.#db,
+      `WITH RECURSIVE up(id, parent_id, depth) AS (
+         SELECT id, parent_id, 0 FROM sessions WHERE id = ?
+         UNION ALL
+         SELECT s.id, s.parent_id, up.depth + 1 FROM sessions s
+         JOIN up ON s.id = up.parent_id WHERE up.depth < 64
+       )
+       SELECT id, parent_id FROM up ORDER BY depth DESC LIMIT 1`,
+    ).get(id);
+    if (!row) return id;
+    return textOrNull(row, "parent_id") ?? text(row, "id");
   }
 
   /** Sets the status (and bumps `updated_at`). Returns the session, or undefined. */
@@ -124,11 +220,14 @@ export class SessionStore {
 
   /**
    * Replaces the instance's recorded sessions with `sessions` (as synced from
-   * OpenCode): upserts each, deletes rows OpenCode no longer has.
+   * OpenCode): upserts each, deletes rows OpenCode no longer has. Only the
+   * top-level sessions are replaced, unless `children` is given too (then
+   * the child sessions are replaced by it).
    */
   replaceForInstance(
     instanceId: string,
     sessions: NewSession[],
+    children?: NewSession[],
   ): SessionJson[] {
     return transaction(this.#db, () => {
       const keep = new Set(sessions.map((s) => s.id));
@@ -136,6 +235,13 @@ export class SessionStore {
         if (!keep.has(s.id)) this.delete(s.id);
       }
       for (const s of sessions) this.upsert(s);
+      if (children) {
+        const keepChildren = new Set(children.map((s) => s.id));
+        for (const s of this.listChildrenByInstance(instanceId)) {
+          if (!keepChildren.has(s.id)) this.delete(s.id);
+        }
+        for (const s of children) this.upsert(s);
+      }
       return this.listByInstance(instanceId);
     });
   }
@@ -147,5 +253,35 @@ export class SessionStore {
       `UPDATE sessions SET status = 'idle', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
        WHERE instance_id = ? AND status IN ('busy', 'retry')`,
     ).run(instanceId);
+  }
+
+  /** The instance's sessions summed up (subagents' child sessions included). */
+  usage(instanceId: string): UsageJson {
+    const rows = prepareCached(
+      this.#db,
+      "SELECT status, tokens, cost FROM sessions WHERE instance_id = ?",
+    ).all(instanceId);
+    const tokens = structuredClone(EMPTY_TOKENS);
+    let cost = 0;
+    let busy = 0;
+    for (const row of rows) {
+      const status = text(row, "status");
+      if (status === "busy" || status === "retry") busy++;
+      cost += realOrNull(row, "cost") ?? 0;
+      const t = parseTokens(textOrNull(row, "tokens"));
+      if (!t) continue;
+      tokens.input += t.input;
+      tokens.output += t.output;
+      tokens.reasoning += t.reasoning;
+      tokens.cache.read += t.cache.read;
+      tokens.cache.write += t.cache.write;
+    }
+    return {
+      instance_id: instanceId,
+      sessions: rows.length,
+      busy,
+      cost,
+      tokens,
+    };
   }
 }

@@ -14,27 +14,44 @@ export interface EventScope {
   /** The Flock instance id, when the event carries one. */
   instanceId: string | undefined;
   /**
+   * The top-level session, for an event of a subagent's child session
+   * (its `root_session_id`).
+   */
+  rootSessionId: string | undefined;
+  /**
    * True for Flock's instance lifecycle events (`instance.status`,
-   * `instance.removed`), which session streams carry for their instance.
+   * `instance.removed`, `instance.pending`, `instance.recovered`), which
+   * session streams carry for their instance.
    */
   instanceLifecycle: boolean;
 }
 
+const LIFECYCLE = new Set([
+  "instance.status",
+  "instance.removed",
+  "instance.pending",
+  "instance.recovered",
+]);
+
 /** Computes the {@linkcode EventScope} of a published event. */
 export function scopeOf(event: WireEvent): EventScope {
-  const instanceLifecycle = event.type === "instance.status" ||
-    event.type === "instance.removed";
+  const instanceLifecycle = LIFECYCLE.has(event.type);
   const instanceId = "instance_id" in event ? event.instance_id : undefined;
+  const root = "root_session_id" in event ? event.root_session_id : undefined;
   return {
     sessionId: instanceLifecycle ? undefined : sessionIdOf(event),
     instanceId: instanceId === "" ? undefined : instanceId,
+    rootSessionId: root === "" ? undefined : root,
     instanceLifecycle,
   };
 }
 
 /** Which events a subscriber wants. */
 export interface EventFilter {
-  /** Only this session's events (plus its instance's lifecycle events). */
+  /**
+   * Only this session's events, its subagents' (their events carry it as
+   * `root_session_id`) and its instance's lifecycle events.
+   */
   sessionId?: string;
   /**
    * With `sessionId`: the session's instance, whose lifecycle events are
@@ -48,13 +65,14 @@ export interface EventFilter {
  *
  * @example
  * ```ts
- * matches({ sessionId: "ses_1", instanceId: "inst_a", instanceLifecycle: false },
+ * matches({ sessionId: "ses_1", instanceId: "inst_a", rootSessionId: undefined, instanceLifecycle: false },
  *   { sessionId: "ses_1" }); // true
  * ```
  */
 export function matches(scope: EventScope, filter: EventFilter): boolean {
   if (filter.sessionId !== undefined) {
     if (scope.sessionId === filter.sessionId) return true;
+    if (scope.rootSessionId === filter.sessionId) return true;
     return scope.instanceLifecycle && filter.instanceId !== undefined &&
       scope.instanceId === filter.instanceId;
   }

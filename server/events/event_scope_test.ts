@@ -35,12 +35,32 @@ Deno.test("scopeOf: an unknown event is scoped by its sessionID and instance", (
   assertEquals(scopeOf(unknown), {
     sessionId: "s1",
     instanceId: "i1",
+    rootSessionId: undefined,
     instanceLifecycle: false,
   });
   const sessions = flockEvent("instance.sessions", { sessions: [] }, "i1");
   assertEquals(scopeOf(sessions), {
     sessionId: undefined,
     instanceId: "i1",
+    rootSessionId: undefined,
     instanceLifecycle: false,
   });
+});
+
+Deno.test("scopeOf and matches: a subagent's events reach its top-level session's stream; pending and recovered are lifecycle", () => {
+  const child = { ...delta("s_child"), root_session_id: "s1" };
+  const filter = { sessionId: "s1", instanceId: "i1" };
+  assertEquals(scopeOf(child).rootSessionId, "s1");
+  assertEquals(matches(scopeOf(child), filter), true);
+  assertEquals(matches(scopeOf(child), { sessionId: "s_child" }), true);
+  assertEquals(matches(scopeOf(child), { sessionId: "s2" }), false);
+  const pending = flockEvent("instance.pending", {
+    permissions: [],
+    questions: [],
+  }, "i1");
+  assertEquals(matches(scopeOf(pending), filter), true);
+  assertEquals(
+    matches(scopeOf(pending), { sessionId: "s1", instanceId: "i2" }),
+    false,
+  );
 });

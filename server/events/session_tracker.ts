@@ -11,16 +11,28 @@
  * (sessions deleted while nobody listened disappear). GET handlers only
  * read the table.
  *
+ * Subagents' child sessions are recorded beside the list (with their
+ * `parent_id`, by the contract's `childSessionChangeOf`), so a child's
+ * requests roll up to its top-level session ({@linkcode SessionTracker.rootOf}).
+ *
  * It never throws: a change that cannot be applied is logged and skipped.
  *
  * @module
  */
+import { isFlockEvent } from "../contract/event_types.ts";
 import type { InstanceSessionsEvent, WireEvent } from "../contract/events.ts";
 import {
+  type ChildSessionChange,
+  childSessionChangeOf,
   type SessionChange,
   sessionChangeOf,
 } from "../contract/session_changes.ts";
-import { sessionRowOf, sessionStatusOf } from "../contract/session_row.ts";
+import {
+  isRootSession,
+  sessionRecordOf,
+  sessionRowOf,
+  sessionStatusOf,
+} from "../contract/session_row.ts";
 import type { SessionJson, SessionStatus } from "../contract/sessions.ts";
 import type { SessionStore } from "../db/session_store.ts";
 import { log } from "../log.ts";
@@ -29,19 +41,45 @@ import type { ResyncSnapshot } from "../opencode/upstream_events.ts";
 /** Applies published events to the session table. */
 export class SessionTracker {
   #sessions: SessionStore;
+  /** Child session → its top-level session, for the children seen so far. */
+  #roots = new Map<string, string>();
 
   constructor(sessions: SessionStore) {
     this.#sessions = sessions;
   }
 
+  /**
+   * The top-level session of a subagent's child session Flock has seen
+   * since it started, or undefined for any other session (cheap: for
+   * every event).
+   */
+  rootIfChild(sessionId: string): string | undefined {
+    return this.#roots.get(sessionId);
+  }
+
   /** Applies one published event. Never throws. */
   apply(event: WireEvent): void {
     const change = sessionChangeOf(event);
-    if (!change) return;
+    const child = childSessionChangeOf(event);
+    if (!change && !child) return;
     try {
-      this.#apply(change);
+      if (change) this.#apply(change, event);
+      if (child) this.#applyChild(child);
     } catch (error) {
       log.warn(`Cannot apply ${event.type} to the sessions:`, error);
+    }
+  }
+
+  /**
+   * The top-level session a session belongs to: itself, or the root of its
+   * recorded parents (a subagent's child session).
+   */
+  rootOf(sessionId: string): string {
+    try {
+      return this.#sessions.rootOf(sessionId);
+    } catch (error) {
+      log.warn(`Cannot find the root of session ${sessionId}:`, error);
+      return sessionId;
     }
   }
 
@@ -61,7 +99,15 @@ export class SessionTracker {
     } catch (error) {
       log.warn(`Cannot read the sessions of ${instanceId}:`, error);
     }
+    try {
+      for (const row of this.#sessions.listChildrenByInstance(instanceId)) {
+        known.set(row.id, row.status);
+      }
+    } catch (error) {
+      log.warn(`Cannot read the child sessions of ${instanceId}:`, error);
+    }
     const sessions: SessionJson[] = [];
+    const children: SessionJson[] = [];
     for (const session of snapshot.sessions) {
       const reported = snapshot.statuses[session.id];
       const status: SessionStatus = reported
@@ -69,17 +115,45 @@ export class SessionTracker {
         : known.get(session.id) === "error"
         ? "error"
         : "idle";
-      const row = sessionRowOf(instanceId, session, status);
-      if (row) sessions.push(row);
+      if (isRootSession(session)) {
+        const row = sessionRowOf(instanceId, session, status);
+        if (row) sessions.push(row);
+      } else {
+        const row = sessionRecordOf(instanceId, session, status);
+        if (row) children.push(row);
+      }
     }
     return {
       type: "instance.sessions",
       instance_id: instanceId,
-      properties: { sessions },
+      properties: { sessions, children },
     };
   }
 
-  #apply(change: SessionChange): void {
+  #applyChild(change: ChildSessionChange): void {
+    switch (change.kind) {
+      case "upsert": {
+        const existing = this.#sessions.get(change.session.id);
+        if (existing && existing.instance_id !== change.instanceId) return;
+        const row = sessionRecordOf(
+          change.instanceId,
+          change.session,
+          existing?.status ?? "idle",
+        );
+        if (row) {
+          this.#sessions.upsert(row);
+          this.#roots.set(row.id, this.#sessions.rootOf(row.id));
+        }
+        return;
+      }
+      case "delete":
+        this.#sessions.delete(change.sessionId);
+        this.#roots.delete(change.sessionId);
+        return;
+    }
+  }
+
+  #apply(change: SessionChange, event: WireEvent): void {
     switch (change.kind) {
       case "upsert": {
         const existing = this.#sessions.get(change.session.id);
@@ -94,6 +168,7 @@ export class SessionTracker {
       }
       case "delete":
         this.#sessions.delete(change.sessionId);
+        this.#roots.delete(change.sessionId);
         return;
       case "status":
         this.#sessions.setStatus(change.sessionId, change.status);
@@ -101,9 +176,21 @@ export class SessionTracker {
       case "settle":
         this.#sessions.settleInstance(change.instanceId);
         return;
-      case "replace":
-        this.#sessions.replaceForInstance(change.instanceId, change.sessions);
+      case "replace": {
+        const children = isFlockEvent(event) &&
+            event.type === "instance.sessions"
+          ? event.properties.children
+          : undefined;
+        this.#sessions.replaceForInstance(
+          change.instanceId,
+          change.sessions,
+          children,
+        );
+        for (const child of children ?? []) {
+          this.#roots.set(child.id, this.#sessions.rootOf(child.id));
+        }
         return;
+      }
       case "forget":
         return; // the rows went with the instance's row
     }

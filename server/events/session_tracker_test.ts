@@ -71,9 +71,18 @@ Deno.test("session.created/updated upsert root sessions and keep the status", ()
     // An update for a session not seen before records it too.
     tracker.apply(updated(info("ses_2", "Seen late")));
     assertEquals(sessions.get("ses_2")?.title, "Seen late");
-    // Child sessions (task tool) are not recorded.
+    // Child sessions (task tool) are recorded apart, with their parent,
+    // and are not in the instance's list.
     tracker.apply(created(info("ses_c", "child", { parentID: "ses_1" })));
-    assertEquals(sessions.get("ses_c"), undefined);
+    assertEquals(sessions.get("ses_c")?.parent_id, "ses_1");
+    assertEquals(sessions.listByInstance("i1").map((x) => x.id), [
+      "ses_2",
+      "ses_1",
+    ]);
+    assertEquals(sessions.listChildren("ses_1").map((x) => x.id), ["ses_c"]);
+    assertEquals(tracker.rootIfChild("ses_c"), "ses_1");
+    tracker.apply(created(info("ses_cc", "grandchild", { parentID: "ses_c" })));
+    assertEquals(tracker.rootOf("ses_cc"), "ses_1");
     // A session id already recorded for another instance is left alone.
     tracker.apply(created(info("ses_1", "Hijack"), "i2"));
     assertEquals(sessions.get("ses_1")?.instance_id, "i1");
@@ -172,6 +181,8 @@ Deno.test("resync: the snapshot becomes instance.sessions, which replaces the ro
       statuses: {
         ses_b: { type: "retry", attempt: 1, message: "down", next: 1 },
       },
+      permissions: [],
+      questions: [],
     });
     assertEquals(event.type, "instance.sessions");
     assertEquals(event.instance_id, "i1");
@@ -184,12 +195,21 @@ Deno.test("resync: the snapshot becomes instance.sessions, which replaces the ro
       "ses_tui|made in the TUI|idle", // created while nobody listened
     ];
     assertEquals(summary(event.properties.sessions), expected);
+    // The subagent's child session comes apart, with its parent.
+    assertEquals(
+      event.properties.children?.map((s) => [s.id, s.parent_id]),
+      [["ses_child", "ses_a"]],
+    );
     // Computing the event writes nothing; publishing (applying) it does.
     assertEquals(sessions.get("ses_tui"), undefined);
     tracker.apply(event);
     assertEquals(summary(sessions.listByInstance("i1")), expected);
     assertEquals(sessions.get("ses_gone"), undefined);
     assertEquals(sessions.listByInstance("i1")[0]?.id, "ses_tui"); // newest first
+    assertEquals(sessions.get("ses_child")?.parent_id, "ses_a");
+    assertEquals(sessions.rootOf("ses_child"), "ses_a");
+    assertEquals(tracker.rootIfChild("ses_child"), "ses_a");
+    assertEquals(tracker.rootIfChild("ses_a"), undefined);
   } finally {
     db.close();
   }

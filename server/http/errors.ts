@@ -31,6 +31,20 @@ import {
   InstanceWakeError,
   SupervisorClosedError,
 } from "../opencode/instance_errors.ts";
+import { SearchQueryError } from "../events/search_index.ts";
+import {
+  InvalidChoiceError,
+  QueuedMessageNotFoundError,
+  QueuedMessageStateError,
+} from "../queue/queue_errors.ts";
+import {
+  RunActionRefusedError,
+  RunNotFoundError,
+  RunStartError,
+  WorkflowInUseError,
+  WorkflowNotFoundError,
+} from "../runs/run_errors.ts";
+import { WorkflowSpecError } from "../workflows/spec_types.ts";
 
 /** An error that carries its HTTP status and a stable machine-readable code. */
 export class HttpError extends Error {
@@ -206,14 +220,20 @@ export function toResponse(error: unknown): Response {
 }
 
 /**
- * Maps the supervisor's and the OpenCode client's errors to HTTP errors:
- * not running → 409, unknown instance → 404, a failed wake → 502, a
- * remote server that cannot be attached (bad URL, no permission for its
- * host, unreachable, 401, not OpenCode) → 400, the child's 404 → 404, its
- * 400 → 400, any other child answer or an unreachable child → 502, a shut
- * down supervisor → 503.
+ * Maps the supervisor's, the OpenCode client's, the runner's and the driving
+ * features' errors to HTTP errors: not running → 409, unknown instance →
+ * 404, a failed wake → 502, a remote server that cannot be attached (bad
+ * URL, no permission for its host, unreachable, 401, not OpenCode) → 400,
+ * the child's 404 → 404, its 400 → 400, any other child answer or an
+ * unreachable child → 502, a shut down supervisor → 503; an invalid
+ * workflow → 400, an unknown workflow or run → 404, a workflow in use or a
+ * refused run action → 409; a model/variant/agent/command the instance does
+ * not offer → 400, an unknown queued message → 404, one that cannot change
+ * now → 409, a search query that cannot be searched → 400.
  */
 function fromDomainError(error: unknown): HttpError | undefined {
+  const runs = fromRunError(error) ?? fromDrivingError(error);
+  if (runs) return runs;
   if (error instanceof InstanceNotRunningError) {
     return new HttpError(
       409,
@@ -264,6 +284,59 @@ function fromDomainError(error: unknown): HttpError | undefined {
   }
   if (error instanceof OpenCodeUnavailableError) {
     return new BadGatewayError(error.message, { cause: error });
+  }
+  return undefined;
+}
+
+function fromRunError(error: unknown): HttpError | undefined {
+  if (error instanceof WorkflowSpecError) {
+    return new BadRequestError(error.message, "invalid_workflow", {
+      cause: error,
+    });
+  }
+  if (
+    error instanceof WorkflowNotFoundError || error instanceof RunNotFoundError
+  ) {
+    return new NotFoundError(error.message, { cause: error });
+  }
+  if (error instanceof WorkflowInUseError) {
+    return new ConflictError(error.message, "workflow_in_use", {
+      cause: error,
+    });
+  }
+  if (error instanceof RunActionRefusedError) {
+    return new ConflictError(error.message, "action_refused", {
+      cause: error,
+    });
+  }
+  if (error instanceof RunStartError) {
+    return error.badRequest
+      ? new BadRequestError(error.message, error.code, { cause: error })
+      : new ConflictError(error.message, error.code, { cause: error });
+  }
+  return undefined;
+}
+
+function fromDrivingError(error: unknown): HttpError | undefined {
+  if (error instanceof InvalidChoiceError) {
+    return new BadRequestError(error.message, "invalid_field", {
+      cause: error,
+    });
+  }
+  if (error instanceof QueuedMessageNotFoundError) {
+    return new NotFoundError(error.message, { cause: error });
+  }
+  if (error instanceof QueuedMessageStateError) {
+    return new ConflictError(error.message, "queue_conflict", {
+      cause: error,
+    });
+  }
+  if (error instanceof SearchQueryError) {
+    return new BadRequestError(
+      `Cannot use query "q": ${error.message}`,
+      "invalid_query",
+      { cause: error },
+    );
   }
   return undefined;
 }

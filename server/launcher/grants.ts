@@ -27,7 +27,10 @@ export const LOOPBACK_HOSTS: readonly string[] = [
  * Every environment variable Flock reads (its children still inherit the
  * whole environment: Deno's env permission only gates `Deno.env`). A module
  * that reads a new variable adds it here; `grants_test.ts` fails when a
- * `Deno.env.get("…")` in `server/` names one that is missing.
+ * `Deno.env.get("…")` in `server/` names one that is missing. Libraries
+ * count too: `npm:yaml` (workflow specs) reads its debug switches
+ * `LOG_TOKENS` and `LOG_STREAM` on every parse, and an unlisted variable
+ * makes that read throw.
  */
 export const FLOCK_ENV_VARS: readonly string[] = [
   "HOME",
@@ -37,6 +40,8 @@ export const FLOCK_ENV_VARS: readonly string[] = [
   "PATH",
   "FLOCK_TOKEN",
   "FLOCK_OPENCODE",
+  "LOG_TOKENS",
+  "LOG_STREAM",
 ];
 
 /** What one run of Flock needs, resolved from its flags (`needs.ts`). */

@@ -5,28 +5,56 @@
  *
  * Shapes are OpenCode's own (`server/contract/opencode.ts`, from the SDK
  * pinned to the binary's version). Answers whose fields Flock reads
- * (sessions, statuses) are checked on arrival; a malformed one is an
- * {@linkcode OpenCodeUnavailableError}.
+ * (sessions, statuses, pending requests) are checked on arrival; a
+ * malformed one is an {@linkcode OpenCodeUnavailableError}. The catalog
+ * answers (agents, providers, commands) are read into Flock's shapes by
+ * `catalog.ts`. The HTTP machinery is `opencode_transport.ts`.
  *
  * @module
  */
 import type {
+  AgentJson,
+  CommandJson,
+  ModelsJson,
+} from "../contract/catalog.ts";
+import type {
   OpenCodeMessageWithParts,
   OpenCodePermission,
+  OpenCodePermissionRule,
+  OpenCodeQuestion,
   OpenCodeSession,
   OpenCodeSessionStatus,
+  OpenCodeTodo,
 } from "../contract/opencode.ts";
 import {
+  isOpenCodePermissionList,
+  isOpenCodeQuestionList,
   isOpenCodeSession,
   isOpenCodeSessionList,
   isOpenCodeStatusMap,
+  isRecord,
 } from "../contract/opencode_guards.ts";
 import type { PermissionReply } from "../contract/permissions.ts";
-import {
-  OpenCodeHttpError,
-  OpenCodeUnavailableError,
-  upstreamErrorMessage,
-} from "./opencode_errors.ts";
+import { agentsOf, commandsOf, modelsOf } from "./catalog.ts";
+import { OpenCodeUnavailableError } from "./opencode_errors.ts";
+import { type CallOptions, OpenCodeTransport } from "./opencode_transport.ts";
+
+export type {
+  CallOptions,
+  OpenCodeClientOptions,
+} from "./opencode_transport.ts";
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === "string");
+}
+
+function isTodoList(value: unknown): value is OpenCodeTodo[] {
+  return Array.isArray(value) &&
+    value.every((t) =>
+      isRecord(t) && typeof t.content === "string" &&
+      typeof t.status === "string"
+    );
+}
 
 /** `GET /config/providers`. */
 export interface OpenCodeProviders {
@@ -46,6 +74,20 @@ export interface PromptInput {
   text: string;
   agent?: string;
   model?: { providerID: string; modelID: string };
+  /** A variant of the model (e.g. `high`). */
+  variant?: string;
+  /** Extra system text for this prompt (a workflow agent's files). */
+  system?: string;
+}
+
+/** The body of `POST /session/{id}/command`. */
+export interface CommandInput {
+  command: string;
+  arguments: string;
+  agent?: string;
+  /** `"provider/model"`. */
+  model?: string;
+  variant?: string;
 }
 
 /** The body of `POST /session`. */
@@ -53,175 +95,55 @@ export interface CreateSessionInput {
   title?: string;
   parentID?: string;
   agent?: string;
-}
-
-/** Per-call options. */
-export interface CallOptions {
-  /** Cancels the call. */
-  signal?: AbortSignal | undefined;
-  /** Overrides the client's time limit for this call, in ms. */
-  timeoutMs?: number | undefined;
-}
-
-/** Options for {@linkcode OpenCodeClient}. */
-export interface OpenCodeClientOptions {
-  /** The child's origin, e.g. `http://127.0.0.1:4096`. */
-  baseUrl: string;
-  password: string;
-  /** Default `opencode`. */
-  username?: string;
-  /** The default time limit per call, in ms. Default 10 000. */
-  timeoutMs?: number;
-  /** Injected for tests. Default `globalThis.fetch`. */
-  fetch?: typeof fetch;
-}
-
-/**
- * Settles like `promise`, or rejects with the signal's reason once it
- * aborts (an aborted fetch does not always end a pending body read).
- */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() =>
-      signal.removeEventListener("abort", onAbort)
-    );
-  });
+  /** Rules that override the instance's permissions for this session. */
+  permission?: OpenCodePermissionRule[];
 }
 
 /** A REST client for one OpenCode child. */
-export class OpenCodeClient {
-  /** The child's origin. */
-  readonly baseUrl: string;
-  #auth: string;
-  #timeoutMs: number;
-  #fetch: typeof fetch;
-
-  constructor(options: OpenCodeClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
-    this.#auth = "Basic " +
-      btoa(`${options.username ?? "opencode"}:${options.password}`);
-    this.#timeoutMs = options.timeoutMs ?? 10_000;
-    this.#fetch = options.fetch ?? fetch;
-  }
-
-  /**
-   * Sends one request. With `stream`, only the headers are under the time
-   * limit and the caller gets the open body; otherwise the whole body is read
-   * (and parsed as JSON when there is one).
-   */
-  async #request(
-    method: string,
-    path: string,
-    options: CallOptions & { body?: unknown; stream?: boolean },
-  ): Promise<{ json: unknown; response: Response }> {
-    const controller = new AbortController();
-    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new DOMException("Timed out", "TimeoutError"));
-    }, timeoutMs);
-    const outer = options.signal;
-    const onAbort = () => controller.abort(outer?.reason);
-    if (outer?.aborted) controller.abort(outer.reason);
-    outer?.addEventListener("abort", onAbort, { once: true });
-    const what = `${method} ${path.split("?")[0]}`;
-    // An open stream stays tied to the caller's signal after this returns.
-    let keepListener = false;
-    try {
-      const headers: Record<string, string> = {
-        authorization: this.#auth,
-        accept: options.stream ? "text/event-stream" : "application/json",
-      };
-      if (options.body !== undefined) {
-        headers["content-type"] = "application/json";
-      }
-      const response = await this.#fetch(this.baseUrl + path, {
-        method,
-        headers,
-        signal: controller.signal,
-        ...(options.body === undefined
-          ? {}
-          : { body: JSON.stringify(options.body) }),
-      });
-      if (!response.ok) {
-        const text = await untilAborted(response.text(), controller.signal);
-        throw new OpenCodeHttpError(
-          response.status,
-          upstreamErrorMessage(text),
-          what,
-        );
-      }
-      if (options.stream) {
-        keepListener = true;
-        return { json: undefined, response };
-      }
-      const text = await untilAborted(response.text(), controller.signal);
-      return { json: text === "" ? undefined : JSON.parse(text), response };
-    } catch (error) {
-      if (error instanceof OpenCodeHttpError) throw error;
-      if (error instanceof SyntaxError) {
-        throw new OpenCodeUnavailableError(
-          `Cannot read the answer to ${what} as it is not JSON`,
-          false,
-          { cause: error },
-        );
-      }
-      if (outer?.aborted) throw outer.reason ?? error;
-      throw new OpenCodeUnavailableError(
-        timedOut
-          ? `Cannot complete ${what} as OpenCode did not answer within ${timeoutMs} ms`
-          : `Cannot reach OpenCode for ${what}: ${
-            error instanceof Error ? error.message : String(error)
-          }`,
-        timedOut,
-        { cause: error },
-      );
-    } finally {
-      clearTimeout(timer);
-      if (!keepListener) outer?.removeEventListener("abort", onAbort);
-    }
-  }
-
-  async #json<T>(
-    method: string,
-    path: string,
-    options: CallOptions & { body?: unknown } = {},
-  ): Promise<T> {
-    return (await this.#request(method, path, options)).json as T;
-  }
-
-  /** Like `#json`, but checks the answer's shape. */
-  async #checked<T>(
-    method: string,
-    path: string,
-    check: (value: unknown) => value is T,
-    what: string,
-    options: CallOptions & { body?: unknown } = {},
-  ): Promise<T> {
-    const json = (await this.#request(method, path, options)).json;
-    if (!check(json)) {
-      throw new OpenCodeUnavailableError(
-        `Cannot read the answer to ${method} ${
-          path.split("?")[0]
-        } as it is not ${what}`,
-        false,
-      );
-    }
-    return json;
-  }
-
+export class OpenCodeClient extends OpenCodeTransport {
   /** `GET /global/health`. */
   health(options?: CallOptions): Promise<OpenCodeHealth> {
-    return this.#json("GET", "/global/health", options);
+    return this.json("GET", "/global/health", options);
   }
 
   /** `GET /config/providers`; also warms up the instance (about 2 s the first time). */
   providers(options?: CallOptions): Promise<OpenCodeProviders> {
-    return this.#json("GET", "/config/providers", options);
+    return this.json("GET", "/config/providers", options);
+  }
+
+  /** `GET /config/providers`, read as providers with their models and variants. */
+  async models(options?: CallOptions): Promise<ModelsJson> {
+    return modelsOf(await this.json("GET", "/config/providers", options));
+  }
+
+  /** `GET /agent`: every agent, hidden ones included. */
+  async agents(options?: CallOptions): Promise<AgentJson[]> {
+    return agentsOf(await this.json("GET", "/agent", options));
+  }
+
+  /** `GET /command`: the `/` commands (skills included). */
+  async commands(options?: CallOptions): Promise<CommandJson[]> {
+    return commandsOf(await this.json("GET", "/command", options));
+  }
+
+  /** `GET /find/file`: project files (and directories) matching `query`. */
+  findFiles(
+    query: string,
+    limit: number,
+    options?: CallOptions,
+  ): Promise<string[]> {
+    const params = new URLSearchParams({
+      query,
+      limit: String(limit),
+      dirs: "true",
+    });
+    return this.checked(
+      "GET",
+      `/find/file?${params}`,
+      isStringList,
+      "a list of paths",
+      options,
+    );
   }
 
   /**
@@ -244,7 +166,7 @@ export class OpenCodeClient {
     if (query.limit !== undefined) params.set("limit", String(query.limit));
     if (query.search !== undefined) params.set("search", query.search);
     const qs = params.toString();
-    return this.#checked(
+    return this.checked(
       "GET",
       `/session${qs ? `?${qs}` : ""}`,
       isOpenCodeSessionList,
@@ -258,7 +180,7 @@ export class OpenCodeClient {
     input: CreateSessionInput = {},
     options?: CallOptions,
   ): Promise<OpenCodeSession> {
-    return this.#checked("POST", "/session", isOpenCodeSession, "a session", {
+    return this.checked("POST", "/session", isOpenCodeSession, "a session", {
       ...options,
       body: input,
     });
@@ -266,7 +188,7 @@ export class OpenCodeClient {
 
   /** `GET /session/{id}`; an unknown id gives an {@linkcode OpenCodeHttpError} 404. */
   getSession(id: string, options?: CallOptions): Promise<OpenCodeSession> {
-    return this.#checked(
+    return this.checked(
       "GET",
       `/session/${encodeURIComponent(id)}`,
       isOpenCodeSession,
@@ -281,7 +203,7 @@ export class OpenCodeClient {
     patch: { title: string },
     options?: CallOptions,
   ): Promise<OpenCodeSession> {
-    return this.#checked(
+    return this.checked(
       "PATCH",
       `/session/${encodeURIComponent(id)}`,
       isOpenCodeSession,
@@ -292,14 +214,14 @@ export class OpenCodeClient {
 
   /** `DELETE /session/{id}`. */
   deleteSession(id: string, options?: CallOptions): Promise<boolean> {
-    return this.#json("DELETE", `/session/${encodeURIComponent(id)}`, options);
+    return this.json("DELETE", `/session/${encodeURIComponent(id)}`, options);
   }
 
   /** `GET /session/status`: busy and retrying sessions (idle ones are absent). */
   sessionStatus(
     options?: CallOptions,
   ): Promise<Record<string, OpenCodeSessionStatus>> {
-    return this.#checked(
+    return this.checked(
       "GET",
       "/session/status",
       isOpenCodeStatusMap,
@@ -318,7 +240,7 @@ export class OpenCodeClient {
     if (query.limit !== undefined) params.set("limit", String(query.limit));
     if (query.before !== undefined) params.set("before", query.before);
     const qs = params.toString();
-    return this.#json(
+    return this.json(
       "GET",
       `/session/${encodeURIComponent(id)}/message${qs ? `?${qs}` : ""}`,
       options,
@@ -336,7 +258,9 @@ export class OpenCodeClient {
     };
     if (input.agent !== undefined) body.agent = input.agent;
     if (input.model !== undefined) body.model = input.model;
-    await this.#request(
+    if (input.variant !== undefined) body.variant = input.variant;
+    if (input.system !== undefined) body.system = input.system;
+    await this.request(
       "POST",
       `/session/${encodeURIComponent(id)}/prompt_async`,
       { ...options, body },
@@ -345,16 +269,82 @@ export class OpenCodeClient {
 
   /** `POST /session/{id}/abort`. */
   abort(id: string, options?: CallOptions): Promise<boolean> {
-    return this.#json(
+    return this.json(
       "POST",
       `/session/${encodeURIComponent(id)}/abort`,
       options,
     );
   }
 
+  /**
+   * `POST /session/{id}/command`: runs a `/` command. OpenCode answers only
+   * when the whole reply is done, so the call carries its own (long) time
+   * limit; follow the progress on the event stream.
+   */
+  async sendCommand(
+    id: string,
+    input: CommandInput,
+    options?: CallOptions,
+  ): Promise<void> {
+    await this.request(
+      "POST",
+      `/session/${encodeURIComponent(id)}/command`,
+      { ...options, body: input },
+    );
+  }
+
+  /** `GET /session/{id}/todo`: the session's todo list. */
+  todos(id: string, options?: CallOptions): Promise<OpenCodeTodo[]> {
+    return this.checked(
+      "GET",
+      `/session/${encodeURIComponent(id)}/todo`,
+      isTodoList,
+      "a todo list",
+      options,
+    );
+  }
+
   /** `GET /permission`: pending permission requests. */
   listPermissions(options?: CallOptions): Promise<OpenCodePermission[]> {
-    return this.#json("GET", "/permission", options);
+    return this.checked(
+      "GET",
+      "/permission",
+      isOpenCodePermissionList,
+      "a list of permission requests",
+      options,
+    );
+  }
+
+  /** `GET /question`: pending questions of the question tool. */
+  listQuestions(options?: CallOptions): Promise<OpenCodeQuestion[]> {
+    return this.checked(
+      "GET",
+      "/question",
+      isOpenCodeQuestionList,
+      "a list of questions",
+      options,
+    );
+  }
+
+  /** `POST /question/{id}/reply`: one list of labels per question. */
+  replyQuestion(
+    id: string,
+    answers: string[][],
+    options?: CallOptions,
+  ): Promise<boolean> {
+    return this.json("POST", `/question/${encodeURIComponent(id)}/reply`, {
+      ...options,
+      body: { answers },
+    });
+  }
+
+  /** `POST /question/{id}/reject`: the agent gets a refusal instead of answers. */
+  rejectQuestion(id: string, options?: CallOptions): Promise<boolean> {
+    return this.json(
+      "POST",
+      `/question/${encodeURIComponent(id)}/reject`,
+      options,
+    );
   }
 
   /** `POST /permission/{id}/reply`. */
@@ -364,7 +354,7 @@ export class OpenCodeClient {
     message?: string,
     options?: CallOptions,
   ): Promise<boolean> {
-    return this.#json("POST", `/permission/${encodeURIComponent(id)}/reply`, {
+    return this.json("POST", `/permission/${encodeURIComponent(id)}/reply`, {
       ...options,
       body: message === undefined ? { reply } : { reply, message },
     });
@@ -378,7 +368,7 @@ export class OpenCodeClient {
   async openEventStream(
     options: CallOptions = {},
   ): Promise<ReadableStream<Uint8Array>> {
-    const { response } = await this.#request("GET", "/event", {
+    const { response } = await this.request("GET", "/event", {
       ...options,
       stream: true,
     });

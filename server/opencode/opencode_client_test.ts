@@ -58,6 +58,13 @@ Deno.test("OpenCodeClient: sends Basic auth and the documented paths and bodies"
       }
       if (path === "/session/status") return Response.json({});
       if (
+        ["/permission", "/question", "/agent", "/command", "/find/file"]
+          .includes(path) || path.endsWith("/todo")
+      ) {
+        return Response.json([]);
+      }
+      if (path.endsWith("/command")) return Response.json({});
+      if (
         path.startsWith("/session") && request.method !== "DELETE" &&
         !path.endsWith("/message") && !path.endsWith("/abort")
       ) {
@@ -83,6 +90,16 @@ Deno.test("OpenCodeClient: sends Basic auth and the documented paths and bodies"
       await client.listPermissions();
       await client.replyPermission("per_1", "once");
       await client.providers();
+      await client.listQuestions();
+      await client.replyQuestion("que_1", [["Red"]]);
+      await client.rejectQuestion("que_2");
+      assert.deepEqual(await client.agents(), []);
+      assert.deepEqual(await client.models(), { default: null, providers: [] });
+      assert.deepEqual(await client.commands(), []);
+      assert.deepEqual(await client.findFiles("src/a b", 10), []);
+      assert.deepEqual(await client.todos("ses_1"), []);
+      await client.sendCommand("ses_1", { command: "init", arguments: "x" });
+      await client.promptAsync("ses_1", { text: "v", variant: "high" });
       assert.deepEqual(seen.map((s) => `${s.method} ${s.path}`), [
         "GET /global/health",
         "GET /session?roots=true",
@@ -98,7 +115,26 @@ Deno.test("OpenCodeClient: sends Basic auth and the documented paths and bodies"
         "GET /permission",
         "POST /permission/per_1/reply",
         "GET /config/providers",
+        "GET /question",
+        "POST /question/que_1/reply",
+        "POST /question/que_2/reject",
+        "GET /agent",
+        "GET /config/providers",
+        "GET /command",
+        "GET /find/file?query=src%2Fa+b&limit=10&dirs=true",
+        "GET /session/ses_1/todo",
+        "POST /session/ses_1/command",
+        "POST /session/ses_1/prompt_async",
       ]);
+      assert.deepEqual(JSON.parse(seen[15]!.body), { answers: [["Red"]] });
+      assert.deepEqual(JSON.parse(seen[22]!.body), {
+        command: "init",
+        arguments: "x",
+      });
+      assert.deepEqual(JSON.parse(seen[23]!.body), {
+        parts: [{ type: "text", text: "v" }],
+        variant: "high",
+      });
       assert.ok(
         seen.every((s) => s.auth === "Basic " + btoa("opencode:s3cret")),
       );

@@ -1,9 +1,11 @@
 /**
  * Reads one child's `GET /event` stream and forwards each event, tagged with
  * its instance id. Reconnects with backoff while open, and after every
- * (re)connect fetches the root sessions (`GET /session`) and their statuses
- * (`GET /session/status`) for the resync hook, since OpenCode does not
- * replay events that were published while nobody listened.
+ * (re)connect fetches the sessions (`GET /session`, subagents' child
+ * sessions included), their statuses (`GET /session/status`) and the
+ * pending permission requests and questions (`GET /permission`,
+ * `GET /question`) for the resync hook, since OpenCode does not replay
+ * events that were published while nobody listened.
  *
  * Each `data:` payload is read by the contract's guard
  * (`readOpenCodeEvent`): a known event is forwarded typed, an event whose
@@ -25,6 +27,8 @@ import type {
   UpstreamFlockEvent,
 } from "../contract/events.ts";
 import type {
+  OpenCodePermission,
+  OpenCodeQuestion,
   OpenCodeSession,
   OpenCodeSessionStatus,
 } from "../contract/opencode.ts";
@@ -43,10 +47,20 @@ export const SESSION_LIST_LIMIT = 1_000_000;
 
 /** What a child reports after each (re)connect of its event stream. */
 export interface ResyncSnapshot {
-  /** `GET /session?roots=true&directory=…&limit=…`: every root session, most recently updated first. */
+  /**
+   * `GET /session?directory=…&limit=…`: every session (subagents' child
+   * sessions too, with their `parentID`), most recently updated first.
+   */
   sessions: OpenCodeSession[];
   /** `GET /session/status`: busy and retrying sessions (idle ones are absent). */
   statuses: Record<string, OpenCodeSessionStatus>;
+  /**
+   * `GET /permission`: the pending permission requests (absent when they
+   * could not be read; the sessions are resynced all the same).
+   */
+  permissions?: OpenCodePermission[];
+  /** `GET /question`: the pending questions (absent like `permissions`). */
+  questions?: OpenCodeQuestion[];
 }
 
 /** Called with the snapshot after each (re)connect. */
@@ -62,7 +76,11 @@ export interface UpstreamEventsOptions {
   directory: string;
   client: Pick<
     OpenCodeClient,
-    "openEventStream" | "sessionStatus" | "listSessions"
+    | "openEventStream"
+    | "sessionStatus"
+    | "listSessions"
+    | "listPermissions"
+    | "listQuestions"
   >;
   /** Receives every forwarded event, synchronously, in stream order. */
   publish: (event: UpstreamFlockEvent | UnknownFlockEvent) => void;
@@ -224,14 +242,35 @@ export class UpstreamEvents implements AsyncDisposable {
       // Generous: the first call into a fresh instance pays its lazy
       // initialisation (seconds, more on a busy machine).
       const options = { signal, timeoutMs: 30_000 };
+      // The pending requests are asked alongside, but a failure there
+      // must not hold back the sessions' resync.
+      const pending = Promise.all([
+        client.listPermissions(options),
+        client.listQuestions(options),
+      ]).catch((error: unknown) => {
+        if (!signal.aborted) {
+          log.warn(
+            `Cannot list the pending requests of instance ${instanceId}:`,
+            error,
+          );
+        }
+        return undefined;
+      });
       const [sessions, statuses] = await Promise.all([
         client.listSessions(
-          { roots: true, directory, limit: SESSION_LIST_LIMIT },
+          { roots: false, directory, limit: SESSION_LIST_LIMIT },
           options,
         ),
         client.sessionStatus(options),
       ]);
-      await onResync(instanceId, { sessions, statuses });
+      const requests = await pending;
+      await onResync(instanceId, {
+        sessions,
+        statuses,
+        ...(requests
+          ? { permissions: requests[0], questions: requests[1] }
+          : {}),
+      });
     } catch (error) {
       if (!signal.aborted) {
         log.warn(

@@ -12,9 +12,30 @@ const sse = (value: unknown) =>
   encoder.encode(`data: ${JSON.stringify(value)}\n\n`);
 
 const SESSION = openCodeSession({ id: "ses_1", directory: "/p" });
+const CHILD = openCodeSession({
+  id: "ses_2",
+  directory: "/p",
+  parentID: "ses_1",
+});
+const PERMISSION = {
+  id: "per_1",
+  sessionID: "ses_1",
+  permission: "bash",
+  patterns: ["ls"],
+  metadata: {},
+  always: ["ls *"],
+};
+const QUESTION = {
+  id: "que_1",
+  sessionID: "ses_2",
+  questions: [{ question: "Q?", header: "Q", options: [] }],
+};
 
 /** A fake `/event` server: each connection plays the next script, then ends (or hangs). */
-function fakeServer(scripts: Array<{ events: unknown[]; hang?: boolean }>) {
+function fakeServer(
+  scripts: Array<{ events: unknown[]; hang?: boolean }>,
+  { questionsFail = false } = {},
+) {
   let connection = 0;
   const open = new Set<ReadableStreamDefaultController<Uint8Array>>();
   const auth: string[] = [];
@@ -31,7 +52,13 @@ function fakeServer(scripts: Array<{ events: unknown[]; hang?: boolean }>) {
       }
       if (url.pathname === "/session") {
         listQueries.push(url.search);
-        return Response.json([SESSION]);
+        return Response.json([SESSION, CHILD]);
+      }
+      if (url.pathname === "/permission") return Response.json([PERMISSION]);
+      if (url.pathname === "/question") {
+        return questionsFail
+          ? Response.json({ message: "down" }, { status: 500 })
+          : Response.json([QUESTION]);
       }
       const script = scripts[connection++] ?? { events: [], hang: true };
       const body = new ReadableStream<Uint8Array>({
@@ -141,12 +168,14 @@ Deno.test("UpstreamEvents: forwards events in order, drops heartbeats and malfor
       instance_id: "inst_1",
     });
     const snapshot = {
-      sessions: [SESSION],
+      sessions: [SESSION, CHILD],
       statuses: { ses_1: { type: "busy" } },
+      permissions: [PERMISSION],
+      questions: [QUESTION],
     };
     assert.deepEqual(resyncs, [["inst_1", snapshot], ["inst_1", snapshot]]);
-    // The list is the instance directory's root sessions, all of them.
-    const query = `?roots=true&directory=%2Fp&limit=${SESSION_LIST_LIMIT}`;
+    // The list is the instance directory's sessions (children too), all of them.
+    const query = `?directory=%2Fp&limit=${SESSION_LIST_LIMIT}`;
     assert.deepEqual(server.listQueries, [query, query]);
     assert.equal(upstream.connections, 2);
     assert.ok(upstream.connected);
@@ -201,4 +230,31 @@ Deno.test("UpstreamEvents: keeps retrying while the server is down, close ends i
   await new Promise((r) => setTimeout(r, 100));
   await upstream.close();
   assert.equal(upstream.connections, 0);
+});
+
+Deno.test("UpstreamEvents: pending requests that cannot be read do not hold back the sessions' resync", async () => {
+  const server = fakeServer([{
+    events: [{ id: "evt_0", type: "server.connected", properties: {} }],
+    hang: true,
+  }], { questionsFail: true });
+  const resyncs: unknown[] = [];
+  const upstream = new UpstreamEvents({
+    instanceId: "inst_1",
+    directory: "/p",
+    client: new OpenCodeClient({ baseUrl: server.url, password: "pw" }),
+    publish: () => {},
+    onResync: (_, snapshot) => void resyncs.push(snapshot),
+    reconnect: { baseMs: 10, capMs: 20 },
+  });
+  try {
+    upstream.start();
+    await until(() => resyncs.length === 1);
+    assert.deepEqual(resyncs, [{
+      sessions: [SESSION, CHILD],
+      statuses: { ses_1: { type: "busy" } },
+    }]);
+  } finally {
+    await upstream.close();
+    await server.close();
+  }
 });

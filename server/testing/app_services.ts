@@ -10,10 +10,16 @@ import type { DatabaseSync } from "node:sqlite";
 import { MIGRATIONS } from "../../migrations/migrations.ts";
 import { NO_SUPERVISOR, type SupervisorApi } from "../api/api_context.ts";
 import { openDatabase } from "../db/database.ts";
+import { InstanceNotRunningError } from "../opencode/instance_errors.ts";
 import { migrate } from "../db/migrate.ts";
 import { EventBroker } from "../events/event_broker.ts";
 import { MemoryEventIds } from "../events/event_ids.ts";
-import { type AppServices, composeEventServices } from "../services.ts";
+import {
+  type AppServices,
+  composeEventServices,
+  composeRunServices,
+  type RunServicesOptions,
+} from "../services.ts";
 
 /** In-memory services plus their database; dispose to close both. */
 export interface TestServices extends AppServices, Disposable {
@@ -27,7 +33,11 @@ export interface TestServices extends AppServices, Disposable {
  * @param options.supervisor Default {@linkcode NO_SUPERVISOR}.
  */
 export function testServices(
-  options: { db?: DatabaseSync; supervisor?: SupervisorApi } = {},
+  options: {
+    db?: DatabaseSync;
+    supervisor?: SupervisorApi;
+    runs?: RunServicesOptions;
+  } = {},
 ): TestServices {
   let db = options.db;
   const owned = db === undefined;
@@ -37,16 +47,29 @@ export function testServices(
   }
   const broker = new EventBroker({ ids: new MemoryEventIds() });
   const database = db;
-  const { observers: _observers, ...events } = composeEventServices(
+  const supervisor = options.supervisor ?? NO_SUPERVISOR;
+  const events = composeEventServices(database, broker, {
+    client: (instanceId) => {
+      const client = supervisor.runningClient(instanceId);
+      if (!client) throw new InstanceNotRunningError(instanceId, null);
+      return client;
+    },
+    wake: (instanceId) => supervisor.ensureClient(instanceId),
+  });
+  const runServices = composeRunServices(
     database,
-    broker,
+    events,
+    supervisor,
+    options.runs,
   );
   return {
     db: database,
     ...events,
-    supervisor: options.supervisor ?? NO_SUPERVISOR,
+    ...runServices,
+    supervisor,
     memory: { wanted() {} },
     [Symbol.dispose]() {
+      void runServices.runs.close();
       broker.close();
       if (owned) database.close();
     },

@@ -6,13 +6,15 @@
  *
  * | trigger | answer |
  * |---|---|
- * | the last message is a tool result | {@linkcode toolFinishedReply} |
  * | a title-generation request (no tools, title system prompt) | {@linkcode FAKE_TITLE} |
+ * | a workflow prompt (`fake_model_roles.ts`) | the role's answer (tool calls, then its reply) |
+ * | the last message is a tool result | {@linkcode toolFinishedReply} |
  * | `use bash` / `use bash: <cmd>` (bash offered) | a `bash` tool call (`echo flock-tool-ok` / `<cmd>`) |
  * | `use read <path>` (read offered) | a `read` tool call |
  * | `failNNN` | HTTP NNN (5xx: OpenCode retries; 4xx: session error) |
  * | `say-html` | {@linkcode FAKE_HTML_REPLY} (for XSS tests) |
  * | `long-reply <count> [plain\|markdown] [<n>/s]` | `longReply` (`long_reply.ts`): exactly `count` tokens, as fast as possible or `n` per second |
+ * | `use question` / `use question multiple` / `use questions` / `use todo` / `use task [slow\|question]` (tool offered) | a `question`, `todowrite` or `task` call (`fake_model_agent_tools.ts`) |
  * | `slow` anywhere | the default reply at `slowDelayMs` per token |
  * | anything else | {@linkcode fakeReply} |
  *
@@ -23,6 +25,8 @@
  *
  * @module
  */
+import { agentToolAnswer } from "./fake_model_agent_tools.ts";
+import { workflowAnswer } from "./fake_model_roles.ts";
 import { longReplyTokens, parseLongReplyCue } from "./long_reply.ts";
 
 /** The title the fake model gives every session. */
@@ -103,31 +107,76 @@ export function toolNamesOf(tools: unknown): string[] {
   });
 }
 
+/** The parts of a chat request the answers depend on. */
+export interface Conversation {
+  /** Every system message's text, joined. */
+  system: string;
+  /** The role of the last message. */
+  lastRole: string;
+  /** The text of the last message. */
+  lastText: string;
+  /** The text of the last user message: the prompt being answered. */
+  userText: string;
+  /** The results of tool calls made since that user message, in order. */
+  toolResults: string[];
+  /** The tool names offered. */
+  tools: Set<string>;
+  /** The working directory OpenCode names in its system prompt, if any. */
+  cwd: string | null;
+}
+
+/** Reads the parts of a chat-completions body that answers depend on. */
+export function conversationOf(
+  body: { messages?: unknown; tools?: unknown },
+): Conversation {
+  const messages = Array.isArray(body.messages)
+    ? body.messages.filter((m: unknown): m is ChatMessage =>
+      typeof m === "object" && m !== null
+    )
+    : [];
+  const last: ChatMessage = messages.at(-1) ?? {};
+  const system = messages.filter((m) => m.role === "system")
+    .map((m) => textOf(m.content)).join("\n");
+  const lastUser = messages.findLastIndex((m) => m.role === "user");
+  return {
+    system,
+    lastRole: typeof last.role === "string" ? last.role : "",
+    lastText: textOf(last.content),
+    userText: lastUser >= 0 ? textOf(messages[lastUser]!.content) : "",
+    toolResults: messages.slice(lastUser + 1)
+      .filter((m) => m.role === "tool").map((m) => textOf(m.content)),
+    tools: new Set(toolNamesOf(body.tools)),
+    cwd: /Working directory:\s*(\/\S*)/.exec(system)?.[1] ?? null,
+  };
+}
+
+/** Whether the request is OpenCode's title generation (no tools, a title system prompt). */
+export function isTitleRequest(conversation: Conversation): boolean {
+  return /title generator|generate a title|short title/i.test(
+    conversation.system,
+  ) && conversation.tools.size === 0;
+}
+
 /**
  * Decides the answer to a chat-completions body (pure).
  *
- * @param cwd Used for the default path of `use read`.
+ * @param cwd Used for the default path of `use read`, and as the
+ * repository of workflow roles when OpenCode's system prompt names none.
  */
 export function decideAnswer(
   body: { messages?: unknown; tools?: unknown },
   options: { slowDelayMs: number; cwd: string },
 ): FakeAnswer {
-  const messages =
-    (Array.isArray(body.messages) ? body.messages : []) as ChatMessage[];
-  const last: ChatMessage = messages.at(-1) ?? {};
-  const system = messages.filter((m) => m.role === "system")
-    .map((m) => textOf(m.content)).join("\n");
-  const tools = new Set(toolNamesOf(body.tools));
-  if (last.role === "tool") {
-    return { kind: "text", text: toolFinishedReply(textOf(last.content)) };
+  const conversation = conversationOf(body);
+  if (isTitleRequest(conversation)) return { kind: "text", text: FAKE_TITLE };
+  const role = workflowAnswer(conversation, options.cwd);
+  if (role !== null) return role;
+  const { tools, lastText: userText } = conversation;
+  if (conversation.lastRole === "tool") {
+    return { kind: "text", text: toolFinishedReply(userText) };
   }
-  const userText = textOf(last.content);
-  if (
-    /title generator|generate a title|short title/i.test(system) &&
-    tools.size === 0
-  ) {
-    return { kind: "text", text: FAKE_TITLE };
-  }
+  const agentTool = agentToolAnswer(userText, tools);
+  if (agentTool) return agentTool;
   if (/use bash/i.test(userText) && tools.has("bash")) {
     const match = /use bash:\s*(.+)$/im.exec(userText);
     return {

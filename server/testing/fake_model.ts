@@ -4,18 +4,20 @@
  * in-process by `Deno.serve` on 127.0.0.1.
  *
  * What it answers is decided by `fake_answers.ts` (the table of cues is
- * there); this module serves it: one chunk per token, tool-call arguments in
- * pieces, errors as HTTP statuses.
+ * there, workflow roles in `fake_model_roles.ts`); this module serves it:
+ * one chunk per token, tool-call arguments in pieces, errors as HTTP
+ * statuses. A test can also hold matching requests until it releases them
+ * ({@linkcode FakeModel.hold}) or script the next answers
+ * ({@linkcode FakeModel.answerNext}).
  *
  * @module
  */
 import {
-  type ChatMessage,
+  conversationOf,
   decideAnswer,
   type FakeAnswer,
-  textOf,
+  isTitleRequest,
   tokenize,
-  toolNamesOf,
 } from "./fake_answers.ts";
 
 export {
@@ -38,6 +40,10 @@ export interface FakeModelRequest {
   lastText: string;
   /** The role of the last message. */
   lastRole: string;
+  /** The text of the last user message (the prompt being answered). */
+  userText: string;
+  /** The system messages' text. */
+  system: string;
   /** The tool names offered. */
   tools: string[];
   answer: FakeAnswer;
@@ -51,6 +57,16 @@ export interface FakeModelOptions {
   slowDelayMs?: number;
 }
 
+/** Requests held by {@linkcode FakeModel.hold} until released. */
+export interface FakeHold {
+  /** Resolves with the first request held. */
+  readonly reached: Promise<FakeModelRequest>;
+  /** How many requests it has held so far. */
+  readonly count: number;
+  /** Lets every held request (and later ones) through. */
+  release(): void;
+}
+
 /** A running fake model. */
 export interface FakeModel extends AsyncDisposable {
   /** The origin, e.g. `http://127.0.0.1:40123`. */
@@ -59,6 +75,16 @@ export interface FakeModel extends AsyncDisposable {
   readonly baseURL: string;
   /** Every chat request so far, in order. */
   readonly requests: FakeModelRequest[];
+  /**
+   * Holds every agent request (tools offered) whose prompt matches, before
+   * it answers, until `release()`: a test's way to keep a reply in flight.
+   */
+  hold(prompt: RegExp): FakeHold;
+  /**
+   * The next `times` agent requests whose prompt matches get `answer` (a
+   * text, or any answer) instead of the usual one.
+   */
+  answerNext(prompt: RegExp, answer: string | FakeAnswer, times?: number): void;
   /** Ends open streams and stops the server. */
   close(): Promise<void>;
 }
@@ -83,6 +109,36 @@ export function startFakeModel(
   const requests: FakeModelRequest[] = [];
   const closing = new AbortController();
   let counter = 0;
+  const holds: {
+    prompt: RegExp;
+    released: boolean;
+    count: number;
+    gate: PromiseWithResolvers<void>;
+    reached: PromiseWithResolvers<FakeModelRequest>;
+  }[] = [];
+  const scripts: { prompt: RegExp; answer: FakeAnswer; left: number }[] = [];
+  const stopped = Promise.withResolvers<void>();
+  closing.signal.addEventListener("abort", () => stopped.resolve(), {
+    once: true,
+  });
+
+  /** The scripted answer for a prompt, if one is left. */
+  const scripted = (prompt: string): FakeAnswer | undefined => {
+    const script = scripts.find((s) => s.left > 0 && s.prompt.test(prompt));
+    if (script === undefined) return undefined;
+    script.left -= 1;
+    return script.answer;
+  };
+
+  /** Waits while a hold matches the request (or until close). */
+  const held = async (record: FakeModelRequest) => {
+    for (const hold of holds) {
+      if (hold.released || !hold.prompt.test(record.userText)) continue;
+      hold.count += 1;
+      hold.reached.resolve(record);
+      await Promise.race([hold.gate.promise, stopped.promise]);
+    }
+  };
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -264,19 +320,22 @@ export function startFakeModel(
         status: 400,
       });
     }
-    const answer = decideAnswer(body, { slowDelayMs, cwd: Deno.cwd() });
-    const messages = Array.isArray(body.messages)
-      ? body.messages as ChatMessage[]
-      : [];
-    const last = messages.at(-1) ?? {};
-    requests.push({
+    const conversation = conversationOf(body);
+    const agent = !isTitleRequest(conversation) && conversation.tools.size > 0;
+    const answer = (agent ? scripted(conversation.userText) : undefined) ??
+      decideAnswer(body, { slowDelayMs, cwd: Deno.cwd() });
+    const record: FakeModelRequest = {
       path: url.pathname,
       stream: body.stream === true,
-      lastText: textOf(last.content),
-      lastRole: typeof last.role === "string" ? last.role : "",
-      tools: toolNamesOf(body.tools),
+      lastText: conversation.lastText,
+      lastRole: conversation.lastRole,
+      userText: conversation.userText,
+      system: conversation.system,
+      tools: [...conversation.tools],
       answer,
-    });
+    };
+    requests.push(record);
+    if (agent) await held(record);
     const n = ++counter;
     if (answer.kind === "error") {
       return Response.json({
@@ -307,6 +366,35 @@ export function startFakeModel(
     url,
     baseURL: `${url}/v1`,
     requests,
+    hold(prompt) {
+      const hold = {
+        prompt,
+        released: false,
+        count: 0,
+        gate: Promise.withResolvers<void>(),
+        reached: Promise.withResolvers<FakeModelRequest>(),
+      };
+      holds.push(hold);
+      return {
+        reached: hold.reached.promise,
+        get count() {
+          return hold.count;
+        },
+        release() {
+          hold.released = true;
+          hold.gate.resolve();
+        },
+      };
+    },
+    answerNext(prompt, answer, times = 1) {
+      scripts.push({
+        prompt,
+        answer: typeof answer === "string"
+          ? { kind: "text", text: answer }
+          : answer,
+        left: times,
+      });
+    },
     close,
     [Symbol.asyncDispose]: close,
   });

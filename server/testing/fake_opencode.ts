@@ -47,8 +47,8 @@ export interface FakeOpenCodeOptions {
 
 /**
  * The fake's HTTP API: Basic auth, `/global/health`, `/event` (one
- * `server.connected`, then open), `/session` (none), `/session/status`,
- * `/permission` (none), `/path` and `/config/providers`.
+ * `server.connected`, then open), `/session`, `/permission` and `/question`
+ * (none), `/session/status`, `/path` and `/config/providers`.
  * Used by the fake child process and, in-process, by the fake spawn of the
  * supervisor's unit tests.
  */
@@ -81,6 +81,9 @@ export function fakeOpenCodeHandler(
       });
     }
     if (path === "/session") return Response.json([]);
+    if (path === "/permission" || path === "/question") {
+      return Response.json([]);
+    }
     if (path === "/config/providers") {
       return Response.json({ providers: [], default: {} });
     }

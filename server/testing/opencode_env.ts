@@ -46,8 +46,20 @@ export function fakeModelConfig(
             name: "Fake Model",
             tool_call: true,
             limit: { context: 128000, output: 4096 },
+            // Names a message's `variant` can take (they change nothing).
+            variants: { quick: {}, deep: {} },
           },
         },
+      },
+    },
+    // OpenCode denies its subagents the question tool by default; this
+    // lets the `general` subagent ask (the fake model's `use task question`).
+    agent: { general: { permission: { question: "allow" } } },
+    // A `/` command: the fake model answers its filled-in template.
+    command: {
+      hello: {
+        template: "Say hello to $ARGUMENTS",
+        description: "Greets someone",
       },
     },
   };

@@ -11,7 +11,7 @@
 import { endAttempt, fillAndCreate, prepareAttempt } from "./advance.ts";
 import type { RunEvent } from "./decide_types.ts";
 import { block, reject, type Tx } from "./decide_tx.ts";
-import { onFailed, onReply } from "./outcomes.ts";
+import { onFailed, onReply, requeue } from "./outcomes.ts";
 import { agentTimeoutMs } from "./roles.ts";
 import {
   agentSpec,
@@ -246,5 +246,10 @@ function reconcile(
     case "errored":
       attempt.sessionId = observed.sessionId;
       return fail(tx, attempt, "errored", observed.message);
+    case "interrupted":
+      attempt.sessionId = observed.sessionId;
+      leaveInput(tx, attempt);
+      endAttempt(tx, attempt, "interrupted", observed.message);
+      return requeue(tx, attempt);
   }
 }

@@ -117,6 +117,7 @@ function reconciled(
       { kind: "waiting_input", sessionId, request: "q" },
       { kind: "idle", sessionId, reply: rng.pick(REPLIES) },
       { kind: "errored", sessionId, message: "x" },
+      { kind: "interrupted", sessionId, message: "cut off" },
     ] as const,
   );
   return { type: "attempt_reconciled", at, attemptId, observed };
@@ -252,6 +253,7 @@ Deno.test(`decide keeps its invariants over ${RUNS} random runs (seed ${SEED})`,
       "timed_out",
       "missing_keys",
       "aborted",
+      "interrupted",
     ]
   ) {
     assert(seenOutcomes.has(outcome), `no attempt ended ${outcome}`);

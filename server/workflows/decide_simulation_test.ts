@@ -7,7 +7,7 @@
  */
 import { assert, assertEquals, assertMatch } from "../testing/assert.ts";
 import { replayAfterCrash } from "./decide_types.ts";
-import { runEventsBetween, toRunJson } from "./run_contract.ts";
+import { runEventsBetween, toRunJson } from "./run_json.ts";
 import { type RunState } from "./run_state.ts";
 import { type Script, ScriptedRunner } from "./testing/scripted_runner.ts";
 import {

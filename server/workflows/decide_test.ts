@@ -831,6 +831,40 @@ const ROWS: Row[] = [
     commands: ["untimer run1.1", `create run1.2 triager/analysis ${DENY}`],
     state: { attempts: "1:triage:errored 2:triage:creating_session" },
   },
+  {
+    name:
+      "attempt_reconciled: interrupted (its OpenCode stopped mid-reply) → done again, no retry spent",
+    given: bugTriageRunning,
+    event: (s) => ({
+      type: "attempt_reconciled",
+      attemptId: id(s),
+      observed: {
+        kind: "interrupted",
+        sessionId: "ses_1",
+        message: "its reply was cut off",
+      },
+    }),
+    commands: ["untimer run1.1", `create run1.2 triager/analysis ${DENY}`],
+    state: {
+      attempts: "1:triage:interrupted 2:triage:creating_session",
+      steps: "triage:pending fix:waiting verify:waiting",
+    },
+  },
+  {
+    name:
+      "attempt_reconciled: interrupted while a story was verified → the story is verified again",
+    given: toRunning(featVerifyS1),
+    event: (s) => ({
+      type: "attempt_reconciled",
+      attemptId: id(s),
+      observed: { kind: "interrupted", sessionId: "ses_1", message: "cut" },
+    }),
+    commands: ["untimer run1.4", "gather run1.5 has_frontend_changes"],
+    state: {
+      attempts:
+        "1:plan:passed 2:setup:passed 3:implement/S-1:passed 4:verify/S-1:interrupted 5:verify/S-1:preparing",
+    },
+  },
   // stop
   {
     name: "stop: aborts the live session and cancels the run",

@@ -30,7 +30,13 @@ export type ReconcileObservation =
     cost?: number;
   }
   /** The session's last turn ended in an error. */
-  | { kind: "errored"; sessionId: string; message: string };
+  | { kind: "errored"; sessionId: string; message: string }
+  /**
+   * The session's reply was cut off by something outside the attempt (its
+   * OpenCode stopped, e.g. with Flock): not the agent's failure, so the
+   * work is done again without spending a retry.
+   */
+  | { kind: "interrupted"; sessionId: string; message: string };
 
 /** Something that happened to a run. */
 export type RunEvent =

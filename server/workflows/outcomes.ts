@@ -126,6 +126,16 @@ export function onFailed(tx: Tx, attempt: AttemptState, reason: string): void {
     );
     return;
   }
+  requeue(tx, attempt);
+}
+
+/**
+ * Puts an ended attempt's work (its step, or its story) back in line and
+ * moves on: the next attempt does it again.
+ */
+export function requeue(tx: Tx, attempt: AttemptState): void {
+  const { state } = tx;
+  const step = agentStepSpec(state, attempt.step);
   if (attempt.story === null) {
     stepState(state, step.id).status = "pending";
   } else {

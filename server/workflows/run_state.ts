@@ -61,7 +61,8 @@ export type AttemptOutcome =
   | "errored"
   | "timed_out"
   | "missing_keys"
-  | "aborted";
+  | "aborted"
+  | "interrupted";
 
 /** One attempt: one OpenCode session for one step (and story). */
 export interface AttemptState {

@@ -22,6 +22,11 @@ const QUERY_KEYS = [
   "path",
   "lastEventId",
   "id",
+  "q",
+  "children",
+  "status",
+  "workflow",
+  "instance_id",
 ];
 
 /** Fills a URLPattern pathname's parameters with hostile values. */

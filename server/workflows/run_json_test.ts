@@ -4,7 +4,7 @@ import {
   toRunJson,
   toRunSummaryJson,
   toWorkflowJson,
-} from "./run_contract.ts";
+} from "./run_json.ts";
 import { play, replies, reply, toRunning } from "./testing/run_steps.ts";
 import {
   FEATURE_YAML,
@@ -108,10 +108,11 @@ Deno.test("the summary says where the run is", () => {
   assertEquals(toRunSummaryJson(cancelled).current_step, null);
 });
 
-Deno.test("runEventsBetween: changed steps and stories, then run.updated", () => {
+Deno.test("runEventsBetween: changed steps, stories and attempts, then run.updated", () => {
   const started = play(newRun(FEATURE_YAML), { type: "start" });
   assertEquals(runEventsBetween(null, started).map((e) => e.type), [
     ...Array(7).fill("step.updated"),
+    "attempt.updated",
     "run.updated",
   ]);
   const running = toRunning(started);
@@ -123,13 +124,17 @@ Deno.test("runEventsBetween: changed steps and stories, then run.updated", () =>
         ? `step ${e.properties.step.id}:${e.properties.step.status}`
         : e.type === "story.updated"
         ? `story ${e.properties.story.id}:${e.properties.story.status}`
-        : `run ${e.properties.run.status}`
+        : e.type === "run.updated"
+        ? `run ${e.properties.run.status}`
+        : e.type
     ),
     [
       "step plan:done",
       "step setup:pending",
       "story S-1:pending",
       "story S-2:pending",
+      "attempt.updated",
+      "attempt.updated",
       "run running",
     ],
   );
@@ -143,6 +148,7 @@ Deno.test("runEventsBetween: changed steps and stories, then run.updated", () =>
     sessionId: "ses_x",
   });
   assertEquals(runEventsBetween(planned, created).map((e) => e.type), [
+    "attempt.updated",
     "run.updated",
   ]);
 });

@@ -1,0 +1,43 @@
+import type { WireEvent } from "../contract/events.ts";
+import { assertEquals } from "../testing/assert.ts";
+import { Publisher } from "./publisher.ts";
+
+const event = (type: string): WireEvent => ({ type, properties: {} });
+
+Deno.test("Publisher: observers see each event in order, then the sink; events they publish follow the cause", () => {
+  const sunk: string[] = [];
+  const seen: string[] = [];
+  const publisher = new Publisher({ publish: (e) => sunk.push(e.type) });
+  publisher.observe("first", (e) => {
+    seen.push(`first:${e.type}`);
+    if (e.type === "cause") publisher.publish(event("effect"));
+  });
+  publisher.observe("second", (e) => seen.push(`second:${e.type}`));
+  publisher.publish(event("cause"));
+  publisher.publish(event("later"));
+  assertEquals(sunk, ["cause", "effect", "later"]);
+  assertEquals(seen, [
+    "first:cause",
+    "second:cause",
+    "first:effect",
+    "second:effect",
+    "first:later",
+    "second:later",
+  ]);
+});
+
+Deno.test("Publisher: an observer that throws does not stop the others or the sink; enrich applies first", () => {
+  const sunk: WireEvent[] = [];
+  const publisher = new Publisher(
+    { publish: (e) => sunk.push(e) },
+    (e) => ({ ...e, properties: { enriched: true } }),
+  );
+  const seen: unknown[] = [];
+  publisher.observe("bad", () => {
+    throw new Error("boom");
+  });
+  publisher.observe("good", (e) => seen.push(e.properties));
+  publisher.publish(event("x"));
+  assertEquals(seen, [{ enriched: true }]);
+  assertEquals(sunk.map((e) => e.properties), [{ enriched: true }]);
+});

@@ -41,6 +41,8 @@ export interface StartFlockOptions {
   wait?: boolean;
   /** Open the V8 inspector on a free port (for CPU profiles). */
   inspect?: boolean;
+  /** Write a V8 CPU profile of the whole run into this directory at exit. */
+  cpuProfDir?: string;
 }
 
 /** A Flock process under test. */
@@ -80,6 +82,9 @@ export async function startFlock(
   const args = [
     "run",
     ...(options.inspect ? ["--inspect=127.0.0.1:0"] : []),
+    ...(options.cpuProfDir === undefined
+      ? []
+      : ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfDir}`]),
     ...narrowFlags({ args: flockArgs, home: options.home, env }),
     "server/main.ts",
     ...flockArgs,

@@ -44,9 +44,14 @@ export function upstreamOf(instance: InstanceJson): Upstream {
 /** Starts a Flock whose `opencode` is the synthetic upstream. */
 export async function startSyntheticFlock(
   ctx: BenchContext,
+  options: { cpuProfDir?: string } = {},
 ): Promise<FlockServer> {
   const home = await ctx.dir("flock-home");
-  return await startFlock(ctx.tracker, { home, opencode: SYNTHETIC_OPENCODE });
+  return await startFlock(ctx.tracker, {
+    home,
+    opencode: SYNTHETIC_OPENCODE,
+    ...options,
+  });
 }
 
 /**

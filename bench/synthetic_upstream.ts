@@ -10,17 +10,20 @@
  * - honours `OPENCODE_SERVER_PASSWORD` (Basic auth, user
  *   `OPENCODE_SERVER_USERNAME` or `opencode`, or `?auth_token=`);
  * - serves `GET /global/health`, `/config/providers`, `/session/status`,
- *   `/session`, `/event` (SSE, `server.connected` first, a heartbeat every
- *   10 s), and a few session routes the API latency bench needs.
+ *   `/session`, `/event` and `/global/event` (SSE, `server.connected` first,
+ *   a heartbeat every 10 s; on `/global/event` each event is wrapped as
+ *   `{"directory":…,"project":"global","payload":…}`, as OpenCode 1.18.33
+ *   does, the connection records as `{"payload":…}`), and a few session
+ *   routes the API latency bench needs.
  *
  * Bench control (same auth): `POST /bench/emit?n=&rate=&run=` emits `n`
  * deltas at `rate` per second and answers when done; each event carries
  * `run`, `seq` and `sentAt` (`performance.timeOrigin + performance.now()`,
  * in ms) in its properties. `POST /bench/play?rate=` emits the events in its
  * JSON body (`[{ type, properties }]`) at `rate` per second and answers when
- * done (a scripted reply for the client bench). `GET /bench/clock` returns `{ now }` on the same
- * clock; `GET /bench/subscribers` returns `{ count }` of open `/event`
- * streams.
+ * done (a scripted reply for the client bench). `GET /bench/clock` returns
+ * `{ now }` on the same clock; `GET /bench/subscribers` returns `{ count }`
+ * of open event streams (both kinds).
  *
  * No imports on purpose: it starts in tens of milliseconds with `--no-config`.
  *
@@ -45,7 +48,11 @@ interface Session {
 }
 
 const sessions = new Map<string, Session>();
-const subscribers = new Set<ReadableStreamDefaultController<Uint8Array>>();
+/** Open event streams; `global` ones get the wrapped records. */
+const subscribers = new Map<
+  ReadableStreamDefaultController<Uint8Array>,
+  { global: boolean }
+>();
 let eventCounter = 0;
 
 function eventId(): string {
@@ -53,17 +60,38 @@ function eventId(): string {
   return `evt_synthetic${eventCounter.toString().padStart(12, "0")}`;
 }
 
-/** Encodes one OpenCode-style SSE frame: a single `data:` line. */
-function frame(type: string, properties: Record<string, unknown>): Uint8Array {
-  return encoder.encode(
-    `data: ${JSON.stringify({ id: eventId(), type, properties })}\n\n`,
-  );
+/** One event as both streams carry it: a single `data:` line each. */
+interface Frames {
+  plain: Uint8Array;
+  global: Uint8Array;
 }
 
-function broadcast(bytes: Uint8Array): void {
-  for (const controller of subscribers) {
+/**
+ * Encodes one OpenCode-style event for `/event` and for `/global/event`
+ * (a `serverWide` one without a directory, like `server.connected`).
+ */
+function frames(
+  type: string,
+  properties: Record<string, unknown>,
+  serverWide = false,
+): Frames {
+  const event = { id: eventId(), type, properties };
+  const json = JSON.stringify(event);
+  const record = serverWide
+    ? `{"payload":${json}}`
+    : `{"directory":${
+      JSON.stringify(directory)
+    },"project":"global","payload":${json}}`;
+  return {
+    plain: encoder.encode(`data: ${json}\n\n`),
+    global: encoder.encode(`data: ${record}\n\n`),
+  };
+}
+
+function broadcast(event: Frames): void {
+  for (const [controller, { global }] of subscribers) {
     try {
-      controller.enqueue(bytes);
+      controller.enqueue(global ? event.global : event.plain);
     } catch {
       subscribers.delete(controller);
     }
@@ -119,17 +147,18 @@ function notFound(message: string): Response {
   return json({ name: "NotFoundError", data: { message } }, 404);
 }
 
-function eventStream(): Response {
+function eventStream(global: boolean): Response {
   let self: ReadableStreamDefaultController<Uint8Array> | undefined;
   let heartbeat: ReturnType<typeof setInterval> | undefined;
+  const pick = (f: Frames) => global ? f.global : f.plain;
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       self = controller;
-      controller.enqueue(frame("server.connected", {}));
-      subscribers.add(controller);
+      controller.enqueue(pick(frames("server.connected", {}, true)));
+      subscribers.set(controller, { global });
       heartbeat = setInterval(() => {
         try {
-          controller.enqueue(frame("server.heartbeat", {}));
+          controller.enqueue(pick(frames("server.heartbeat", {}, true)));
         } catch {
           clearInterval(heartbeat);
         }
@@ -173,7 +202,7 @@ async function emit(n: number, rate: number, run: number, session: string) {
         seq: sent,
         sentAt: now(),
       };
-      broadcast(frame("message.part.delta", properties));
+      broadcast(frames("message.part.delta", properties));
       sent++;
     }
     if (sent < n) {
@@ -198,7 +227,7 @@ async function play(
     );
     for (; sent < due; sent++) {
       const event = events[sent];
-      if (event) broadcast(frame(event.type, event.properties));
+      if (event) broadcast(frames(event.type, event.properties));
     }
     if (sent < events.length) {
       const next = started + (sent * 1000) / rate;
@@ -221,7 +250,7 @@ function createSession(title: string | undefined): Session {
     time: { created, updated: created },
   };
   sessions.set(id, session);
-  broadcast(frame("session.created", { sessionID: id, info: session }));
+  broadcast(frames("session.created", { sessionID: id, info: session }));
   return session;
 }
 
@@ -247,7 +276,9 @@ async function handle(req: Request): Promise<Response> {
       case "/session":
         return json([...sessions.values()].reverse());
       case "/event":
-        return eventStream();
+        return eventStream(false);
+      case "/global/event":
+        return eventStream(true);
       case "/permission":
       case "/question":
         return json([]);
@@ -317,7 +348,7 @@ async function handle(req: Request): Promise<Response> {
       if (!session) return notFound(`Session not found: ${match[1]}`);
       sessions.delete(match[1]);
       broadcast(
-        frame("session.deleted", { sessionID: session.id, info: session }),
+        frames("session.deleted", { sessionID: session.id, info: session }),
       );
       return json(true);
     }
@@ -350,7 +381,7 @@ if (import.meta.main) {
     ),
   );
   const stop = () => {
-    for (const controller of subscribers) {
+    for (const controller of subscribers.keys()) {
       try {
         controller.close();
       } catch {

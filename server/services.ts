@@ -14,7 +14,11 @@ import type { DatabaseSync } from "node:sqlite";
 import type { SupervisorApi } from "./api/api_context.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { isFlockEvent, isFlockOwnEventType } from "./contract/event_types.ts";
-import type { WireEvent } from "./contract/events.ts";
+import type {
+  PublishEvent,
+  PublishMeta,
+  WireEvent,
+} from "./contract/events.ts";
 import { sessionIdOf } from "./contract/session_id_of.ts";
 import { InstanceStore } from "./db/instance_store.ts";
 import { MarkStore } from "./db/mark_store.ts";
@@ -76,13 +80,17 @@ export interface AppServices {
   catalog: CatalogCache;
   /**
    * Publishes one Flock event: the observers (tracker first, listeners
-   * last) apply it, then the broker fans it out.
+   * last) apply it, then the broker fans it out (sending `meta.json` when
+   * given instead of serialising it). Observers and listeners get the
+   * event's meta (`meta.directory` is the directory OpenCode reported for
+   * an upstream event, e.g. a worktree's).
    */
-  publish: (event: WireEvent) => void;
+  publish: PublishEvent;
   /**
-   * Adds a listener that gets every published event in-process, in order
-   * (the workflow runner reacts to OpenCode's events this way). It must not
-   * throw or block. Returns the function that removes it.
+   * Adds a listener that gets every published event in-process, in order,
+   * with its {@linkcode PublishMeta} (the workflow runner reacts to
+   * OpenCode's events this way). It must not throw or block. Returns the
+   * function that removes it.
    */
   listen(listener: EventListener): () => void;
   /** Runs the OpenCode children. */
@@ -94,7 +102,10 @@ export interface AppServices {
 }
 
 /** Gets every published event (see {@linkcode AppServices.listen}). */
-export type EventListener = (event: WireEvent) => void;
+export type EventListener = (
+  event: WireEvent,
+  meta: PublishMeta | undefined,
+) => void;
 
 /** What the runner takes beyond the composed services (tests, the bench). */
 export type RunServicesOptions = Partial<
@@ -198,7 +209,7 @@ export function composeEventServices(
   const tracker = new SessionTracker(sessions);
   const activity = new ActivityRegistry({ clock });
   const publisher = new Publisher(broker, rootEnricher(tracker));
-  const publish = (event: WireEvent) => publisher.publish(event);
+  const publish: PublishEvent = (event, meta) => publisher.publish(event, meta);
   const pending = new PendingIndex((id) => tracker.rootOf(id));
   const marks = new MarkTracker({
     store: new MarkStore(db),
@@ -229,10 +240,10 @@ export function composeEventServices(
   publisher.observe("message queue", (e) => queue.apply(e));
   // The runner and other in-process listeners come last.
   const listeners = new Set<EventListener>();
-  publisher.observe("listeners", (event) => {
+  publisher.observe("listeners", (event, meta) => {
     for (const listener of listeners) {
       try {
-        listener(event);
+        listener(event, meta);
       } catch (error) {
         log.error(`An event listener failed on ${event.type}:`, error);
       }

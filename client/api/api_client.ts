@@ -17,6 +17,12 @@ import type {
 } from "../../server/api/directories.ts";
 import type { OpenCodeMessageWithParts } from "../../server/contract/opencode.ts";
 import type { PermissionReply } from "../../server/contract/permissions.ts";
+import type {
+  RunJson,
+  RunStatusJson,
+  RunSummaryJson,
+  WorkflowJson,
+} from "../../server/contract/workflows.ts";
 
 export type { DirectoriesJson, DirectoryEntryJson };
 
@@ -32,6 +38,26 @@ export interface SendMessageBody {
   agent?: string;
   model?: string;
 }
+
+/** The body of `POST /api/workflows`: a directory, or the spec's text. */
+export type InstallWorkflowBody = { path: string } | { yaml: string };
+
+/** The body of `POST /api/runs`. */
+export interface StartRunBody {
+  workflow: string;
+  instance_id: string;
+  task: string;
+}
+
+/** Filters of `GET /api/runs`. */
+export interface RunFilters {
+  workflow?: string;
+  status?: RunStatusJson;
+  instance_id?: string;
+}
+
+/** What a person can do to one step of a run. */
+export type StepAction = "retry" | "skip" | "approve";
 
 /** An API call failed: an HTTP error (with Flock's error code) or no response (`status` 0). */
 export class ApiError extends Error {
@@ -249,5 +275,58 @@ export class ApiClient {
   listDirectories(path?: string): Promise<DirectoriesJson> {
     const query = path ? `?path=${enc(path)}` : "";
     return this.#request("GET", `/api/directories${query}`);
+  }
+
+  /** `GET /api/workflows`: every installed workflow (newest revision). */
+  listWorkflows(): Promise<WorkflowJson[]> {
+    return this.#request("GET", "/api/workflows");
+  }
+
+  /** `POST /api/workflows` (201; 400 names each bad field, or the YAML line and column). */
+  installWorkflow(body: InstallWorkflowBody): Promise<WorkflowJson> {
+    return this.#request("POST", "/api/workflows", body);
+  }
+
+  /** `DELETE /api/workflows/{id}` (409 while a run of it is active). */
+  async deleteWorkflow(id: string): Promise<void> {
+    await this.#request("DELETE", `/api/workflows/${enc(id)}`);
+  }
+
+  /** `GET /api/runs?workflow=&status=&instance_id=`: newest first. */
+  listRuns(filters: RunFilters = {}): Promise<RunSummaryJson[]> {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(filters)) {
+      if (typeof value === "string") query.set(key, value);
+    }
+    const text = query.toString();
+    return this.#request("GET", `/api/runs${text ? `?${text}` : ""}`);
+  }
+
+  /** `GET /api/runs/{id}`: the run with its steps, stories and attempts. */
+  getRun(id: string): Promise<RunJson> {
+    return this.#request("GET", `/api/runs/${enc(id)}`);
+  }
+
+  /** `POST /api/runs` (201). */
+  startRun(body: StartRunBody): Promise<RunJson> {
+    return this.#request("POST", "/api/runs", body);
+  }
+
+  /** `POST /api/runs/{id}/stop` (409 with the reason when finished). */
+  stopRun(id: string): Promise<RunJson> {
+    return this.#request("POST", `/api/runs/${enc(id)}/stop`);
+  }
+
+  /** `POST /api/runs/{id}/resume` (409 with the reason unless cancelled or failed). */
+  resumeRun(id: string): Promise<RunJson> {
+    return this.#request("POST", `/api/runs/${enc(id)}/resume`);
+  }
+
+  /** `POST /api/runs/{id}/steps/{step}/retry|skip|approve` (409 with the reason). */
+  stepAction(id: string, step: string, action: StepAction): Promise<RunJson> {
+    return this.#request(
+      "POST",
+      `/api/runs/${enc(id)}/steps/${enc(step)}/${action}`,
+    );
   }
 }

@@ -17,6 +17,7 @@ import { readNotifyOptIn, shouldNotify } from "../lib/notifier.ts";
 import { noteRender } from "../lib/render_probe.ts";
 import { formatRoute, parseRoute, type Route } from "../lib/routing.ts";
 import { FlockStore, type StoreSignal } from "../lib/store/flock_store.ts";
+import { blockedRuns } from "../lib/store/run_board.ts";
 import type { FlockState } from "../lib/store/state.ts";
 import type { NewInstanceDialog } from "./new-instance-dialog.ts";
 import "./connection-badge.ts";
@@ -25,8 +26,10 @@ import "./instance-list.ts";
 import "./new-instance-dialog.ts";
 import "./notify-toggle.ts";
 import "./permission-inbox.ts";
+import "./run-view.ts";
 import "./session-view.ts";
 import "./update-toast.ts";
+import "./workflow-board.ts";
 
 /** What the shell shows from the store. */
 interface ShellView {
@@ -35,6 +38,8 @@ interface ShellView {
   title: string | undefined;
   /** The open session's instance, by name. */
   instanceName: string | undefined;
+  /** Runs blocked on a person. */
+  blockedRuns: number;
 }
 
 /**
@@ -99,6 +104,7 @@ export class FlockApp extends LitElement {
     return {
       permissionCount: s.permissions.size,
       title: session?.title,
+      blockedRuns: blockedRuns(s.runs.summaries).length,
       instanceName: instance
         ? instance.name || basename(instance.working_directory)
         : undefined,
@@ -230,6 +236,24 @@ export class FlockApp extends LitElement {
             @click=${() => this.#openNewInstance()}
           >${icon("plus")} New instance</button>
         </div>
+        <div class="px-3 pb-3">
+          <a
+            href="#/w"
+            data-workflows-link
+            aria-current=${this._route.kind === "board" ||
+                this._route.kind === "run"
+              ? "page"
+              : "false"}
+            class="flex min-h-11 items-center gap-2 rounded-lg px-3 text-sm text-gray-300 ring-1 ring-gray-800 hover:bg-gray-900 aria-[current=page]:bg-gray-800 aria-[current=page]:text-gray-100"
+          >Workflows${this.#view.value.blockedRuns > 0
+            ? html`
+              <span
+                class="ml-auto rounded-full bg-amber-400 px-2 py-0.5 text-xs font-bold text-gray-950"
+                aria-label="${this.#view.value.blockedRuns} run(s) need you"
+              >${this.#view.value.blockedRuns}</span>
+            `
+            : nothing}</a>
+        </div>
         <permission-inbox></permission-inbox>
         <nav class="min-h-0 flex-1 overflow-y-auto px-2 pb-4" aria-label="Instances">
           <h2
@@ -298,6 +322,13 @@ export class FlockApp extends LitElement {
           ${
       route.kind === "session"
         ? html`<session-view session-id=${route.sessionId}></session-view>`
+        : route.kind === "board"
+        ? html`<workflow-board class="block h-full" workflow-id=${
+          route
+            .workflowId ?? ""
+        }></workflow-board>`
+        : route.kind === "run"
+        ? html`<run-view class="block h-full" run-id=${route.runId}></run-view>`
         : html`
           <home-view
             class="block h-full"

@@ -9,7 +9,11 @@
 /** Where the page is. */
 export type Route =
   | { readonly kind: "home" }
-  | { readonly kind: "session"; readonly sessionId: string };
+  | { readonly kind: "session"; readonly sessionId: string }
+  /** The workflow board (`#/w`, or one workflow's: `#/w/<workflowId>`). */
+  | { readonly kind: "board"; readonly workflowId: string | null }
+  /** A run's page (`#/r/<runId>`). */
+  | { readonly kind: "run"; readonly runId: string };
 
 /** The home route. */
 export const HOME_ROUTE: Route = Object.freeze({ kind: "home" });
@@ -26,6 +30,16 @@ export const HOME_ROUTE: Route = Object.freeze({ kind: "home" });
  */
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, "");
+  const board = /^\/w(?:\/([^/?#]+))?\/?$/.exec(path);
+  if (board) {
+    const workflowId = segment(board[1]);
+    if (board[1] === undefined || workflowId !== undefined) {
+      return { kind: "board", workflowId: workflowId ?? null };
+    }
+  }
+  const run = /^\/r\/([^/?#]+)\/?$/.exec(path);
+  const runId = segment(run?.[1]);
+  if (runId !== undefined) return { kind: "run", runId };
   const match = /^\/s\/([^/?#]+)\/?$/.exec(path);
   if (match?.[1]) {
     try {
@@ -38,16 +52,36 @@ export function parseRoute(hash: string): Route {
   return HOME_ROUTE;
 }
 
+/** A decoded, non-blank path segment, or undefined. */
+function segment(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  try {
+    const value = decodeURIComponent(raw);
+    return value.trim() === "" ? undefined : value;
+  } catch {
+    return undefined; // a malformed escape is an unknown route
+  }
+}
+
 /**
  * Formats a route as a hash.
  *
  * @param route The route.
- * @returns `#/` or `#/s/<id>`.
+ * @returns `#/`, `#/s/<id>`, `#/w`, `#/w/<id>` or `#/r/<id>`.
  */
 export function formatRoute(route: Route): string {
-  return route.kind === "session"
-    ? `#/s/${encodeURIComponent(route.sessionId)}`
-    : "#/";
+  switch (route.kind) {
+    case "session":
+      return `#/s/${encodeURIComponent(route.sessionId)}`;
+    case "board":
+      return route.workflowId === null
+        ? "#/w"
+        : `#/w/${encodeURIComponent(route.workflowId)}`;
+    case "run":
+      return `#/r/${encodeURIComponent(route.runId)}`;
+    default:
+      return "#/";
+  }
 }
 
 /**

@@ -27,3 +27,20 @@ Deno.test("a trailing slash and a missing # are accepted", () => {
   );
   strictEqual(sameRoute(parseRoute("#/s/x"), HOME_ROUTE), false);
 });
+
+Deno.test("board and run routes round-trip; malformed ones are home", () => {
+  for (
+    const route of [
+      { kind: "board", workflowId: null },
+      { kind: "board", workflowId: "feature dev" },
+      { kind: "run", runId: "run_1" },
+    ] as const
+  ) {
+    deepStrictEqual(parseRoute(formatRoute(route)), route);
+  }
+  strictEqual(formatRoute({ kind: "board", workflowId: null }), "#/w");
+  deepStrictEqual(parseRoute("#/w/"), { kind: "board", workflowId: null });
+  for (const hash of ["#/r/", "#/w/%E0%A4%A", "#/r/a/b", "#/w/a/b"]) {
+    deepStrictEqual(parseRoute(hash), HOME_ROUTE, hash);
+  }
+});

@@ -177,3 +177,27 @@ export interface UnknownFlockEvent {
 
 /** Anything Flock publishes or a client receives. */
 export type WireEvent = FlockEvent | UnknownFlockEvent;
+
+/**
+ * Server side only (clients never see it): what Flock knows about a
+ * published event besides its value.
+ */
+export interface PublishMeta {
+  /**
+   * The directory OpenCode reported for an upstream event on its child's
+   * `GET /global/event` (the child's own directory, or another one served
+   * through `?directory=`, such as a worktree's). Undefined for Flock's own
+   * events and for OpenCode's events that carry none (`server.connected`,
+   * `server.heartbeat`); `"global"` for project-wide ones.
+   */
+  directory?: string | undefined;
+  /**
+   * The event's JSON text exactly as it is forwarded (`instance_id`
+   * included), when the publisher already has it: the broker sends it
+   * instead of serialising the event again. It must parse to the event.
+   */
+  json?: string | undefined;
+}
+
+/** Publishes one event to the session tracker and the broker. */
+export type PublishEvent = (event: WireEvent, meta?: PublishMeta) => void;

@@ -13,6 +13,7 @@ import type {
   AssistantMessage,
   Event,
   FilePart,
+  GlobalEvent,
   Message,
   Part,
   PermissionRequest,
@@ -30,6 +31,15 @@ import type {
 
 /** Every event OpenCode 1.18.33 documents on `GET /event` (a union on `type`). */
 export type OpenCodeEvent = Event;
+
+/**
+ * One record of `GET /global/event`: an event of any directory the child
+ * serves, wrapped with that directory (`{ directory, project, payload }`).
+ * The payload union also holds `sync` replication records, which Flock
+ * ignores. Seen on 1.18.33: `server.connected` and `server.heartbeat` come
+ * without `directory`, and project-wide events with `directory: "global"`.
+ */
+export type OpenCodeGlobalEvent = GlobalEvent;
 
 /** The `type` of an {@linkcode OpenCodeEvent}. */
 export type OpenCodeEventType = OpenCodeEvent["type"];

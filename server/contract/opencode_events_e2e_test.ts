@@ -1,6 +1,6 @@
 /**
  * The contract against the real thing: every event a real OpenCode 1.18.33
- * sends on its own `/event` during a scripted session (a reply, a bash tool
+ * sends on its `/global/event` (the stream Flock reads) during a scripted session (a reply, a bash tool
  * behind a permission, an abort, provider retries, rename, delete) is read
  * by the guard as a known event of the SDK's union, and `sessionIdOf` names
  * the session OpenCode put in it. Real OpenCode, the fake model.
@@ -13,6 +13,7 @@ import { waitFor } from "../testing/procfs.ts";
 import { type EventReading, readOpenCodeEvent } from "./event_guard.ts";
 import type { UnknownOpenCodeEvent } from "./event_guard.ts";
 import type { OpenCodeEvent } from "./opencode.ts";
+import { isRecord } from "./opencode_guards.ts";
 import { sessionIdOf } from "./session_id_of.ts";
 
 type Reading = EventReading<OpenCodeEvent, UnknownOpenCodeEvent>;
@@ -36,9 +37,14 @@ Deno.test({
       while (true) {
         const { done, value } = await reader.read();
         if (done) return;
+        // `/global/event` wraps each event as `{directory, project,
+        // payload}` and adds `sync` records, which Flock skips.
+        const record: unknown = JSON.parse(value.data);
+        const payload = isRecord(record) ? record.payload : undefined;
+        if (isRecord(payload) && payload.type === "sync") continue;
         readings.push({
           data: value.data,
-          reading: readOpenCodeEvent(JSON.parse(value.data)),
+          reading: readOpenCodeEvent(payload),
         });
       }
     })().catch(() => {});

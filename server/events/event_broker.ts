@@ -19,25 +19,37 @@
  *   arrives still resumes without a gap.
  * - Heartbeat comments go to subscribers idle for `heartbeatMs`.
  *
+ * - The hot path of `publish` per event: one id, one frame (from the
+ *   caller's JSON text when given, else one `JSON.stringify`), one ring
+ *   slot, then per matching subscriber either one `enqueue` into its
+ *   stream's pending read or one push onto its queue (`subscriber.ts`).
+ *   No timer, promise or closure is made per event or per subscriber.
+ *
  * The broker produces bytes but knows nothing about HTTP; `http/sse.ts`
- * wraps its streams in responses.
+ * wraps its streams in responses. Frames are in `sse_frames.ts`, the ring
+ * in `event_ring.ts`, a client's queue and stream in `subscriber.ts`.
  *
  * @module
  */
-import type {
-  StreamLaggedEvent,
-  StreamResetEvent,
-  WireEvent,
-} from "../contract/events.ts";
-import { encodeComment, encodeSse } from "../http/sse.ts";
+import type { WireEvent } from "../contract/events.ts";
 import { log } from "../log.ts";
 import type { EventIdSource } from "./event_ids.ts";
+import { EventRing, type RingEntry } from "./event_ring.ts";
 import {
   type EventFilter,
   type EventScope,
   matches,
   scopeOf,
 } from "./event_scope.ts";
+import {
+  anchorFrame,
+  eventFrame,
+  HEARTBEAT_FRAME,
+  laggedFrame,
+  resetFrame,
+  retryFrame,
+} from "./sse_frames.ts";
+import { Subscriber } from "./subscriber.ts";
 
 /** Options for {@linkcode EventBroker}. */
 export interface EventBrokerOptions {
@@ -65,133 +77,6 @@ export interface SubscribeOptions extends EventFilter {
   signal?: AbortSignal;
 }
 
-/** A published event as the ring keeps it. */
-interface Entry extends EventScope {
-  id: number;
-  frame: Uint8Array;
-}
-
-/** A frame waiting in a subscriber's queue; `id` is undefined for comments. */
-interface Pending {
-  id: number | undefined;
-  frame: Uint8Array;
-}
-
-const encoder = new TextEncoder();
-const HEARTBEAT = encoder.encode(encodeComment("keepalive"));
-/** Frames are coalesced into chunks of about this size when a client is behind. */
-const CHUNK_BYTES = 64 * 1024;
-
-/** A FIFO of frames with O(1) push and batched take. */
-class FrameQueue {
-  /** Taken slots are cleared (undefined) so their frames can be collected. */
-  #items: (Pending | undefined)[] = [];
-  #head = 0;
-  bytes = 0;
-
-  get length(): number {
-    return this.#items.length - this.#head;
-  }
-
-  push(item: Pending): void {
-    this.#items.push(item);
-    this.bytes += item.frame.byteLength;
-  }
-
-  /** Removes frames up to about `maxBytes` (at least one). */
-  take(maxBytes: number, out: Pending[]): number {
-    let size = 0;
-    while (this.#head < this.#items.length) {
-      const item = this.#items[this.#head]!;
-      if (out.length > 0 && size + item.frame.byteLength > maxBytes) break;
-      this.#items[this.#head] = undefined;
-      this.#head++;
-      size += item.frame.byteLength;
-      out.push(item);
-    }
-    this.bytes -= size;
-    if (this.#head === this.#items.length) {
-      this.#items = [];
-      this.#head = 0;
-    }
-    return size;
-  }
-
-  clear(): void {
-    this.#items = [];
-    this.#head = 0;
-    this.bytes = 0;
-  }
-}
-
-class Subscriber {
-  readonly filter: EventFilter;
-  controller!: ReadableStreamDefaultController<Uint8Array>;
-  /** Frames not subject to the queue limit: the start frame and the replay. */
-  readonly backlog = new FrameQueue();
-  /** Live frames, bounded by the broker's limits. */
-  readonly queue = new FrameQueue();
-  /** Resolves the pending `pull`, when the consumer waits for data. */
-  waiter: (() => void) | undefined;
-  /** The id of the last event handed to the stream (or the resume point). */
-  position: number;
-  lastActivity: number;
-  done = false;
-  detach: (() => void) | undefined;
-
-  constructor(filter: EventFilter, position: number, now: number) {
-    this.filter = filter;
-    this.position = position;
-    this.lastActivity = now;
-  }
-
-  get hasPending(): boolean {
-    return this.backlog.length > 0 || this.queue.length > 0;
-  }
-
-  /** Hands queued frames to the stream as one chunk. */
-  flush(): void {
-    const items: Pending[] = [];
-    let size = this.backlog.take(CHUNK_BYTES, items);
-    if (size < CHUNK_BYTES && this.queue.length > 0) {
-      size += this.queue.take(CHUNK_BYTES - size, items);
-    }
-    if (items.length === 0) return;
-    let chunk: Uint8Array;
-    if (items.length === 1) {
-      chunk = items[0]!.frame;
-    } else {
-      chunk = new Uint8Array(size);
-      let offset = 0;
-      for (const item of items) {
-        chunk.set(item.frame, offset);
-        offset += item.frame.byteLength;
-      }
-    }
-    for (let i = items.length - 1; i >= 0; i--) {
-      const id = items[i]!.id;
-      if (id !== undefined) {
-        this.position = id;
-        break;
-      }
-    }
-    this.controller.enqueue(chunk);
-  }
-
-  /** Hands a frame straight to a waiting consumer. */
-  handOver(frame: Uint8Array, id: number | undefined): void {
-    this.controller.enqueue(frame);
-    if (id !== undefined) this.position = id;
-    this.wake();
-  }
-
-  wake(): void {
-    const waiter = this.waiter;
-    this.waiter = undefined;
-    waiter?.();
-  }
-}
-
 /**
  * The fan-out broker. See the module documentation for its guarantees.
  *
@@ -205,18 +90,13 @@ class Subscriber {
  */
 export class EventBroker {
   #ids: EventIdSource;
-  #ringSize: number;
   #queueLimit: number;
   #queueBytes: number;
   #heartbeatMs: number;
   #retryMs: number;
   #now: () => number;
 
-  #ring: (Entry | undefined)[];
-  #ringStart = 0;
-  #ringLength = 0;
-  /** The id of the newest event evicted from the ring (0: none yet). */
-  #evicted = 0;
+  #ring: EventRing;
   /** An id reserved when the broker starts; no event carries it. */
   #runMarker: number;
   /** The newest id issued (the run marker before any event). */
@@ -227,7 +107,9 @@ export class EventBroker {
 
   constructor(options: EventBrokerOptions) {
     this.#ids = options.ids;
-    this.#ringSize = positive("ringSize", options.ringSize ?? 10_000);
+    this.#ring = new EventRing(
+      positive("ringSize", options.ringSize ?? 10_000),
+    );
     this.#queueLimit = positive("queueLimit", options.queueLimit ?? 1_000);
     this.#queueBytes = positive(
       "queueBytes",
@@ -236,7 +118,6 @@ export class EventBroker {
     this.#heartbeatMs = positive("heartbeatMs", options.heartbeatMs ?? 15_000);
     this.#retryMs = positive("retryMs", options.retryMs ?? 1_000);
     this.#now = options.now ?? Date.now;
-    this.#ring = new Array(this.#ringSize);
     this.#runMarker = this.#ids.next();
     this.#lastId = this.#runMarker;
   }
@@ -260,32 +141,43 @@ export class EventBroker {
    * Publishes an event to every matching subscriber. Never blocks and never
    * throws; an event that cannot be encoded is dropped with a warning.
    *
+   * @param json The event's JSON text when the caller has it already (the
+   * upstream reader forwards OpenCode's own text): sent as the `data:`
+   * instead of serialising `event`. It must parse to `event`.
    * @returns The event's id, or undefined when it was dropped.
    */
-  publish(event: WireEvent): number | undefined {
+  publish(event: WireEvent, json?: string): number | undefined {
     if (this.#closed) return undefined;
+    const type = event.type;
     let data: string;
     let scope: EventScope;
     try {
-      data = JSON.stringify(event);
-      scope = scopeOf(event);
-      if (typeof event.type !== "string" || /[\r\n]/.test(event.type)) {
-        throw new Error(`bad event type ${JSON.stringify(event.type)}`);
+      if (
+        typeof type !== "string" || type.includes("\n") || type.includes("\r")
+      ) {
+        throw new Error(`bad event type ${JSON.stringify(type)}`);
       }
+      data = json ?? JSON.stringify(event);
+      scope = scopeOf(event);
     } catch (error) {
       log.warn("Cannot publish an event; dropping it:", error);
       return undefined;
     }
     const id = this.#ids.next();
-    const frame = encoder.encode(encodeSse({ id, event: event.type, data }));
-    const entry: Entry = { ...scope, id, frame };
-    this.#remember(entry);
+    const entry: RingEntry = {
+      sessionId: scope.sessionId,
+      instanceId: scope.instanceId,
+      rootSessionId: scope.rootSessionId,
+      instanceLifecycle: scope.instanceLifecycle,
+      id,
+      frame: eventFrame(id, type, data),
+    };
+    this.#ring.push(entry);
     this.#lastId = id;
     if (this.#subscribers.size === 0) return id;
     const now = this.#now();
     for (const sub of this.#subscribers) {
-      if (!matches(entry, sub.filter)) continue;
-      this.#deliver(sub, entry, now);
+      if (matches(entry, sub.filter)) this.#deliver(sub, entry, now);
     }
     return id;
   }
@@ -300,56 +192,35 @@ export class EventBroker {
     if (options.instanceId !== undefined) {
       filter.instanceId = options.instanceId;
     }
-    const now = this.#now();
     const start = this.#resumePoint(options.lastEventId);
-    const sub = new Subscriber(filter, start.position, now);
-    const retry = `retry: ${this.#retryMs}\n`;
+    const sub: Subscriber = new Subscriber(
+      filter,
+      start.position,
+      this.#now(),
+      () => this.#end(sub, "cancel"),
+    );
     if (start.reset === undefined) {
       // The id-only frame anchors the client's Last-Event-ID.
       sub.backlog.push({
         id: start.position,
-        frame: encoder.encode(`${retry}id: ${start.position}\n\n`),
+        frame: anchorFrame(this.#retryMs, start.position),
       });
-      this.#replay(sub, start.position);
+      this.#ring.forEachAfter(start.position, (entry) => {
+        if (matches(entry, filter)) {
+          sub.backlog.push({ id: entry.id, frame: entry.frame });
+        }
+      });
     } else {
-      sub.backlog.push({ id: undefined, frame: encoder.encode(`${retry}\n`) });
-      const reset: StreamResetEvent = {
-        type: "stream.reset",
-        properties: { reason: start.reset },
-      };
+      sub.backlog.push({ id: undefined, frame: retryFrame(this.#retryMs) });
       sub.backlog.push({
         id: start.position,
-        frame: encoder.encode(
-          encodeSse({
-            id: start.position,
-            event: reset.type,
-            data: JSON.stringify(reset),
-          }),
-        ),
+        frame: resetFrame(start.position, start.reset),
       });
     }
-    const stream = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        sub.controller = controller;
-      },
-      pull: () => {
-        if (sub.done) return;
-        if (sub.hasPending) {
-          sub.flush();
-          return;
-        }
-        return new Promise<void>((resolve) => {
-          sub.waiter = resolve;
-        });
-      },
-      cancel: () => {
-        this.#end(sub, "cancel");
-      },
-    }, { highWaterMark: 0 });
     if (this.#closed) {
       sub.done = true;
-      sub.controller.close();
-      return stream;
+      sub.close();
+      return sub.stream;
     }
     this.#subscribers.add(sub);
     const signal = options.signal;
@@ -363,7 +234,7 @@ export class EventBroker {
       }
     }
     this.#startTimer();
-    return stream;
+    return sub.stream;
   }
 
   /** Ends every stream at once and refuses new work. Idempotent. */
@@ -381,15 +252,15 @@ export class EventBroker {
       if (now - sub.lastActivity < this.#heartbeatMs) continue;
       sub.lastActivity = now;
       // A consumer that is not waiting is busy with earlier frames.
-      if (sub.waiter !== undefined && !sub.hasPending) {
-        sub.handOver(HEARTBEAT, undefined);
+      if (sub.waiting && !sub.hasPending) {
+        sub.handOver(HEARTBEAT_FRAME, undefined);
       }
     }
   }
 
-  #deliver(sub: Subscriber, entry: Entry, now: number): void {
+  #deliver(sub: Subscriber, entry: RingEntry, now: number): void {
     sub.lastActivity = now;
-    if (sub.waiter !== undefined && !sub.hasPending) {
+    if (sub.waiting && !sub.hasPending) {
       sub.handOver(entry.frame, entry.id);
       return;
     }
@@ -397,29 +268,11 @@ export class EventBroker {
       sub.queue.length >= this.#queueLimit ||
       sub.queue.bytes + entry.frame.byteLength > this.#queueBytes
     ) {
-      this.#lag(sub);
+      sub.finish(laggedFrame(sub.position));
+      this.#end(sub, "close");
       return;
     }
     sub.queue.push({ id: entry.id, frame: entry.frame });
-  }
-
-  #lag(sub: Subscriber): void {
-    const lagged: StreamLaggedEvent = {
-      type: "stream.lagged",
-      properties: { dropped_after: sub.position },
-    };
-    sub.backlog.clear();
-    sub.queue.clear();
-    try {
-      sub.controller.enqueue(encoder.encode(encodeSse({
-        id: sub.position,
-        event: lagged.type,
-        data: JSON.stringify(lagged),
-      })));
-    } catch {
-      // Already closed or cancelled.
-    }
-    this.#end(sub, "close");
   }
 
   #end(sub: Subscriber, how: "close" | "cancel"): void {
@@ -430,48 +283,8 @@ export class EventBroker {
     sub.detach = undefined;
     sub.backlog.clear();
     sub.queue.clear();
-    if (how === "close") {
-      try {
-        sub.controller.close();
-      } catch {
-        // Already closed, errored or cancelled.
-      }
-    }
-    sub.wake();
+    if (how === "close") sub.close();
     if (this.#subscribers.size === 0) this.#stopTimer();
-  }
-
-  #remember(entry: Entry): void {
-    if (this.#ringLength < this.#ringSize) {
-      this.#ring[(this.#ringStart + this.#ringLength) % this.#ringSize] = entry;
-      this.#ringLength++;
-      return;
-    }
-    const oldest = this.#ring[this.#ringStart]!;
-    this.#evicted = oldest.id;
-    this.#ring[this.#ringStart] = entry;
-    this.#ringStart = (this.#ringStart + 1) % this.#ringSize;
-  }
-
-  /** Queues every ring event after `position` that the subscriber wants. */
-  #replay(sub: Subscriber, position: number): void {
-    // Walk back from the newest to find the first event after `position`.
-    let count = 0;
-    while (count < this.#ringLength) {
-      const entry = this.#ringAt(this.#ringLength - 1 - count);
-      if (entry.id <= position) break;
-      count++;
-    }
-    for (let i = this.#ringLength - count; i < this.#ringLength; i++) {
-      const entry = this.#ringAt(i);
-      if (matches(entry, sub.filter)) {
-        sub.backlog.push({ id: entry.id, frame: entry.frame });
-      }
-    }
-  }
-
-  #ringAt(index: number): Entry {
-    return this.#ring[(this.#ringStart + index) % this.#ringSize]!;
   }
 
   #resumePoint(
@@ -498,7 +311,7 @@ export class EventBroker {
         reset: "The Last-Event-ID is from before Flock restarted",
       };
     }
-    if (id < this.#evicted) {
+    if (id < this.#ring.evicted) {
       return {
         position: this.#lastId,
         reset: "The Last-Event-ID is older than the replay buffer",

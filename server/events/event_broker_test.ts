@@ -302,3 +302,65 @@ Deno.test("100 subscribers each get every event, in order", async () => {
   }
   b.close();
 });
+
+/** What a stream carries up to its `count`-th event frame, as text. */
+async function textOf(
+  stream: ReadableStream<Uint8Array>,
+  count: number,
+): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = "";
+  for await (const chunk of stream) {
+    text += decoder.decode(chunk, { stream: true });
+    if (text.split("\nevent: ").length > count) break;
+  }
+  return text;
+}
+
+/** Real-looking events whose text matters: unicode, U+2028, escapes, 2 MB. */
+function textCorpus(): FlockEvent[] {
+  return [
+    "plain",
+    'héllo wörld — “quotes” \u2028 \u2029 🦊 \\ " </script> \t \u0001',
+    "lone \ud800 surrogate",
+    "line\nbreaks\r\ninside\rstrings",
+    "x".repeat(2_000_000) + "\u2028",
+  ].map((delta, i) =>
+    flockEvent("message.part.delta", {
+      sessionID: "s1",
+      messageID: "msg_1",
+      partID: "prt_1",
+      field: "text",
+      delta: `${i}: ${delta}`,
+    })
+  );
+}
+
+Deno.test("an event published with its JSON text goes out in the very bytes of serialising it", async () => {
+  const serialised = broker();
+  const given = broker();
+  const corpus = textCorpus();
+  const a = textOf(serialised.subscribe(), corpus.length);
+  const b = textOf(given.subscribe(), corpus.length);
+  for (const event of corpus) {
+    serialised.publish(event);
+    given.publish(event, JSON.stringify(event));
+  }
+  const [old, spliced] = await Promise.all([a, b]);
+  serialised.close();
+  given.close();
+  assertEquals(spliced, old);
+  assert(old.includes("\u2028") && old.includes("🦊"));
+});
+
+Deno.test("JSON text with line breaks is split over data lines and reads back the same", async () => {
+  const b = broker();
+  const r = new SseReader(b.subscribe());
+  const event = ev(1);
+  const pretty = JSON.stringify(event, null, 2);
+  b.publish(event, pretty);
+  const [got] = await take(r, 1);
+  assertEquals(JSON.parse(got!.data), event);
+  assertEquals(got!.data, pretty.replaceAll("\r\n", "\n"));
+  b.close();
+});

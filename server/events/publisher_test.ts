@@ -41,3 +41,31 @@ Deno.test("Publisher: an observer that throws does not stop the others or the si
   assertEquals(seen, [{ enriched: true }]);
   assertEquals(sunk.map((e) => e.properties), [{ enriched: true }]);
 });
+
+Deno.test("Publisher: observers get each event's meta; the sink gets its JSON unless the enricher changed the event", () => {
+  const sunk: (string | undefined)[] = [];
+  const publisher = new Publisher(
+    { publish: (_e, json) => sunk.push(json) },
+    (e) => e.type === "child" ? { ...e, root_session_id: "ses_root" } : e,
+  );
+  const seen: (string | undefined)[] = [];
+  publisher.observe("dirs", (e, meta) => {
+    seen.push(`${e.type}@${meta?.directory}`);
+    if (e.type === "cause") publisher.publish(event("effect"));
+  });
+  publisher.publish(event("cause"), {
+    directory: "/wt/a",
+    json: '{"type":"cause","properties":{}}',
+  });
+  publisher.publish(event("child"), {
+    directory: "/wt/b",
+    json: '{"type":"child","properties":{}}',
+  });
+  assertEquals(seen, ["cause@/wt/a", "effect@undefined", "child@/wt/b"]);
+  // The effect had no JSON; the enriched child must be serialised again.
+  assertEquals(sunk, [
+    '{"type":"cause","properties":{}}',
+    undefined,
+    undefined,
+  ]);
+});

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { WireEvent } from "../contract/events.ts";
+import type { PublishEvent } from "../contract/events.ts";
 import type { LogLineJson } from "../contract/instances.ts";
 import { abortPromise, type Clock, within } from "../clock.ts";
 import { log } from "../log.ts";
@@ -65,8 +65,8 @@ export interface ChildRunOptions {
   health: HealthPolicy;
   /** Whether a session of the instance is busy now (health threshold). */
   busy: () => boolean;
-  /** Receives the child's upstream events. */
-  publish: (event: WireEvent) => void;
+  /** Receives the child's upstream events (with their directory and JSON). */
+  publish: PublishEvent;
   onResync?: ResyncHook | undefined;
   random: () => number;
 }

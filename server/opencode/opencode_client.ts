@@ -361,14 +361,15 @@ export class OpenCodeClient extends OpenCodeTransport {
   }
 
   /**
-   * Opens `GET /event`. The time limit covers only the response headers; the
-   * stream stays open until `signal` aborts or the server ends it. The caller
-   * must consume or cancel the returned body.
+   * Opens `GET /global/event` (every directory the child serves, each event
+   * wrapped with its directory). The time limit covers only the response
+   * headers; the stream stays open until `signal` aborts or the server ends
+   * it. The caller must consume or cancel the returned body.
    */
   async openEventStream(
     options: CallOptions = {},
   ): Promise<ReadableStream<Uint8Array>> {
-    const { response } = await this.request("GET", "/event", {
+    const { response } = await this.request("GET", "/global/event", {
       ...options,
       stream: true,
     });

@@ -8,7 +8,7 @@
  * @module
  */
 import type { Clock } from "../clock.ts";
-import type { WireEvent } from "../contract/events.ts";
+import type { PublishEvent } from "../contract/events.ts";
 import type { RemoteEndpoint } from "../db/instance_store.ts";
 import type { InstanceRun, OpenCodeEndpoint, RunEnd } from "./child_run.ts";
 import type { HealthPolicy } from "./health_monitor.ts";
@@ -32,7 +32,7 @@ export interface RemoteRunOptions {
   readyTimeoutMs: number;
   health: HealthPolicy;
   busy: () => boolean;
-  publish: (event: WireEvent) => void;
+  publish: PublishEvent;
   onResync?: ResyncHook | undefined;
   random: () => number;
   /** Injected for tests. */

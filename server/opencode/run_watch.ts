@@ -8,7 +8,7 @@
  * @module
  */
 import type { Clock } from "../clock.ts";
-import type { WireEvent } from "../contract/events.ts";
+import type { PublishEvent } from "../contract/events.ts";
 import { log } from "../log.ts";
 import { type HealthPolicy, monitorHealth } from "./health_monitor.ts";
 import type { OpenCodeClient } from "./opencode_client.ts";
@@ -25,7 +25,7 @@ export interface WatchServerOptions {
   /** Whether a session of the instance is busy now (health threshold). */
   busy: () => boolean;
   /** Receives the server's upstream events. */
-  publish: (event: WireEvent) => void;
+  publish: PublishEvent;
   onResync?: ResyncHook | undefined;
   random: () => number;
   /** Ends everything; the caller aborts it when the run ends. */
@@ -54,7 +54,7 @@ export function watchServer(options: WatchServerOptions): ServerWatch {
     instanceId,
     directory: options.directory,
     client,
-    publish: (event) => options.publish(event),
+    publish: (event, meta) => options.publish(event, meta),
     onResync: options.onResync,
     random: options.random,
   });

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Clock } from "../clock.ts";
-import type { WireEvent } from "../contract/events.ts";
+import type { PublishEvent } from "../contract/events.ts";
 import type { InstanceStore } from "../db/instance_store.ts";
 import type { ActivityRegistry } from "../fleet/activity.ts";
 import type { ProcessTree } from "../processes/process_helper.ts";
@@ -19,7 +19,7 @@ export interface SupervisorOptions {
   /** Where instance rows live. */
   instances: InstanceStore;
   /** Receives `instance.status` events and the children's upstream events. */
-  publish: (event: WireEvent) => void;
+  publish: PublishEvent;
   /** Receives the sessions and their statuses after each (re)connect of an event stream. */
   onResync?: ResyncHook;
   /**

@@ -1,28 +1,40 @@
 /**
- * Reads one child's `GET /event` stream and forwards each event, tagged with
- * its instance id. Reconnects with backoff while open, and after every
- * (re)connect fetches the sessions (`GET /session`, subagents' child
- * sessions included), their statuses (`GET /session/status`) and the
- * pending permission requests and questions (`GET /permission`,
- * `GET /question`) for the resync hook, since OpenCode does not replay
- * events that were published while nobody listened.
+ * Reads one child's `GET /global/event` stream and forwards each event,
+ * tagged with its instance id and with the directory OpenCode reported for
+ * it. `/global/event` carries every directory the child serves (its own and
+ * any other reached through `?directory=`, such as a worktree's), where
+ * `/event` carries only the child's own (API.md §4). Reconnects with backoff
+ * while open, and after every (re)connect fetches the sessions
+ * (`GET /session`, subagents' child sessions included), their statuses
+ * (`GET /session/status`) and the pending permission requests and questions
+ * (`GET /permission`, `GET /question`) for the resync hook, since OpenCode
+ * does not replay events that were published while nobody listened.
  *
- * Each `data:` payload is read by the contract's guard
- * (`readOpenCodeEvent`): a known event is forwarded typed, an event whose
- * type the pinned SDK does not know is forwarded as an `UnknownFlockEvent`,
- * and anything else (not JSON, no envelope, a known type without the fields
- * Flock reads) is logged and dropped.
+ * The hot path, per chunk of the body: one read into a reused buffer (a
+ * BYOB reader; a default reader allocates 64 KiB per read), one
+ * `TextDecoder` call, `eventsource-parser` fed directly (no stream pipes),
+ * and per record {@linkcode GlobalRecordReader}: the payload is parsed once
+ * (for the guard, the session tracker and the broker's filters) and its
+ * JSON text is forwarded with `instance_id` spliced in, so nothing is
+ * serialised again. No timer is touched per chunk: the idle watchdog reads
+ * the time of the last chunk when it fires.
  *
- * `server.heartbeat` (every 10 s) is not forwarded: it carries nothing for
- * Flock's clients, which get Flock's own keepalives. It does keep the idle
- * watchdog happy: a stream silent for `idleTimeoutMs` is dropped and
- * reopened.
+ * Each payload is read by the contract's guard (`readOpenCodeEvent`): a
+ * known event is forwarded typed, an event whose type the pinned SDK does
+ * not know is forwarded as an `UnknownFlockEvent`, and anything else (not
+ * JSON, no envelope, a known type without the fields Flock reads) is logged
+ * and dropped.
+ *
+ * `server.heartbeat` (every 10 s) and `sync` records are not forwarded:
+ * they carry nothing for Flock's clients, which get Flock's own keepalives.
+ * A heartbeat does keep the idle watchdog happy: a stream silent for
+ * `idleTimeoutMs` is dropped and reopened.
  *
  * @module
  */
-import { EventSourceParserStream } from "eventsource-parser/stream";
-import { readOpenCodeEvent } from "../contract/event_guard.ts";
+import { createParser } from "eventsource-parser";
 import type {
+  PublishMeta,
   UnknownFlockEvent,
   UpstreamFlockEvent,
 } from "../contract/events.ts";
@@ -34,7 +46,7 @@ import type {
 } from "../contract/opencode.ts";
 import { log } from "../log.ts";
 import { backoffDelay } from "./backoff.ts";
-import { decodeText } from "./output.ts";
+import { GlobalRecordReader } from "./global_record.ts";
 import type { OpenCodeClient } from "./opencode_client.ts";
 
 /**
@@ -44,6 +56,9 @@ import type { OpenCodeClient } from "./opencode_client.ts";
  * mistake the 101st session for a deleted one.
  */
 export const SESSION_LIST_LIMIT = 1_000_000;
+
+/** The size of the reused read buffer. */
+const READ_BYTES = 64 * 1024;
 
 /** What a child reports after each (re)connect of its event stream. */
 export interface ResyncSnapshot {
@@ -82,8 +97,14 @@ export interface UpstreamEventsOptions {
     | "listPermissions"
     | "listQuestions"
   >;
-  /** Receives every forwarded event, synchronously, in stream order. */
-  publish: (event: UpstreamFlockEvent | UnknownFlockEvent) => void;
+  /**
+   * Receives every forwarded event, synchronously, in stream order, with
+   * its directory and its JSON text as forwarded.
+   */
+  publish: (
+    event: UpstreamFlockEvent | UnknownFlockEvent,
+    meta: PublishMeta,
+  ) => void;
   /** Receives the sessions and their statuses after each (re)connect. */
   onResync?: ResyncHook | undefined;
   /** Reconnect delays. Default 250 ms base, 5 s cap. */
@@ -167,59 +188,64 @@ export class UpstreamEvents implements AsyncDisposable {
     const { instanceId, client, publish } = this.#options;
     const idleMs = this.#options.idleTimeoutMs ?? 30_000;
     const connection = new AbortController();
-    let reader: ReadableStreamDefaultReader<{ data: string }> | undefined;
+    let cancel: (() => Promise<void>) | undefined;
     // Aborting the fetch alone does not reliably end a pending read of the
-    // piped body (seen with Deno 2.9.6), so the reader is cancelled too.
+    // body (seen with Deno 2.9.6), so the reader is cancelled too.
     const drop = () => {
       connection.abort();
-      reader?.cancel().catch(() => {});
+      cancel?.().catch(() => {});
     };
     this.#closed.signal.addEventListener("abort", drop, { once: true });
+    // The watchdog: one timer per idle period, not one per chunk.
+    let lastChunk = Date.now();
     let idleTimer: ReturnType<typeof setTimeout> | undefined;
-    const arm = () => {
-      clearTimeout(idleTimer);
-      idleTimer = setTimeout(drop, idleMs);
+    const watch = () => {
+      const quiet = Date.now() - lastChunk;
+      if (quiet >= idleMs) drop();
+      else idleTimer = setTimeout(watch, idleMs - quiet);
     };
+    idleTimer = setTimeout(watch, idleMs);
+    const records = new GlobalRecordReader(instanceId);
+    const datas: string[] = [];
+    const parser = createParser({ onEvent: (event) => datas.push(event.data) });
+    const decoder = new TextDecoder();
     let sawConnected = false;
     try {
-      arm();
       const body = await client.openEventStream({
         signal: connection.signal,
         timeoutMs: 10_000,
       });
-      reader = decodeText(body)
-        .pipeThrough(new EventSourceParserStream())
-        .getReader();
+      const reader = chunkReader(body);
+      cancel = () => reader.cancel();
       if (connection.signal.aborted) return false;
       while (true) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        arm();
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(value.data);
-        } catch {
-          log.debug(`Ignoring a non-JSON event of instance ${instanceId}`);
-          continue;
+        const chunk = await reader.read();
+        if (chunk === undefined) break;
+        lastChunk = Date.now();
+        parser.feed(decoder.decode(chunk, { stream: true }));
+        for (let i = 0; i < datas.length; i++) {
+          const record = records.read(datas[i]!);
+          if (record.kind === "skip") continue;
+          if (record.kind === "invalid") {
+            log.warn(
+              `Ignoring an event of instance ${instanceId}: ${record.reason}`,
+            );
+            continue;
+          }
+          if (record.event.type === "server.connected") {
+            sawConnected = true;
+            this.#connected = true;
+            this.#connections++;
+            // Awaited on purpose: events after this point are newer than the
+            // snapshot, so they are published after the hook has applied it.
+            await this.#resync(connection.signal);
+          }
+          publish(record.event, {
+            directory: record.directory,
+            json: record.json,
+          });
         }
-        const reading = readOpenCodeEvent(parsed);
-        if (reading.kind === "invalid") {
-          log.warn(
-            `Ignoring an event of instance ${instanceId}: ${reading.reason}`,
-          );
-          continue;
-        }
-        const event = reading.event;
-        if (event.type === "server.connected") {
-          sawConnected = true;
-          this.#connected = true;
-          this.#connections++;
-          // Awaited on purpose: events after this point are newer than the
-          // snapshot, so they are published after the hook has applied it.
-          await this.#resync(connection.signal);
-        }
-        if (event.type === "server.heartbeat") continue;
-        publish({ ...event, instance_id: instanceId });
+        datas.length = 0;
       }
     } catch (error) {
       if (!this.#closed.signal.aborted) {
@@ -230,7 +256,7 @@ export class UpstreamEvents implements AsyncDisposable {
       clearTimeout(idleTimer);
       this.#closed.signal.removeEventListener("abort", drop);
       connection.abort();
-      await reader?.cancel().catch(() => {});
+      await cancel?.().catch(() => {});
     }
     return sawConnected;
   }
@@ -280,4 +306,39 @@ export class UpstreamEvents implements AsyncDisposable {
       }
     }
   }
+}
+
+/** Reads a byte stream chunk by chunk; see {@linkcode chunkReader}. */
+interface ChunkReader {
+  /** The next chunk (valid until the next call), or undefined at the end. */
+  read(): Promise<Uint8Array | undefined>;
+  cancel(): Promise<void>;
+}
+
+/**
+ * Reads `body` into one reused buffer when it supports BYOB reads (fetch
+ * bodies do), which spares an allocation of 64 KiB per chunk, else with a
+ * default reader.
+ */
+function chunkReader(body: ReadableStream<Uint8Array>): ChunkReader {
+  let byob: ReadableStreamBYOBReader;
+  try {
+    byob = body.getReader({ mode: "byob" });
+  } catch {
+    const plain = body.getReader();
+    return {
+      read: async () => (await plain.read()).value,
+      cancel: () => plain.cancel(),
+    };
+  }
+  let view = new Uint8Array(READ_BYTES);
+  return {
+    async read() {
+      const { value } = await byob.read(view);
+      if (value === undefined || value.byteLength === 0) return undefined;
+      view = new Uint8Array(value.buffer, 0, READ_BYTES);
+      return value;
+    },
+    cancel: () => byob.cancel(),
+  };
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type {
+  PublishMeta,
   UnknownFlockEvent,
   UpstreamFlockEvent,
 } from "../contract/events.ts";
@@ -10,6 +11,13 @@ import { SESSION_LIST_LIMIT, UpstreamEvents } from "./upstream_events.ts";
 const encoder = new TextEncoder();
 const sse = (value: unknown) =>
   encoder.encode(`data: ${JSON.stringify(value)}\n\n`);
+
+/** A `/global/event` record: an event wrapped with its directory. */
+function record(payload: unknown, directory?: string): unknown {
+  return directory === undefined
+    ? { payload }
+    : { directory, project: "global", payload };
+}
 
 const SESSION = openCodeSession({ id: "ses_1", directory: "/p" });
 const CHILD = openCodeSession({
@@ -31,7 +39,7 @@ const QUESTION = {
   questions: [{ question: "Q?", header: "Q", options: [] }],
 };
 
-/** A fake `/event` server: each connection plays the next script, then ends (or hangs). */
+/** A fake `/global/event` server: each connection plays the next script, then ends (or hangs). */
 function fakeServer(
   scripts: Array<{ events: unknown[]; hang?: boolean }>,
   { questionsFail = false } = {},
@@ -41,6 +49,7 @@ function fakeServer(
   const auth: string[] = [];
   const listQueries: string[] = [];
   let statusCalls = 0;
+  const paths: string[] = [];
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
     (request) => {
@@ -60,6 +69,7 @@ function fakeServer(
           ? Response.json({ message: "down" }, { status: 500 })
           : Response.json([QUESTION]);
       }
+      paths.push(url.pathname);
       const script = scripts[connection++] ?? { events: [], hang: true };
       const body = new ReadableStream<Uint8Array>({
         start(controller) {
@@ -80,6 +90,7 @@ function fakeServer(
     url: `http://127.0.0.1:${server.addr.port}`,
     auth,
     listQueries,
+    paths,
     get statusCalls() {
       return statusCalls;
     },
@@ -105,7 +116,7 @@ async function until(check: () => boolean, ms = 3000): Promise<void> {
   }
 }
 
-Deno.test("UpstreamEvents: forwards events in order, drops heartbeats and malformed events, resyncs on every connect", async () => {
+Deno.test("UpstreamEvents: reads /global/event, forwards events in order with their directory and JSON, drops heartbeats, sync records and malformed events, resyncs on every connect", async () => {
   const connected = { id: "evt_0", type: "server.connected", properties: {} };
   const delta = {
     id: "evt_1",
@@ -121,42 +132,59 @@ Deno.test("UpstreamEvents: forwards events in order, drops heartbeats and malfor
   const server = fakeServer([
     {
       events: [
-        connected,
-        { type: "server.heartbeat", properties: {} },
-        delta,
+        record(connected),
+        record({ id: "evt_h", type: "server.heartbeat", properties: {} }),
+        record(delta, "/p"),
+        record({ type: "sync", syncEvent: {}, id: "evt_s" }, "/p"),
         "not an event",
+        // A plain /event payload is not a /global/event record: dropped.
+        delta,
         // A known type without the fields Flock reads: dropped.
-        { id: "evt_2", type: "message.part.delta", properties: {} },
+        record({ id: "evt_2", type: "message.part.delta", properties: {} }),
         // A type the pinned SDK does not know: forwarded as it came.
-        { id: "evt_3", type: "future.thing", properties: { x: 1 } },
+        record({ id: "evt_3", type: "future.thing", properties: { x: 1 } }),
+        // Another directory of the same child (a worktree's).
+        record({
+          id: "evt_5",
+          type: "session.idle",
+          properties: { sessionID: "ses_w" },
+        }, "/p/wt"),
       ],
     },
     {
-      events: [connected, {
-        id: "evt_4",
-        type: "session.idle",
-        properties: { sessionID: "ses_1" },
-      }],
+      events: [
+        record(connected),
+        record({
+          id: "evt_4",
+          type: "session.idle",
+          properties: { sessionID: "ses_1" },
+        }, "/p"),
+      ],
       hang: true,
     },
   ]);
   const published: Array<UpstreamFlockEvent | UnknownFlockEvent> = [];
+  const metas: PublishMeta[] = [];
   const resyncs: Array<[string, unknown]> = [];
   const upstream = new UpstreamEvents({
     instanceId: "inst_1",
     directory: "/p",
     client: new OpenCodeClient({ baseUrl: server.url, password: "pw" }),
-    publish: (e) => published.push(e),
+    publish: (e, meta) => {
+      published.push(e);
+      metas.push(meta);
+    },
     onResync: (id, snapshot) => void resyncs.push([id, snapshot]),
     reconnect: { baseMs: 10, capMs: 20 },
   });
   try {
     upstream.start();
-    await until(() => published.length === 5);
+    await until(() => published.length === 6);
     assert.deepEqual(published.map((e) => e.type), [
       "server.connected",
       "message.part.delta",
       "future.thing",
+      "session.idle",
       "server.connected",
       "session.idle",
     ]);
@@ -167,6 +195,18 @@ Deno.test("UpstreamEvents: forwards events in order, drops heartbeats and malfor
       properties: { x: 1 },
       instance_id: "inst_1",
     });
+    assert.deepEqual(metas.map((m) => m.directory), [
+      undefined,
+      "/p",
+      undefined,
+      "/p/wt",
+      undefined,
+      "/p",
+    ]);
+    // The JSON forwarded is the event's own, with instance_id added.
+    for (const [i, meta] of metas.entries()) {
+      assert.equal(meta.json, JSON.stringify(published[i]));
+    }
     const snapshot = {
       sessions: [SESSION, CHILD],
       statuses: { ses_1: { type: "busy" } },
@@ -177,6 +217,10 @@ Deno.test("UpstreamEvents: forwards events in order, drops heartbeats and malfor
     // The list is the instance directory's sessions (children too), all of them.
     const query = `?directory=%2Fp&limit=${SESSION_LIST_LIMIT}`;
     assert.deepEqual(server.listQueries, [query, query]);
+    assert.deepEqual(
+      server.paths.filter((p) => p.endsWith("event")),
+      ["/global/event", "/global/event"],
+    );
     assert.equal(upstream.connections, 2);
     assert.ok(upstream.connected);
     assert.ok(server.auth.every((a) => a === "Basic " + btoa("opencode:pw")));
@@ -190,11 +234,11 @@ Deno.test("UpstreamEvents: forwards events in order, drops heartbeats and malfor
 Deno.test("UpstreamEvents: a silent stream is dropped and reopened", async () => {
   const server = fakeServer([
     {
-      events: [{ id: "e1", type: "server.connected", properties: {} }],
+      events: [record({ id: "e1", type: "server.connected", properties: {} })],
       hang: true,
     },
     {
-      events: [{ id: "e2", type: "server.connected", properties: {} }],
+      events: [record({ id: "e2", type: "server.connected", properties: {} })],
       hang: true,
     },
   ]);
@@ -234,7 +278,7 @@ Deno.test("UpstreamEvents: keeps retrying while the server is down, close ends i
 
 Deno.test("UpstreamEvents: pending requests that cannot be read do not hold back the sessions' resync", async () => {
   const server = fakeServer([{
-    events: [{ id: "evt_0", type: "server.connected", properties: {} }],
+    events: [record({ id: "evt_0", type: "server.connected", properties: {} })],
     hang: true,
   }], { questionsFail: true });
   const resyncs: unknown[] = [];

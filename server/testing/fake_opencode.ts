@@ -1,7 +1,7 @@
 /**
  * A stand-in for `opencode serve` for fast supervisor tests: prints the
- * listening line, checks Basic auth, and serves `/global/health`, `/event`,
- * `/session/status` and `/config/providers`. Its behaviour is chosen by
+ * listening line, checks Basic auth, and serves `/global/health`,
+ * `/global/event`, `/event`, `/session/status` and `/config/providers`. Its behaviour is chosen by
  * environment variables:
  *
  * - `FAKE_OPENCODE_MODE=ok` (default): healthy until killed.
@@ -37,7 +37,7 @@ export interface FakeOpenCodeOptions {
   password: string;
   /** Asked at each `GET /global/health`: answer healthy (200) or not (503). */
   healthy: () => boolean;
-  /** Ends every open `/event` stream when it aborts. */
+  /** Ends every open event stream when it aborts. */
   signal?: AbortSignal;
   /** What `GET /path` reports as the served directory. Default `/fake/project`. */
   directory?: string;
@@ -46,9 +46,10 @@ export interface FakeOpenCodeOptions {
 }
 
 /**
- * The fake's HTTP API: Basic auth, `/global/health`, `/event` (one
- * `server.connected`, then open), `/session`, `/permission` and `/question`
- * (none), `/session/status`, `/path` and `/config/providers`.
+ * The fake's HTTP API: Basic auth, `/global/health`, `/global/event` and
+ * `/event` (one `server.connected`, then open; wrapped as `{"payload":…}` on
+ * `/global/event`, as OpenCode does), `/session`, `/permission` and
+ * `/question` (none), `/session/status`, `/path` and `/config/providers`.
  * Used by the fake child process and, in-process, by the fake spawn of the
  * supervisor's unit tests.
  */
@@ -87,21 +88,19 @@ export function fakeOpenCodeHandler(
     if (path === "/config/providers") {
       return Response.json({ providers: [], default: {} });
     }
-    if (path === "/event") {
+    if (path === "/event" || path === "/global/event") {
       const signal = options.signal;
       let onAbort = () => {};
+      const connected = {
+        id: "evt_fake_connected",
+        type: "server.connected",
+        properties: {},
+      };
+      const record = path === "/event" ? connected : { payload: connected };
       const body = new ReadableStream<Uint8Array>({
         start(controller) {
           controller.enqueue(
-            encoder.encode(
-              `data: ${
-                JSON.stringify({
-                  id: "evt_fake_connected",
-                  type: "server.connected",
-                  properties: {},
-                })
-              }\n\n`,
-            ),
+            encoder.encode(`data: ${JSON.stringify(record)}\n\n`),
           );
           onAbort = () => {
             try {

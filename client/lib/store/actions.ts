@@ -13,7 +13,12 @@ import type { FlockEvent } from "../../../server/contract/events.ts";
 import type { InstanceJson } from "../../../server/contract/instances.ts";
 import type { PermissionJson } from "../../../server/contract/permissions.ts";
 import type { SessionJson } from "../../../server/contract/sessions.ts";
+import type {
+  RunJson,
+  WorkflowJson,
+} from "../../../server/contract/workflows.ts";
 import type { Conversation } from "../conversation.ts";
+import type { RunsSnapshot } from "./runs.ts";
 
 /** Everything a full refresh fetched over REST. */
 export interface Snapshot {
@@ -30,6 +35,8 @@ export interface Snapshot {
    * load is not here and is kept as it is).
    */
   readonly conversations: ReadonlyMap<string, Conversation>;
+  /** Workflows and run summaries; absent or null when they did not load (kept). */
+  readonly runs?: RunsSnapshot | null;
 }
 
 /** One change to the state. */
@@ -58,4 +65,14 @@ export type StoreAction =
     sessionId: string;
     conversation: Conversation;
   }
-  | { kind: "conversation-failed"; sessionId: string; error: string };
+  | { kind: "conversation-failed"; sessionId: string; error: string }
+  /** A REST answer returned a workflow (installed). */
+  | { kind: "workflow-saved"; workflow: WorkflowJson }
+  /** This page removed a workflow. */
+  | { kind: "workflow-deleted"; workflowId: string }
+  /** A REST answer returned a run (started, stopped, resumed, a step acted on). */
+  | { kind: "run-saved"; run: RunJson }
+  | { kind: "run-loading"; runId: string }
+  /** A run's page loaded it (already brought up to date with the events meanwhile). */
+  | { kind: "run-loaded"; run: RunJson }
+  | { kind: "run-failed"; runId: string; error: string };

@@ -33,6 +33,13 @@ import { noteEvent } from "../render_probe.ts";
 import type { StoreAction } from "./actions.ts";
 import { sameRecord } from "./immutable.ts";
 import { reduce } from "./reducer.ts";
+import {
+  applyRunEvent,
+  isRunEvent,
+  type RunEvent,
+  runIdOf,
+} from "./run_updates.ts";
+import type { RunsSnapshot } from "./runs.ts";
 import { signalsOf, type StoreSignal } from "./signals.ts";
 import { EMPTY_STATE, type FlockState } from "./state.ts";
 
@@ -41,7 +48,13 @@ export type { StoreSignal } from "./signals.ts";
 /** The part of the REST client the store needs. */
 export type StoreApi = Pick<
   ApiClient,
-  "listInstances" | "listSessions" | "listPermissions" | "listMessages"
+  | "listInstances"
+  | "listSessions"
+  | "listPermissions"
+  | "listMessages"
+  | "listWorkflows"
+  | "listRuns"
+  | "getRun"
 >;
 
 /** Options for {@linkcode FlockStore}. */
@@ -82,6 +95,8 @@ export class FlockStore {
   #refreshAgain = false;
   /** Events for conversations whose history is being fetched. */
   readonly #conversationBuffers = new Map<string, ConversationEvent[]>();
+  /** Events for runs whose JSON is being fetched. */
+  readonly #runBuffers = new Map<string, RunEvent[]>();
 
   /** @param options The API and scheduling hooks. */
   constructor(options: FlockStoreOptions) {
@@ -182,9 +197,10 @@ export class FlockStore {
     this.#buffer = [];
     const open = [...this.#state.conversations.keys()];
     try {
-      const [instances, permissions] = await Promise.all([
+      const [instances, permissions, runs] = await Promise.all([
         this.#api.listInstances(),
         this.#api.listPermissions(),
+        this.#listRuns(),
       ]);
       const lists = await Promise.all(
         instances.map((i) => this.#api.listSessions(i.id).catch(() => null)),
@@ -211,7 +227,7 @@ export class FlockStore {
       });
       this.dispatch({
         kind: "snapshot-loaded",
-        snapshot: { instances, permissions, sessions, conversations },
+        snapshot: { instances, permissions, sessions, conversations, runs },
       });
       for (const event of buffered) {
         if (
@@ -225,6 +241,44 @@ export class FlockStore {
       this.#buffer = null;
       for (const event of buffered) this.#apply(event, false);
       this.dispatch({ kind: "snapshot-failed", error: errorMessage(error) });
+    }
+  }
+
+  /** Workflows and runs, or null when they did not load (what is known is kept). */
+  async #listRuns(): Promise<RunsSnapshot | null> {
+    try {
+      const [workflows, runs] = await Promise.all([
+        this.#api.listWorkflows(),
+        this.#api.listRuns(),
+      ]);
+      return { workflows, runs };
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Loads a run's full JSON (its page); later events keep it current.
+   *
+   * @param runId The run to open.
+   * @param force Reload even if already loaded.
+   */
+  async loadRun(runId: string, force = false): Promise<void> {
+    if (this.#runBuffers.has(runId)) return;
+    const existing = this.#state.runs.details.get(runId);
+    if (existing?.run && !existing.error && !force) return;
+    this.#runBuffers.set(runId, []);
+    this.dispatch({ kind: "run-loading", runId });
+    try {
+      let run = await this.#api.getRun(runId);
+      for (const event of this.#runBuffers.get(runId) ?? []) {
+        run = applyRunEvent(run, event);
+      }
+      this.dispatch({ kind: "run-loaded", run });
+    } catch (error) {
+      this.dispatch({ kind: "run-failed", runId, error: errorMessage(error) });
+    } finally {
+      this.#runBuffers.delete(runId);
     }
   }
 
@@ -289,6 +343,7 @@ export class FlockStore {
       // a conversation whose history is loading gets it on top (rebased)
       this.#conversationBuffers.get(sessionIdOf(event) ?? "")?.push(event);
     }
+    if (isRunEvent(event)) this.#runBuffers.get(runIdOf(event))?.push(event);
     this.dispatch({ kind: "event", event, live });
   }
 }

@@ -15,6 +15,12 @@ import {
 import { messageText } from "../conversation.ts";
 import { FlockStore, type StoreApi, type StoreSignal } from "./flock_store.ts";
 import { permissionsOf, sessionsOf } from "./selectors.ts";
+import { summaryOf } from "./run_updates.ts";
+import { runFixture, stepFixture, workflowFixture } from "./run_fixtures.ts";
+import type {
+  RunJson,
+  WorkflowJson,
+} from "../../../server/contract/workflows.ts";
 
 function instance(id: string, status: InstanceJson["status"]): InstanceJson {
   return {
@@ -79,6 +85,21 @@ class FakeApi implements StoreApi {
   async listMessages(id: string) {
     if (this.gate) await this.gate.promise;
     return structuredClone(this.messages.get(id) ?? []);
+  }
+  workflows: WorkflowJson[] = [];
+  runs = new Map<string, RunJson>();
+  runGate: Deferred<void> | null = null;
+  listWorkflows() {
+    return Promise.resolve(structuredClone(this.workflows));
+  }
+  listRuns() {
+    return Promise.resolve([...this.runs.values()].map(summaryOf));
+  }
+  async getRun(id: string) {
+    if (this.runGate) await this.runGate.promise;
+    const run = this.runs.get(id);
+    if (!run) throw new Error(`Cannot find run: ${id}`);
+    return structuredClone(run);
   }
 }
 
@@ -395,4 +416,35 @@ Deno.test("select tells a subscriber once per frame, only when its part changed"
   // the stop settled the busy session too; the summary did not change
   deepStrictEqual(heard, ["conversation", "sessions", "instances", "sessions"]);
   strictEqual(frames.length, 0);
+});
+
+Deno.test("refreshAll lists workflows and runs; loadRun rebases the events that arrive while it loads", async () => {
+  const { api, store } = setup();
+  api.workflows = [workflowFixture()];
+  api.runs.set("run_1", runFixture());
+  await store.refreshAll();
+  strictEqual(store.state.runs.loaded, true);
+  strictEqual(store.state.runs.summaries.get("run_1")?.current_step, "plan");
+  api.runGate = deferred<void>();
+  const loading = store.loadRun("run_1");
+  strictEqual(store.state.runs.details.get("run_1")?.loading, true);
+  // Arrives while GET /api/runs/run_1 is in flight: the answer predates it.
+  store.applyEvent({
+    type: "step.updated",
+    instance_id: "i1",
+    properties: { run_id: "run_1", step: stepFixture("plan", "done") },
+  });
+  api.runGate.resolve();
+  await loading;
+  const run = store.state.runs.details.get("run_1")?.run;
+  strictEqual(run?.steps[0]?.status, "done");
+  // Loaded once: a second call does not fetch again.
+  api.runs.delete("run_1");
+  await store.loadRun("run_1");
+  strictEqual(store.state.runs.details.get("run_1")?.error, null);
+  await store.loadRun("run_1", true);
+  strictEqual(
+    store.state.runs.details.get("run_1")?.error,
+    "Cannot find run: run_1",
+  );
 });

@@ -16,6 +16,7 @@ import { reduceConversations } from "./conversations.ts";
 import { sameRecord } from "./immutable.ts";
 import { reduceInstances } from "./instances.ts";
 import { reducePermissions } from "./permissions.ts";
+import { reduceRuns } from "./runs.ts";
 import { reduceSessions } from "./sessions.ts";
 import type { FlockState, LoadState } from "./state.ts";
 
@@ -73,6 +74,7 @@ export function reduce(state: FlockState, action: StoreAction): FlockState {
     sessions,
     permissions: reducePermissions(state.permissions, action, cascade),
     conversations: reduceConversations(state.conversations, action, cascade),
+    runs: reduceRuns(state.runs, action),
   };
   return sameRecord(next, state) ? state : next;
 }

@@ -15,6 +15,9 @@ import type { OpenCodeRetryStatus } from "../../../server/contract/opencode.ts";
 import type { PermissionJson } from "../../../server/contract/permissions.ts";
 import type { SessionJson } from "../../../server/contract/sessions.ts";
 import { type Conversation, EMPTY_CONVERSATION } from "../conversation.ts";
+import { EMPTY_RUNS, type RunsState } from "./runs.ts";
+
+export type { RunsState };
 
 /** Whether the first REST snapshot arrived, and the last refresh's error. */
 export interface LoadState {
@@ -51,6 +54,8 @@ export interface FlockState {
   readonly permissions: ReadonlyMap<string, PermissionJson>;
   /** The conversations opened on this page, by session id. */
   readonly conversations: ReadonlyMap<string, ConversationState>;
+  /** Workflows, runs' summaries, and the runs opened on this page. */
+  readonly runs: RunsState;
 }
 
 /** The state before anything loaded. */
@@ -60,6 +65,7 @@ export const EMPTY_STATE: FlockState = Object.freeze({
   sessions: Object.freeze({ byId: new Map(), retries: new Map() }),
   permissions: new Map(),
   conversations: new Map(),
+  runs: EMPTY_RUNS,
 });
 
 /** A conversation being fetched for the first time. */

@@ -19,6 +19,7 @@ import { resolveOpenCodeBinaryFromEnv } from "./opencode/opencode_binary.ts";
 import type { Supervisor } from "./opencode/supervisor.ts";
 import type { RunEngine } from "./runs/run_engine.ts";
 import { composeServices, type RunServicesOptions } from "./services.ts";
+import type { GitRunner } from "./git/git_runner.ts";
 import { lacksPermission, netHost, permissionFix } from "./launcher/grants.ts";
 import { log } from "./log.ts";
 import { watchShutdownSignals } from "./shutdown_signals.ts";
@@ -42,6 +43,8 @@ export interface RunFlockOptions {
   instanceCreateLimit?: { capacity: number; windowMs: number } | false;
   /** Workflow runner options (the bench's hand-off probe, a test clock). */
   runs?: RunServicesOptions;
+  /** The git runner of sessions' worktrees (tests pass one without the user's config). */
+  worktreeGit?: GitRunner;
 }
 
 /** A running Flock. */
@@ -132,6 +135,12 @@ export async function runFlock(
       opencodeConfigPath: config.opencodeConfig,
     },
     ...(options.runs === undefined ? {} : { runs: options.runs }),
+    worktrees: {
+      root: `${config.dataDir.replace(/\/+$/, "")}/worktrees`,
+      ...(options.worktreeGit === undefined
+        ? {}
+        : { git: options.worktreeGit }),
+    },
   });
   const { broker, supervisor, runs } = services;
   try {

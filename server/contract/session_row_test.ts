@@ -23,6 +23,7 @@ Deno.test("sessionRowOf: a root session becomes a row with ISO times", () => {
     status: "busy",
     created_at: "2026-01-02T03:00:00.000Z",
     updated_at: "2026-01-03T00:00:00.000Z",
+    directory: "/tmp/project",
   });
 });
 

@@ -36,6 +36,8 @@ export function testServices(
     db?: DatabaseSync;
     supervisor?: SupervisorApi;
     runs?: RunServicesOptions;
+    /** Where sessions' worktrees go (default: a path that does not exist). */
+    worktreeRoot?: string;
   } = {},
 ): TestServices {
   let db = options.db;
@@ -49,6 +51,9 @@ export function testServices(
   const supervisor = options.supervisor ?? NO_SUPERVISOR;
   const events = composeEventServices(database, broker, {
     client: (instanceId) => supervisor.client(instanceId),
+    worktrees: {
+      root: options.worktreeRoot ?? "/nonexistent/flock-test-worktrees",
+    },
   });
   const runServices = composeRunServices(
     database,

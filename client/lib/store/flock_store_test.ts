@@ -254,6 +254,7 @@ Deno.test("sessions come and go from the events alone, never a refetch", async (
     status: "idle",
     created_at: "2026-01-02T00:00:00.000Z",
     updated_at: "2026-01-03T00:00:00.000Z",
+    directory: "/tmp/project",
   });
   // A child session (a task's sub-agent) is not listed.
   store.applyEvent(sessionEvent(

@@ -102,7 +102,15 @@ Deno.test("sessionRecordOf: a child session's row has its parent; model, agent, 
   );
   assertEquals(
     Object.keys(fresh ?? {}).sort(),
-    ["created_at", "id", "instance_id", "status", "title", "updated_at"],
+    [
+      "created_at",
+      "directory",
+      "id",
+      "instance_id",
+      "status",
+      "title",
+      "updated_at",
+    ],
   );
   assertEquals(tokensOf({ input: 1 }), undefined);
   assertEquals(

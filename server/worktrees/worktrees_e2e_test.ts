@@ -222,6 +222,7 @@ Deno.test({
     await t.step(
       "two sessions edit the same file at once; each sees its own",
       async () => {
+        await using sse = await flock.readSse(`/api/sessions/${a.id}/events`);
         [aTurn] = await Promise.all([
           prompt(
             flock,
@@ -246,9 +247,13 @@ Deno.test({
         );
         assertEquals(await read(`${repo.path}/README.md`), "hello\n");
         assertEquals((await repo.run(["status", "--porcelain"])).trim(), "");
-        // That this diff reaches a page live needs the worktree's events
-        // (OpenCode sends them on /global/event only): the last step shows
-        // it for a session in the instance's own directory.
+        // Live: the worktree's events (read from /global/event) make Flock
+        // tell the page to read the diff again.
+        const events = await sse.reader.until(
+          (e) => e.event === "session.changes",
+          60_000,
+        );
+        assert(events.length > 0);
         const diff = await flock.api<SessionDiffJson>(
           "GET",
           `/api/sessions/${a.id}/diff`,

@@ -43,6 +43,14 @@ export interface StartFlockOptions {
   inspect?: boolean;
   /** Write a V8 CPU profile of the whole run into this directory at exit. */
   cpuProfDir?: string;
+  /**
+   * Run Flock under this command (e.g. `valgrind --tool=callgrind …`):
+   * Deno and its arguments are appended. The pid is then the wrapper's.
+   * Flock then runs with `-A`: valgrind puts `LD_PRELOAD` in the
+   * environment, and Deno refuses to pass that to a child under a scoped
+   * `--allow-run`.
+   */
+  wrap?: string[];
 }
 
 /** A Flock process under test. */
@@ -85,15 +93,18 @@ export async function startFlock(
     ...(options.cpuProfDir === undefined
       ? []
       : ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfDir}`]),
-    ...narrowFlags({ args: flockArgs, home: options.home, env }),
+    ...(options.wrap === undefined
+      ? narrowFlags({ args: flockArgs, home: options.home, env })
+      : ["-A"]),
     "server/main.ts",
     ...flockArgs,
   ];
   const spawnedAt = performance.timeOrigin + performance.now();
+  const [command, ...prefix] = [...(options.wrap ?? []), Deno.execPath()];
   const child = tracker.spawn({
     name: "flock",
-    command: Deno.execPath(),
-    args,
+    command: command!,
+    args: [...prefix, ...args],
     cwd: ROOT,
     env: { ...env, HOME: options.home },
   });
@@ -101,7 +112,7 @@ export async function startFlock(
   if (options.wait ?? true) {
     const match = await child.waitForLine(
       /listening on (http:\/\/\S+)/,
-      30_000,
+      options.wrap === undefined ? 30_000 : 600_000,
     );
     url = match[1] ?? "";
   }

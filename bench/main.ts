@@ -3,9 +3,9 @@
  * and writes the same figures as JSON to `bench/results/latest.json`.
  *
  * ```
- * deno task bench            # full run, under 5 minutes
+ * deno task bench            # full run, about 6 minutes
  * deno task bench --quick    # smoke run with tiny counts (bench/results/quick.json)
- * deno run -A bench/main.ts [--quick] [--out <file>]
+ * deno run -A bench/main.ts [--quick] [--rounds <n>] [--out <file>]
  * ```
  *
  * Flock, the upstreams and Chromium each run in their own processes; the
@@ -17,6 +17,7 @@
 import { parseArgs } from "node:util";
 import { clientBench } from "./client_bench.ts";
 import { BenchContext, print, progress } from "./context.ts";
+import { ensureFileLimit } from "./fd_limit.ts";
 import { fleetBench } from "./fleet_bench.ts";
 import { handoffBench } from "./handoff_bench.ts";
 import { ROOT } from "./flock_server.ts";
@@ -32,11 +33,16 @@ import { shutdownBench } from "./shutdown_bench.ts";
 import { stalledClientBench } from "./stalled_client_bench.ts";
 import { startupBench } from "./startup_bench.ts";
 
-const USAGE = `Usage: deno task bench [--quick] [--out <file>]
+const USAGE = `Usage: deno task bench [--quick] [--rounds <n>] [--out <file>]
 
   --quick       Tiny counts, a smoke run (default output bench/results/quick.json)
+  --rounds <n>  Alternating direct/Flock rounds per relay client count
+                (default 8, 4 at 1,000 clients; more for figures to publish)
   --out <file>  Where to write the JSON (default bench/results/latest.json)
 `;
+
+/** Open files the 1,000-client relay needs per process (sockets plus slack). */
+const FILES_NEEDED = 4096;
 
 async function commit(): Promise<string> {
   try {
@@ -68,6 +74,7 @@ function load(): number {
 /** Runs every section; returns the results. */
 export async function runBench(
   ctx: BenchContext,
+  options: { rounds?: number } = {},
 ): Promise<BenchResults> {
   const started = performance.now();
   const loadBefore = load();
@@ -75,7 +82,7 @@ export async function runBench(
   const shutdown = await shutdownBench(ctx);
   const stalledClient = await stalledClientBench(ctx);
   const fleet = await fleetBench(ctx);
-  const relay = await relayBench(ctx);
+  const relay = await relayBench(ctx, options);
   const real = await realOpenCodeBench(ctx);
   const handoff = await handoffBench(ctx);
   const client = await clientBench(ctx);
@@ -120,6 +127,7 @@ export async function main(args: string[]): Promise<number> {
       args,
       options: {
         quick: { type: "boolean", default: false },
+        rounds: { type: "string" },
         out: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -138,18 +146,35 @@ export async function main(args: string[]): Promise<number> {
     print(USAGE);
     return 0;
   }
+  const rounds = values.rounds === undefined
+    ? undefined
+    : Number(values.rounds);
+  if (rounds !== undefined && !(Number.isInteger(rounds) && rounds > 0)) {
+    Deno.stderr.writeSync(
+      new TextEncoder().encode(
+        `bench: --rounds must be a positive integer\n\n${USAGE}`,
+      ),
+    );
+    return 2;
+  }
+  const again = await ensureFileLimit(FILES_NEEDED, args);
+  if (again !== undefined) return again;
   const out = values.out ??
     `${ROOT}/bench/results/${values.quick ? "quick" : "latest"}.json`;
   const ctx = await BenchContext.create(values.quick);
   try {
-    return await run(ctx, out);
+    return await run(ctx, out, { rounds });
   } finally {
     await ctx[Symbol.asyncDispose]();
     progress(`run ${ctx.tracker.runId} done, every process stopped`);
   }
 }
 
-async function run(ctx: BenchContext, out: string): Promise<number> {
+async function run(
+  ctx: BenchContext,
+  out: string,
+  options: { rounds?: number | undefined },
+): Promise<number> {
   const interrupted = async () => {
     progress("interrupted: stopping every process");
     await ctx[Symbol.asyncDispose]();
@@ -159,7 +184,10 @@ async function run(ctx: BenchContext, out: string): Promise<number> {
   Deno.addSignalListener("SIGINT", interrupted);
   Deno.addSignalListener("SIGTERM", interrupted);
   try {
-    const results = await runBench(ctx);
+    const results = await runBench(
+      ctx,
+      options.rounds === undefined ? {} : { rounds: options.rounds },
+    );
     const dir = out.slice(0, out.lastIndexOf("/"));
     if (dir) await Deno.mkdir(dir, { recursive: true });
     await Deno.writeTextFile(out, JSON.stringify(results, null, 2) + "\n");

@@ -5,11 +5,15 @@
  * - Readiness: OpenCode's own time to its listening line plus a healthy
  *   `GET /global/health` (spawned by the bench with the same environment
  *   Flock gives it), against `POST /api/instances` → `running` in Flock.
- * - Relay: one client on OpenCode's own `/event` and one on Flock's
- *   `/api/events` while prompts stream; each `message.part.delta` is
- *   matched by its OpenCode event id, and Flock's added delay is its
- *   arrival through Flock minus its direct arrival. OpenCode does not stamp
- *   deltas, so this run reports the delay Flock adds, not a ratio.
+ * - Relay, for 1, 10, 100 and 1,000 clients on Flock's `/api/events`,
+ *   with two reference clients reading OpenCode directly, one on `/event`
+ *   and one on `/global/event` (the stream Flock reads), while prompts
+ *   stream: each `message.part.delta` is matched by its OpenCode event id.
+ *   Flock's added delay is a Flock client's arrival minus the `/event`
+ *   reference's (and, apart, minus the `/global/event` one's: Flock's own
+ *   share); OpenCode's own difference between its two streams is the
+ *   `/global/event` reference minus the `/event` one. OpenCode does not
+ *   stamp deltas, so this run reports delays, not a ratio.
  *
  * @module
  */
@@ -25,6 +29,7 @@ import {
 } from "./flock_api.ts";
 import { PINNED_OPENCODE, startFlock } from "./flock_server.ts";
 import { SseClients } from "./sse_clients.ts";
+import type { Spread } from "./relay_bench.ts";
 import { median, round, summarize } from "./stats.ts";
 import { upstreamOf } from "./synthetic_flock.ts";
 import { basicAuth, waitHealthy } from "./upstream.ts";
@@ -40,13 +45,23 @@ export interface RealOpenCodeResult {
     flock_running_ms: number;
     overhead_ms: number;
   };
-  relay: {
-    prompts: number;
-    deltas: number;
-    /** Flock arrival − direct arrival, per delta. */
-    added_p50_ms: number;
-    added_p99_ms: number;
-  };
+  relay: RealRelayLevel[];
+}
+
+/** The real-OpenCode relay figures at one client count. */
+export interface RealRelayLevel {
+  clients: number;
+  prompts: number;
+  /** Deltas seen by every reference (each counted once). */
+  deltas: number;
+  /** A Flock client's arrival − the `/event` reference's, per delta and client. */
+  added: Spread;
+  /** A Flock client's arrival − the `/global/event` reference's (Flock's own share). */
+  added_over_global: Spread;
+  /** The `/global/event` reference's arrival − the `/event` one's (OpenCode's). */
+  global_minus_event: Spread;
+  /** Flock clients that ended early (dropped as lagged). */
+  dropped_clients: number;
 }
 
 interface MessageJson {
@@ -86,12 +101,97 @@ async function waitForReply(
   }
 }
 
+/** A prompt whose echoed reply streams about 30 deltas. */
+const PROMPT =
+  "Please reply with a long sentence so that the bench sees many token deltas from the fake model, one per word, streamed through OpenCode and Flock";
+
+function spreadOf(values: number[]): Spread {
+  const s = summarize(values);
+  return { p50_ms: round(s.p50, 3), p99_ms: round(s.p99, 3), samples: s.n };
+}
+
+/** One client count: Flock clients and the two references while prompts stream. */
+async function realRelayLevel(
+  clients: SseClients,
+  options: {
+    count: number;
+    prompts: number;
+    flockUrl: string;
+    instanceId: string;
+    upstream: { url: string; authorization: string };
+    prompt: () => Promise<void>;
+  },
+): Promise<RealRelayLevel> {
+  const headers = { authorization: options.upstream.authorization };
+  const groups = ["flock", "event", "global"];
+  for (let opened = 0; opened < options.count; opened += 250) {
+    await clients.open({
+      group: "flock",
+      url: `${options.flockUrl}/api/events?instance_id=${options.instanceId}`,
+      count: Math.min(250, options.count - opened),
+      mode: "arrivals",
+    });
+  }
+  await clients.open({
+    group: "event",
+    url: `${options.upstream.url}/event`,
+    headers,
+    count: 1,
+    mode: "arrivals",
+  });
+  await clients.open({
+    group: "global",
+    url: `${options.upstream.url}/global/event`,
+    headers,
+    count: 1,
+    mode: "arrivals",
+  });
+  try {
+    for (const group of groups) await clients.arrivals(group); // forget older
+    for (let i = 0; i < options.prompts; i++) await options.prompt();
+    await sleep(300);
+    const viaFlock = await clients.arrivals("flock");
+    const event = await clients.firstArrivals("event");
+    const global = await clients.firstArrivals("global");
+    const added: number[] = [];
+    const overGlobal: number[] = [];
+    viaFlock.ids.forEach((id, i) => {
+      const at = viaFlock.times[i]!;
+      const e = event.get(id);
+      const g = global.get(id);
+      if (e !== undefined) added.push(at - e);
+      if (g !== undefined) overGlobal.push(at - g);
+    });
+    const globalMinusEvent: number[] = [];
+    for (const [id, g] of global) {
+      const e = event.get(id);
+      if (e !== undefined) globalMinusEvent.push(g - e);
+    }
+    if (added.length === 0) {
+      throw new Error(
+        `No message.part.delta reached Flock's clients and the references (Flock ${viaFlock.ids.length}, /event ${event.size}, /global/event ${global.size})`,
+      );
+    }
+    return {
+      clients: options.count,
+      prompts: options.prompts,
+      deltas: globalMinusEvent.length,
+      added: spreadOf(added),
+      added_over_global: spreadOf(overGlobal),
+      global_minus_event: spreadOf(globalMinusEvent),
+      dropped_clients: viaFlock.ended,
+    };
+  } finally {
+    for (const group of groups) await clients.close(group);
+  }
+}
+
 /** Runs the real-OpenCode figures. */
 export async function realOpenCodeBench(
   ctx: BenchContext,
 ): Promise<RealOpenCodeResult> {
   const runs = ctx.pick(3, 1);
-  const prompts = ctx.pick(6, 1);
+  const prompts = ctx.pick(4, 1);
   await using model = await startFakeModel({ tokenDelayMs: 20 });
   await using env = await createOpenCodeEnv({
     modelBaseURL: model.baseURL,
@@ -167,40 +267,42 @@ export async function realOpenCodeBench(
     )).json();
     const upstream = upstreamOf(instance);
 
-    progress(`real OpenCode: ${prompts} prompt(s), deltas direct vs Flock`);
+    const relay: RealRelayLevel[] = [];
     using clients = new SseClients(1);
-    await clients.open({
-      group: "direct",
-      url: `${upstream.url}/event`,
-      headers: { authorization: upstream.authorization },
-      count: 1,
-      mode: "arrivals",
-    });
-    await clients.open({
-      group: "flock",
-      url: `${flock.url}/api/events?instance_id=${instanceId}`,
-      count: 1,
-      mode: "arrivals",
-    });
-    const session = await createSession(flock.url, instanceId, "bench");
-    for (let i = 0; i < prompts; i++) {
-      await sendPrompt(flock.url, session.id, `hello from the bench ${i}`);
-      await waitForReply(flock.url, session.id, 2 * (i + 1), 60_000);
-    }
-    await sleep(200);
-    const direct = await clients.arrivals("direct");
-    const viaFlock = await clients.arrivals("flock");
-    const added: number[] = [];
-    for (const [id, at] of viaFlock) {
-      const base = direct.get(id);
-      if (base !== undefined) added.push(at - base);
-    }
-    if (added.length === 0) {
-      throw new Error(
-        `No message.part.delta reached both clients (direct ${direct.size}, Flock ${viaFlock.size})`,
+    // A fresh OpenCode's first call pays its lazy start-up, which on a
+    // loaded machine can pass Flock's 10 s proxy limit: try again then.
+    const session = await (async () => {
+      for (let attempt = 1;; attempt++) {
+        try {
+          return await createSession(flock.url, instanceId, "bench");
+        } catch (error) {
+          if (attempt === 3) throw error;
+          progress(`real OpenCode: creating a session failed, retrying`);
+        }
+      }
+    })();
+    let sent = 0;
+    const prompt = async () => {
+      sent++;
+      await sendPrompt(flock.url, session.id, `${PROMPT} ${sent}`);
+      await waitForReply(flock.url, session.id, 2 * sent, 60_000);
+    };
+    await prompt(); // warm-up: OpenCode's first prompt loads its plugins
+    for (const count of ctx.pick([1, 10, 100, 1000], [1])) {
+      progress(
+        `real OpenCode: ${count} client(s) on Flock, ${prompts} prompt(s)`,
+      );
+      relay.push(
+        await realRelayLevel(clients, {
+          count,
+          prompts: count >= 1000 ? Math.ceil(prompts / 2) : prompts,
+          flockUrl: flock.url,
+          instanceId,
+          upstream,
+          prompt,
+        }),
       );
     }
-    const s = summarize(added);
     const own = median(ownReady);
     const viaFlockReady = median(flockRunning);
     return {
@@ -211,12 +313,7 @@ export async function realOpenCodeBench(
         flock_running_ms: round(viaFlockReady, 0),
         overhead_ms: round(viaFlockReady - own, 0),
       },
-      relay: {
-        prompts,
-        deltas: added.length,
-        added_p50_ms: round(s.p50, 3),
-        added_p99_ms: round(s.p99, 3),
-      },
+      relay,
     };
   } finally {
     await ctx.tracker.stop(flock.child, 10_000);

@@ -59,17 +59,50 @@ export interface BenchResults {
   goals: GoalResult[];
 }
 
-/** Judges the figures against the goals of issue 7. */
+/** Judges the figures against the goals of issues 7 and 15. */
 export function goalsOf(results: Omit<BenchResults, "goals">): GoalResult[] {
-  const at100 = results.relay.find((l) => l.clients === 100);
-  const ratio = at100?.ratio_p99 ?? NaN;
+  const at = (clients: number) =>
+    results.relay.find((l) => l.clients === clients);
+  const added50 = at(1)?.added.p50_ms ?? NaN;
+  const added99 = at(1)?.added.p99_ms ?? NaN;
+  const ratio100 = at(100)?.ratio_p99 ?? NaN;
+  const ratio1000 = at(1000)?.ratio_p99 ?? NaN;
+  const dropped1000 = at(1000)?.dropped_clients ?? NaN;
   return [
     {
+      name: "relay added latency at 1 client, p50 (Flock - direct)",
+      goal: "<= 0.1",
+      value: added50,
+      unit: "ms",
+      met: added50 <= 0.1,
+    },
+    {
+      name: "relay added latency at 1 client, p99",
+      goal: "<= 1",
+      value: added99,
+      unit: "ms",
+      met: added99 <= 1,
+    },
+    {
       name: "relay p99 ratio at 100 clients (Flock/direct)",
-      goal: "<= 1.3",
-      value: ratio,
+      goal: "<= 1.1",
+      value: ratio100,
       unit: "x",
-      met: ratio <= 1.3,
+      met: ratio100 <= 1.1,
+    },
+    {
+      name: "relay p99 ratio at 1,000 clients (Flock/direct)",
+      goal: "<= 1.3",
+      value: ratio1000,
+      unit: "x",
+      met: ratio1000 <= 1.3,
+    },
+    {
+      name: "clients dropped as lagged at 1,000 clients",
+      goal: "= 0",
+      value: dropped1000,
+      unit: "clients",
+      met: dropped1000 === 0,
     },
     {
       name: "fan-out to 100 clients with p99 <= 50 ms",
@@ -203,31 +236,54 @@ export function formatReport(results: BenchResults): string {
     `Flock benchmarks (${m.mode}), ${m.date}, commit ${m.commit}, ${m.duration_s} s`,
     `${m.machine.cpu}, ${m.machine.cores} cores, ${m.machine.memory_gb} GB, ${m.machine.os}, Deno ${m.machine.deno}; load ${m.machine.load_before} -> ${m.machine.load_after}`,
     "",
-    "Relay latency (synthetic upstream, ms; ratio = median over rounds of Flock/direct)",
+    "Relay latency, synthetic upstream (ms). added = a Flock client's arrival - a direct",
+    "subscriber's, same event; ratio = median over rounds of Flock/direct at that many clients",
     table([
       [
         "clients",
-        "direct p50",
-        "direct p99",
-        "Flock p50",
-        "Flock p99",
-        "ratio p50",
-        "ratio p99",
+        "events/s",
+        "direct p50/p99",
+        "Flock p50/p99",
+        "added p50/p99",
+        "ratio p50/p99",
+        "dropped",
+        "Flock CPU/event",
       ],
       ...results.relay.map((l) => [
         String(l.clients),
-        fmt(l.direct.p50_ms, 2),
-        fmt(l.direct.p99_ms, 2),
-        fmt(l.flock.p50_ms, 2),
-        fmt(l.flock.p99_ms, 2),
-        fmt(l.ratio_p50, 2),
-        fmt(l.ratio_p99, 2),
+        String(l.rate_per_s),
+        `${fmt(l.direct.p50_ms, 3)} / ${fmt(l.direct.p99_ms, 2)}`,
+        `${fmt(l.flock.p50_ms, 3)} / ${fmt(l.flock.p99_ms, 2)}`,
+        `${fmt(l.added.p50_ms, 3)} / ${fmt(l.added.p99_ms, 2)}`,
+        `${fmt(l.ratio_p50, 2)} / ${fmt(l.ratio_p99, 2)}`,
+        String(l.dropped_clients),
+        `${fmt(l.flock_cpu_us_per_event, 0)} µs`,
       ]),
     ]),
     "",
-    `Real OpenCode + fake model: ${results.relay_real_opencode.deltas} deltas over ${results.relay_real_opencode.prompts} prompt(s); Flock adds p50 ${
-      fmt(results.relay_real_opencode.added_p50_ms, 2)
-    } ms, p99 ${fmt(results.relay_real_opencode.added_p99_ms, 2)} ms`,
+    "Relay latency, real OpenCode + fake model (ms, per message.part.delta matched by id)",
+    table([
+      [
+        "clients",
+        "deltas",
+        "added vs /event p50/p99",
+        "added vs /global/event p50/p99",
+        "/global - /event p50/p99",
+        "dropped",
+      ],
+      ...results.relay_real_opencode.map((l) => [
+        String(l.clients),
+        String(l.deltas),
+        `${fmt(l.added.p50_ms, 3)} / ${fmt(l.added.p99_ms, 2)}`,
+        `${fmt(l.added_over_global.p50_ms, 3)} / ${
+          fmt(l.added_over_global.p99_ms, 2)
+        }`,
+        `${fmt(l.global_minus_event.p50_ms, 3)} / ${
+          fmt(l.global_minus_event.p99_ms, 2)
+        }`,
+        String(l.dropped_clients),
+      ]),
+    ]),
     "",
     `Fan-out to ${results.throughput.clients} clients (p99 limit ${results.throughput.p99_limit_ms} ms)`,
     table([
@@ -326,7 +382,7 @@ export function formatReport(results: BenchResults): string {
       ...results.goals.map((g) => [
         g.name,
         `${g.goal} ${g.unit}`,
-        `${fmt(g.value, g.unit === "x" ? 2 : 1)} ${g.unit}`,
+        `${fmt(g.value, g.unit === "x" || g.unit === "ms" ? 2 : 1)} ${g.unit}`,
         g.met ? "yes" : "NO",
       ]),
     ]),

@@ -11,8 +11,8 @@
  * `performance.timeOrigin + performance.now()` (epoch ms, sub-ms).
  *
  * Two modes per connection group:
- * - `latency`: for bench events (`"run":R,…,"sentAt":T` in the data line),
- *   records `arrival - sentAt` for events of the current run;
+ * - `latency`: for bench events (`"run":R,"seq":S,"sentAt":T` in the data
+ *   line), records `arrival - sentAt` and `S` for events of the current run;
  * - `arrivals`: records the arrival time of every `message.part.delta`
  *   event by its OpenCode id (`"id":"evt_…"`), to compare two paths for the
  *   same events when the sender cannot stamp them (a real OpenCode).
@@ -41,6 +41,8 @@ export interface GroupSample {
   group: string;
   /** One entry per received event per connection, in ms. */
   latencies: Float64Array;
+  /** The event (`seq`) of each latency. */
+  seqs: Float64Array;
   /** Connections in the group. */
   clients: number;
   /** Connections that ended or failed before the run finished. */
@@ -55,7 +57,14 @@ export type WorkerReply =
   | { op: "opened"; group: string; failed: number; error?: string }
   | { op: "armed"; run: number }
   | { op: "collected"; run: number; groups: GroupSample[]; timedOut: boolean }
-  | { op: "arrivals"; group: string; ids: string[]; times: number[] }
+  | {
+    op: "arrivals";
+    group: string;
+    ids: string[];
+    times: number[];
+    /** Connections of the group that have ended. */
+    ended: number;
+  }
   | { op: "closed"; group: string }
   | { op: "loaded"; latencies: Float64Array; elapsedMs: number }
   | { op: "error"; message: string };
@@ -65,6 +74,7 @@ function now(): number {
 }
 
 const RUN = '"run":';
+const SEQ = '"seq":';
 const SENT_AT = '"sentAt":';
 const DELTA = '"type":"message.part.delta"';
 const ID = '"id":"';
@@ -104,6 +114,7 @@ class Group {
 
 class Connection {
   latencies: number[] = [];
+  seqs: number[] = [];
   received = 0;
   firstAt = Infinity;
   lastAt = 0;
@@ -132,9 +143,12 @@ class Connection {
     const r = text.indexOf(RUN, start);
     if (r < 0 || r > end) return;
     if (numberAt(text, r + RUN.length) !== currentRun) return;
-    const s = text.indexOf(SENT_AT, r);
+    const q = text.indexOf(SEQ, r);
+    if (q < 0 || q > end) return;
+    const s = text.indexOf(SENT_AT, q);
     if (s < 0 || s > end) return;
     this.latencies.push(at - numberAt(text, s + SENT_AT.length));
+    this.seqs.push(numberAt(text, q + SEQ.length));
     this.received++;
     if (at < this.firstAt) this.firstAt = at;
     this.lastAt = at;
@@ -485,11 +499,14 @@ async function collect(
       lastAt = Math.max(lastAt, conn.lastAt);
     }
     const latencies = new Float64Array(total);
+    const seqs = new Float64Array(total);
     let offset = 0;
     for (const conn of group.conns) {
       latencies.set(conn.latencies, offset);
+      seqs.set(conn.seqs, offset);
       offset += conn.latencies.length;
       conn.latencies = [];
+      conn.seqs = [];
       conn.received = 0;
       conn.firstAt = Infinity;
       conn.lastAt = 0;
@@ -497,12 +514,13 @@ async function collect(
     samples.push({
       group: group.name,
       latencies,
+      seqs,
       clients: group.conns.length,
       failed,
       firstAt,
       lastAt,
     });
-    transfer.push(latencies.buffer);
+    transfer.push(latencies.buffer, seqs.buffer);
   }
   currentRun = -1;
   post(
@@ -534,6 +552,7 @@ function close(name: string): void {
       for (const group of groups.values()) {
         for (const conn of group.conns) {
           conn.latencies = [];
+          conn.seqs = [];
           conn.received = 0;
         }
       }
@@ -548,12 +567,15 @@ function close(name: string): void {
       const ids: string[] = [];
       const times: number[] = [];
       for (const conn of group?.conns ?? []) {
-        ids.push(...conn.arrivalIds);
-        times.push(...conn.arrivalTimes);
+        for (let i = 0; i < conn.arrivalIds.length; i++) {
+          ids.push(conn.arrivalIds[i]!);
+          times.push(conn.arrivalTimes[i]!);
+        }
         conn.arrivalIds = [];
         conn.arrivalTimes = [];
       }
-      post({ op: "arrivals", group: request.group, ids, times });
+      const ended = (group?.conns ?? []).filter((c) => c.ended).length;
+      post({ op: "arrivals", group: request.group, ids, times, ended });
       break;
     }
     case "load":

@@ -64,6 +64,8 @@ class WorkerLink {
 /** What one group delivered in one run, merged over workers. */
 export interface RunSample {
   latencies: Float64Array;
+  /** The event (`seq`) of each latency. */
+  seqs: Float64Array;
   clients: number;
   failed: number;
   firstAt: number;
@@ -151,13 +153,16 @@ export class SseClients implements Disposable {
       let total = 0;
       for (const s of list) total += s.latencies.length;
       const latencies = new Float64Array(total);
+      const seqs = new Float64Array(total);
       let offset = 0;
       for (const s of list) {
         latencies.set(s.latencies, offset);
+        seqs.set(s.seqs, offset);
         offset += s.latencies.length;
       }
       groups.set(name, {
         latencies,
+        seqs,
         clients: list.reduce((sum, s) => sum + s.clients, 0),
         failed: list.reduce((sum, s) => sum + s.failed, 0),
         firstAt: Math.min(...list.map((s) => s.firstAt)),
@@ -167,16 +172,37 @@ export class SseClients implements Disposable {
     return { groups, timedOut };
   }
 
-  /** Arrival times of `message.part.delta` events by OpenCode event id. */
-  async arrivals(group: string): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
+  /**
+   * Every arrival of a `message.part.delta` in `group` since the last
+   * call: its OpenCode event id and when it arrived, one row per event per
+   * connection; and how many of the group's connections have ended.
+   */
+  async arrivals(
+    group: string,
+  ): Promise<{ ids: string[]; times: number[]; ended: number }> {
+    const ids: string[] = [];
+    const times: number[] = [];
+    let ended = 0;
     for (const link of this.#links) {
       const reply = await link.request({ op: "arrivals", group }, "arrivals");
-      reply.ids.forEach((id, i) => {
-        const t = reply.times[i];
-        if (t !== undefined && !out.has(id)) out.set(id, t);
-      });
+      ended += reply.ended;
+      for (let i = 0; i < reply.ids.length; i++) {
+        ids.push(reply.ids[i]!);
+        times.push(reply.times[i]!);
+      }
     }
+    return { ids, times, ended };
+  }
+
+  /** The first arrival of each `message.part.delta` in `group`, by id. */
+  async firstArrivals(group: string): Promise<Map<string, number>> {
+    const { ids, times } = await this.arrivals(group);
+    const out = new Map<string, number>();
+    ids.forEach((id, i) => {
+      const t = times[i]!;
+      const seen = out.get(id);
+      if (seen === undefined || t < seen) out.set(id, t);
+    });
     return out;
   }
 

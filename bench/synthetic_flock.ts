@@ -44,7 +44,7 @@ export function upstreamOf(instance: InstanceJson): Upstream {
 /** Starts a Flock whose `opencode` is the synthetic upstream. */
 export async function startSyntheticFlock(
   ctx: BenchContext,
-  options: { cpuProfDir?: string } = {},
+  options: { cpuProfDir?: string; wrap?: string[] } = {},
 ): Promise<FlockServer> {
   const home = await ctx.dir("flock-home");
   return await startFlock(ctx.tracker, {

@@ -18,6 +18,7 @@ import { questionRoutes } from "./api/questions.ts";
 import { searchRoutes } from "./api/search.ts";
 import { runRoutes } from "./api/runs.ts";
 import { sessionRoutes } from "./api/sessions.ts";
+import { sessionReviewRoutes } from "./api/session_review.ts";
 import { workflowRoutes } from "./api/workflows.ts";
 import type { HealthJson } from "./contract/api.ts";
 import type { EventBroker } from "./events/event_broker.ts";
@@ -115,6 +116,7 @@ export function createApp(deps: AppDeps): App {
     ...catalogRoutes(ctx),
     ...sessionRoutes(ctx),
     ...messageRoutes(ctx),
+    ...sessionReviewRoutes(ctx),
     ...permissionRoutes(ctx),
     ...questionRoutes(ctx),
     ...searchRoutes(ctx),

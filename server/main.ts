@@ -19,6 +19,7 @@ import { resolveOpenCodeBinaryFromEnv } from "./opencode/opencode_binary.ts";
 import type { Supervisor } from "./opencode/supervisor.ts";
 import type { RunEngine } from "./runs/run_engine.ts";
 import { composeServices, type RunServicesOptions } from "./services.ts";
+import type { GitRunner } from "./git/git_runner.ts";
 import { lacksPermission, netHost, permissionFix } from "./launcher/grants.ts";
 import { log } from "./log.ts";
 import { watchShutdownSignals } from "./shutdown_signals.ts";
@@ -47,6 +48,8 @@ export interface RunFlockOptions {
   readyTimeoutMs?: number;
   /** Workflow runner options (the bench's hand-off probe, a test clock). */
   runs?: RunServicesOptions;
+  /** The git runner of sessions' worktrees (tests pass one without the user's config). */
+  worktreeGit?: GitRunner;
 }
 
 /** A running Flock. */
@@ -144,6 +147,12 @@ export async function runFlock(
       maxInstanceMemoryBytes: config.maxInstanceMemoryBytes,
     },
     ...(options.runs === undefined ? {} : { runs: options.runs }),
+    worktrees: {
+      root: `${config.dataDir.replace(/\/+$/, "")}/worktrees`,
+      ...(options.worktreeGit === undefined
+        ? {}
+        : { git: options.worktreeGit }),
+    },
   });
   const { broker, supervisor, runs } = services;
   try {

@@ -51,6 +51,12 @@ import { log } from "./log.ts";
 import { MessageQueue } from "./queue/message_queue.ts";
 import { gitRepoInputs } from "./runs/repo_inputs.ts";
 import { RunEngine, type RunEngineOptions } from "./runs/run_engine.ts";
+import type { SessionWorktrees } from "./worktrees/session_worktrees.ts";
+import {
+  composeWorktrees,
+  withWorktreeSessions,
+  type WorktreeServicesOptions,
+} from "./worktrees/worktree_services.ts";
 
 /** What the HTTP app serves. */
 export interface AppServices {
@@ -99,6 +105,8 @@ export interface AppServices {
   workflows: WorkflowStore;
   /** The workflow runner: runs, their actions and their recovery. */
   runs: RunEngine;
+  /** Sessions' own worktrees: diff, merge, commit, removal. */
+  worktrees: SessionWorktrees;
 }
 
 /** Gets every published event (see {@linkcode AppServices.listen}). */
@@ -144,6 +152,8 @@ export interface ServicesOptions {
   clock?: Clock;
   /** Workflow runner options. */
   runs?: RunServicesOptions;
+  /** Where sessions' worktrees go (and the git runner). */
+  worktrees: WorktreeServicesOptions;
 }
 
 /** The services that exist before the supervisor and the runner. */
@@ -162,6 +172,8 @@ export interface EventServicesOptions {
   clock?: Clock;
   /** `--idle-timeout` of instances without their own, in seconds. */
   idleTimeoutS?: number;
+  /** Where sessions' worktrees go (and the git runner). */
+  worktrees: WorktreeServicesOptions;
 }
 
 /**
@@ -268,6 +280,11 @@ export function composeEventServices(
     catalog,
     publish,
     listen,
+    worktrees: composeWorktrees(
+      db,
+      { instances, sessions, publish, listen },
+      options.worktrees,
+    ),
   };
 }
 
@@ -336,6 +353,7 @@ export function composeServices(options: ServicesOptions): Services {
     ...(fleet.idleTimeoutS === undefined
       ? {}
       : { idleTimeoutS: fleet.idleTimeoutS }),
+    worktrees: options.worktrees,
   });
   const supervisor = late.supervisor = new Supervisor({
     clock,
@@ -346,7 +364,18 @@ export function composeServices(options: ServicesOptions): Services {
     // The snapshot becomes `instance.sessions` (the table and every page
     // replace the instance's sessions with it), then `instance.pending`
     // (its pending requests, so dead ones disappear after a restart).
-    onResync: (instanceId, snapshot) => {
+    // The instance's worktrees are listed too (OpenCode answers per
+    // directory); if one cannot be, the resync is skipped (nothing dropped).
+    onResync: async (instanceId, ownSnapshot) => {
+      const worktreeDirs = events.worktrees.listByInstance(instanceId)
+        .map((w) => w.path);
+      const snapshot = worktreeDirs.length === 0
+        ? ownSnapshot
+        : await withWorktreeSessions(
+          ownSnapshot,
+          worktreeDirs,
+          supervisor.client(instanceId),
+        );
       events.publish(events.tracker.resync(instanceId, snapshot));
       const { permissions, questions } = snapshot;
       if (permissions && questions) {

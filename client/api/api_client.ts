@@ -23,6 +23,17 @@ import type {
   RunSummaryJson,
   WorkflowJson,
 } from "../../server/contract/workflows.ts";
+import type {
+  AgentJson,
+  CommandJson,
+  ModelsJson,
+  UsageJson,
+} from "../../server/contract/catalog.ts";
+import type { MarkJson } from "../../server/contract/marks.ts";
+import type { OpenCodeTodo } from "../../server/contract/opencode.ts";
+import type { QuestionJson } from "../../server/contract/questions.ts";
+import type { QueuedMessageJson } from "../../server/contract/queue.ts";
+import type { SearchJson } from "../../server/contract/search.ts";
 
 export type { DirectoriesJson, DirectoryEntryJson };
 
@@ -37,6 +48,16 @@ export interface SendMessageBody {
   text: string;
   agent?: string;
   model?: string;
+  variant?: string;
+}
+
+/** The body of `POST /api/sessions/{id}/command`. */
+export interface SendCommandBody {
+  command: string;
+  arguments?: string;
+  agent?: string;
+  model?: string;
+  variant?: string;
 }
 
 /** The body of `POST /api/workflows`: a directory, or the spec's text. */
@@ -212,9 +233,19 @@ export class ApiClient {
     return this.#request("GET", `/api/instances/${enc(id)}/logs`);
   }
 
-  /** `GET /api/instances/{id}/sessions`. */
-  listSessions(instanceId: string): Promise<SessionJson[]> {
-    return this.#request("GET", `/api/instances/${enc(instanceId)}/sessions`);
+  /**
+   * `GET /api/instances/{id}/sessions`: root sessions, plus the subagents'
+   * child sessions (with `parent_id`) when `children` is set.
+   */
+  listSessions(
+    instanceId: string,
+    options: { children?: boolean } = {},
+  ): Promise<SessionJson[]> {
+    const query = options.children ? "?children=true" : "";
+    return this.#request(
+      "GET",
+      `/api/instances/${enc(instanceId)}/sessions${query}`,
+    );
   }
 
   /** `POST /api/instances/{id}/sessions` (409 when the instance is not running). */
@@ -246,9 +277,101 @@ export class ApiClient {
     return this.#request("GET", `/api/sessions/${enc(id)}/messages`);
   }
 
-  /** `POST /api/sessions/{id}/messages` (202; progress arrives as events). */
-  async sendMessage(id: string, body: SendMessageBody): Promise<void> {
-    await this.#request("POST", `/api/sessions/${enc(id)}/messages`, body);
+  /**
+   * `POST /api/sessions/{id}/messages` (202; progress arrives as events):
+   * `sent` at once when the session was idle, else `queued`.
+   */
+  sendMessage(id: string, body: SendMessageBody): Promise<QueuedMessageJson> {
+    return this.#request("POST", `/api/sessions/${enc(id)}/messages`, body);
+  }
+
+  /** `POST /api/sessions/{id}/command`: a `/` command, sent or queued. */
+  sendCommand(id: string, body: SendCommandBody): Promise<QueuedMessageJson> {
+    return this.#request("POST", `/api/sessions/${enc(id)}/command`, body);
+  }
+
+  /** `GET /api/sessions/{id}/queue`: the follow-ups, in sending order. */
+  listQueue(id: string): Promise<QueuedMessageJson[]> {
+    return this.#request("GET", `/api/sessions/${enc(id)}/queue`);
+  }
+
+  /** `DELETE /api/sessions/{id}/queue/{qid}`: cancels a queued or failed follow-up. */
+  cancelQueued(id: string, qid: string): Promise<QueuedMessageJson> {
+    return this.#request(
+      "DELETE",
+      `/api/sessions/${enc(id)}/queue/${enc(qid)}`,
+    );
+  }
+
+  /** `POST /api/sessions/{id}/queue/{qid}/retry`: queues a failed follow-up again. */
+  retryQueued(id: string, qid: string): Promise<QueuedMessageJson> {
+    return this.#request(
+      "POST",
+      `/api/sessions/${enc(id)}/queue/${enc(qid)}/retry`,
+    );
+  }
+
+  /** `GET /api/sessions/{id}/marks`. */
+  listMarks(id: string): Promise<MarkJson[]> {
+    return this.#request("GET", `/api/sessions/${enc(id)}/marks`);
+  }
+
+  /** `GET /api/sessions/{id}/todos`. */
+  listTodos(id: string): Promise<OpenCodeTodo[]> {
+    return this.#request("GET", `/api/sessions/${enc(id)}/todos`);
+  }
+
+  /** `GET /api/sessions/{id}/children`: the subagents' sessions, oldest first. */
+  listChildren(id: string): Promise<SessionJson[]> {
+    return this.#request("GET", `/api/sessions/${enc(id)}/children`);
+  }
+
+  /** `GET /api/questions`: every pending question, on every instance. */
+  listQuestions(): Promise<QuestionJson[]> {
+    return this.#request("GET", "/api/questions");
+  }
+
+  /** `POST /api/questions/{id}` with one list of labels per question. */
+  async answerQuestion(id: string, answers: string[][]): Promise<void> {
+    await this.#request("POST", `/api/questions/${enc(id)}`, { answers });
+  }
+
+  /** `POST /api/questions/{id}` with `{ reject: true }`: dismisses it. */
+  async rejectQuestion(id: string): Promise<void> {
+    await this.#request("POST", `/api/questions/${enc(id)}`, { reject: true });
+  }
+
+  /** `GET /api/instances/{id}/agents`. */
+  listAgents(instanceId: string): Promise<AgentJson[]> {
+    return this.#request("GET", `/api/instances/${enc(instanceId)}/agents`);
+  }
+
+  /** `GET /api/instances/{id}/models`. */
+  listModels(instanceId: string): Promise<ModelsJson> {
+    return this.#request("GET", `/api/instances/${enc(instanceId)}/models`);
+  }
+
+  /** `GET /api/instances/{id}/commands`. */
+  listCommands(instanceId: string): Promise<CommandJson[]> {
+    return this.#request("GET", `/api/instances/${enc(instanceId)}/commands`);
+  }
+
+  /** `GET /api/instances/{id}/files?q=`: project paths for `@` mentions. */
+  findFiles(instanceId: string, q: string, limit = 20): Promise<string[]> {
+    return this.#request(
+      "GET",
+      `/api/instances/${enc(instanceId)}/files?q=${enc(q)}&limit=${limit}`,
+    );
+  }
+
+  /** `GET /api/instances/{id}/usage`. */
+  instanceUsage(instanceId: string): Promise<UsageJson> {
+    return this.#request("GET", `/api/instances/${enc(instanceId)}/usage`);
+  }
+
+  /** `GET /api/search?q=`: sessions of every instance by title and text. */
+  search(q: string, limit = 20): Promise<SearchJson> {
+    return this.#request("GET", `/api/search?q=${enc(q)}&limit=${limit}`);
   }
 
   /** `POST /api/sessions/{id}/abort`. */

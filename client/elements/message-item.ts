@@ -2,6 +2,7 @@ import { html, LitElement, nothing, type TemplateResult } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 import type { PermissionJson } from "../../server/contract/permissions.ts";
 import { type ConversationMessage, errorText } from "../lib/conversation.ts";
+import "./reply-footer.ts";
 import { formatValue } from "../lib/format.ts";
 import { icon } from "../lib/icons.ts";
 import { noteRender } from "../lib/render_probe.ts";
@@ -317,6 +318,7 @@ export class MessageItem extends LitElement {
                   </div>
                 `
                 : nothing}
+              <reply-footer .info=${m.info}></reply-footer>
             </div>
       </div>
     `;

@@ -21,6 +21,7 @@ import type { MessageQueue } from "../queue/message_queue.ts";
 import { NotFoundError } from "../http/errors.ts";
 import type { OpenCodeClient } from "../opencode/opencode_client.ts";
 import { InstanceNotRunningError } from "../opencode/instance_errors.ts";
+import type { SessionWorktrees } from "../worktrees/session_worktrees.ts";
 
 /** The part of the supervisor the API uses (`opencode/supervisor.ts` implements it). */
 export interface SupervisorApi {
@@ -76,6 +77,8 @@ export interface ApiContext {
   workflows: WorkflowStore;
   /** The workflow runner. */
   runs: RunEngine;
+  /** Sessions' own worktrees. */
+  worktrees: SessionWorktrees;
   /** `--root` directories; empty means anywhere. */
   roots: readonly string[];
   /** The default directory of the directory picker (the user's home). */

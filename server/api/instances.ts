@@ -9,8 +9,8 @@ import { BadRequestError, ConflictError } from "../http/errors.ts";
 import { readJson, type Schema, validate } from "../http/json_body.ts";
 import { resolveAllowedDirectory } from "../http/allowed_directory.ts";
 import { log } from "../log.ts";
-import { sessionRowOf } from "../contract/session_row.ts";
 import { assertNoActiveRun } from "./runs.ts";
+import { createSession, createSessionBodySchema } from "./session_create.ts";
 import {
   type ApiContext,
   newInstanceId,
@@ -345,41 +345,25 @@ export function instanceRoutes(ctx: ApiContext): ApiRoute[] {
       doc: {
         tag: "sessions",
         params: { id: "The instance id" },
-        body: {
-          schema: bodySchema(CREATE_SESSION_BODY, {
-            title:
-              "The title; OpenCode names it after the first prompt when omitted",
-          }),
-          required: false,
-        },
+        body: { schema: createSessionBodySchema(), required: false },
         responses: {
           201: { description: "Created", schema: ref("Session") },
           400: errorDoc(400),
           404: errorDoc(404),
-          409: errorDoc(409, "The instance is not running"),
+          409: errorDoc(
+            409,
+            "The instance is not running, or the worktree's branch exists",
+          ),
           502: errorDoc(502),
         },
       },
       handler: async ({ req, params }) => {
         const instance = requireInstance(ctx, params.id!);
-        const body = validate(
+        const session = await createSession(
+          ctx,
+          instance,
           await readJson(req, { allowEmpty: true }),
-          CREATE_SESSION_BODY,
         );
-        const client = await ctx.supervisor.ensureClient(instance.id);
-        const created = await client.createSession(
-          body.title === undefined ? {} : { title: body.title },
-        );
-        const row = sessionRowOf(
-          instance.id,
-          created,
-          ctx.sessions.get(created.id)?.status ?? "idle",
-        );
-        if (row) ctx.sessions.upsert(row);
-        const session = ctx.sessions.get(created.id);
-        if (!session) {
-          throw new Error(`Cannot record the new session ${created.id}`);
-        }
         return Response.json(session, {
           status: 201,
           headers: { location: `/api/sessions/${session.id}` },

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { SESSION_WORKTREE_PROPERTIES } from "./openapi_worktrees.ts";
 import type { JsonSchema } from "./openapi.ts";
 import {
   arrayOf,
@@ -27,6 +28,12 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
           message: {
             type: "string",
             description: "What went wrong, for people",
+          },
+          files: {
+            type: "array",
+            items: { type: "string" },
+            description:
+              "The files it is about (merge conflicts, uncommitted changes), when any",
           },
         },
       },
@@ -140,6 +147,7 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
       status: { type: "string", enum: ["idle", "busy", "retry", "error"] },
       created_at: TIMESTAMP,
       updated_at: TIMESTAMP,
+      ...SESSION_WORKTREE_PROPERTIES,
       parent_id: {
         type: "string",
         description:

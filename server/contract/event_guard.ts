@@ -169,6 +169,7 @@ const PAYLOAD_CHECKS: {
     strings(p, "run_id", "key", "reason") &&
     ["blocked", "failed", "completed"].includes(String(p.kind)) &&
     isRunSummary(p.run),
+  "session.changes": (p) => strings(p, "sessionID", "reason"),
   "stream.reset": (p) => isString(p.reason),
   "stream.lagged": (p) => isNumber(p.dropped_after),
 };

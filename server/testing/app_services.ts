@@ -37,6 +37,8 @@ export function testServices(
     db?: DatabaseSync;
     supervisor?: SupervisorApi;
     runs?: RunServicesOptions;
+    /** Where sessions' worktrees go (default: a path that does not exist). */
+    worktreeRoot?: string;
   } = {},
 ): TestServices {
   let db = options.db;
@@ -55,6 +57,9 @@ export function testServices(
       return client;
     },
     wake: (instanceId) => supervisor.ensureClient(instanceId),
+    worktrees: {
+      root: options.worktreeRoot ?? "/nonexistent/flock-test-worktrees",
+    },
   });
   const runServices = composeRunServices(
     database,

@@ -25,6 +25,7 @@ import {
   type OpenCodeEnv,
 } from "./opencode_env.ts";
 import { SseReader } from "./sse_reader.ts";
+import { testGit } from "../git/test_repo.ts";
 
 /** The binary a Flock started with `opencode: false` is given: it does not exist. */
 export const NO_OPENCODE = "/nonexistent/flock-test/opencode";
@@ -174,6 +175,8 @@ export async function startTestFlock(
       ...(options.readyTimeoutMs === undefined
         ? {}
         : { readyTimeoutMs: options.readyTimeoutMs }),
+      // Sessions' worktrees: git without the user's config, a fixed author.
+      worktreeGit: testGit(),
     });
   } catch (error) {
     await ownEnv?.cleanup();

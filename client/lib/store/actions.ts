@@ -19,16 +19,29 @@ import type {
 } from "../../../server/contract/workflows.ts";
 import type { Conversation } from "../conversation.ts";
 import type { RunsSnapshot } from "./runs.ts";
+import type { MarkJson } from "../../../server/contract/marks.ts";
+import type { OpenCodeTodo } from "../../../server/contract/opencode.ts";
+import type { QuestionJson } from "../../../server/contract/questions.ts";
+import type { QueuedMessageJson } from "../../../server/contract/queue.ts";
+import type { UsageJson } from "../../../server/contract/catalog.ts";
+import type { CatalogJson } from "./instance_extras.ts";
 
 /** Everything a full refresh fetched over REST. */
 export interface Snapshot {
   readonly instances: readonly InstanceJson[];
   readonly permissions: readonly PermissionJson[];
+  /** Every pending question (absent: keep what is known). */
+  readonly questions?: readonly QuestionJson[];
   /**
    * Each instance's sessions; null when its list did not load (what is
    * known about it is kept).
    */
   readonly sessions: ReadonlyMap<string, readonly SessionJson[] | null>;
+  /**
+   * Each instance's subagents' child sessions; null when they did not load
+   * (what is known is kept).
+   */
+  readonly children?: ReadonlyMap<string, readonly SessionJson[] | null>;
   /**
    * Fresh histories of the open conversations, already brought up to date
    * with the events received meanwhile (a conversation whose history did not
@@ -75,4 +88,22 @@ export type StoreAction =
   | { kind: "run-loading"; runId: string }
   /** A run's page loaded it (already brought up to date with the events meanwhile). */
   | { kind: "run-loaded"; run: RunJson }
-  | { kind: "run-failed"; runId: string; error: string };
+  | { kind: "run-failed"; runId: string; error: string }
+  /** This page answered or dismissed a question. */
+  | { kind: "question-answered"; questionId: string }
+  /** A session's child sessions were fetched. */
+  | { kind: "children-loaded"; children: readonly SessionJson[] }
+  /** A session's queue, marks or todos were fetched. */
+  | {
+    kind: "queue-loaded";
+    sessionId: string;
+    queue: readonly QueuedMessageJson[];
+  }
+  | { kind: "marks-loaded"; sessionId: string; marks: readonly MarkJson[] }
+  | { kind: "todos-loaded"; sessionId: string; todos: readonly OpenCodeTodo[] }
+  /** What an instance offers (agents, models, commands) was fetched. */
+  | { kind: "catalog-loaded"; instanceId: string; catalog: CatalogJson }
+  /** An instance's usage roll-up was fetched. */
+  | { kind: "usage-loaded"; usage: UsageJson }
+  /** The user dismissed an instance's "crashed and restarted" notice. */
+  | { kind: "recovery-dismissed"; instanceId: string };

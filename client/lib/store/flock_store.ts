@@ -55,6 +55,7 @@ export type StoreApi = Pick<
   | "listWorkflows"
   | "listRuns"
   | "getRun"
+  | "listQuestions"
 >;
 
 /** Options for {@linkcode FlockStore}. */
@@ -197,13 +198,16 @@ export class FlockStore {
     this.#buffer = [];
     const open = [...this.#state.conversations.keys()];
     try {
-      const [instances, permissions, runs] = await Promise.all([
+      const [instances, permissions, questions, runs] = await Promise.all([
         this.#api.listInstances(),
         this.#api.listPermissions(),
+        this.#api.listQuestions(),
         this.#listRuns(),
       ]);
       const lists = await Promise.all(
-        instances.map((i) => this.#api.listSessions(i.id).catch(() => null)),
+        instances.map((i) =>
+          this.#api.listSessions(i.id, { children: true }).catch(() => null)
+        ),
       );
       const histories = await Promise.all(
         open.map((id) => this.#api.listMessages(id).catch(() => null)),
@@ -211,9 +215,12 @@ export class FlockStore {
       const buffered = this.#buffer;
       this.#buffer = null;
       const sessions = new Map<string, SessionJson[] | null>();
-      instances.forEach((instance, i) =>
-        sessions.set(instance.id, lists[i] ?? null)
-      );
+      const children = new Map<string, SessionJson[] | null>();
+      instances.forEach((instance, i) => {
+        const list = lists[i] ?? null;
+        sessions.set(instance.id, list?.filter((s) => !s.parent_id) ?? null);
+        children.set(instance.id, list?.filter((s) => s.parent_id) ?? null);
+      });
       const conversations = new Map<string, Conversation>();
       open.forEach((sessionId, i) => {
         const history = histories[i];
@@ -227,7 +234,15 @@ export class FlockStore {
       });
       this.dispatch({
         kind: "snapshot-loaded",
-        snapshot: { instances, permissions, sessions, conversations, runs },
+        snapshot: {
+          instances,
+          permissions,
+          questions,
+          sessions,
+          children,
+          conversations,
+          runs,
+        },
       });
       for (const event of buffered) {
         if (

@@ -13,6 +13,7 @@ import {
   textPart,
 } from "../../../server/testing/event_fixtures.ts";
 import { messageText } from "../conversation.ts";
+import type { QuestionJson } from "../../../server/contract/questions.ts";
 import { FlockStore, type StoreApi, type StoreSignal } from "./flock_store.ts";
 import { permissionsOf, sessionsOf } from "./selectors.ts";
 import { summaryOf } from "./run_updates.ts";
@@ -68,6 +69,7 @@ class FakeApi implements StoreApi {
   instances: InstanceJson[] = [];
   sessions = new Map<string, SessionJson[]>();
   permissions: PermissionJson[] = [];
+  questions: QuestionJson[] = [];
   messages = new Map<string, OpenCodeMessageWithParts[]>();
   gate: Deferred<void> | null = null;
   sessionCalls = 0;
@@ -81,6 +83,9 @@ class FakeApi implements StoreApi {
   }
   listPermissions() {
     return Promise.resolve(structuredClone(this.permissions));
+  }
+  listQuestions() {
+    return Promise.resolve(structuredClone(this.questions));
   }
   async listMessages(id: string) {
     if (this.gate) await this.gate.promise;
@@ -255,6 +260,7 @@ Deno.test("sessions come and go from the events alone, never a refetch", async (
     status: "idle",
     created_at: "2026-01-02T00:00:00.000Z",
     updated_at: "2026-01-03T00:00:00.000Z",
+    directory: "/tmp/project",
   });
   // A child session (a task's sub-agent) is not listed.
   store.applyEvent(sessionEvent(

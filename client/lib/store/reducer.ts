@@ -12,11 +12,14 @@
  * @module
  */
 import type { StoreAction } from "./actions.ts";
+import { reduceChildren } from "./children.ts";
 import { reduceConversations } from "./conversations.ts";
+import { reduceDriving } from "./driving.ts";
 import { sameRecord } from "./immutable.ts";
 import { reduceInstances } from "./instances.ts";
 import { reducePermissions } from "./permissions.ts";
 import { reduceRuns } from "./runs.ts";
+import { reduceQuestions } from "./questions.ts";
 import { reduceSessions } from "./sessions.ts";
 import type { FlockState, LoadState } from "./state.ts";
 
@@ -75,6 +78,9 @@ export function reduce(state: FlockState, action: StoreAction): FlockState {
     permissions: reducePermissions(state.permissions, action, cascade),
     conversations: reduceConversations(state.conversations, action, cascade),
     runs: reduceRuns(state.runs, action),
+    questions: reduceQuestions(state.questions, action, cascade),
+    children: reduceChildren(state.children, action, cascade),
+    driving: reduceDriving(state.driving, action, cascade),
   };
   return sameRecord(next, state) ? state : next;
 }

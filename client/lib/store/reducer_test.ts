@@ -72,6 +72,8 @@ function loaded(): FlockState {
         always: [],
         instance_id: "i1",
       }],
+      questions: [],
+      children: new Map(),
       sessions: new Map([
         ["i1", [session("s1", "i1"), session("s2", "i1")]],
         ["i2", [session("s3", "i2")]],
@@ -138,10 +140,6 @@ Deno.test("an action that changes nothing returns the same state", () => {
       requestID: "per_unknown",
       reply: "once",
     }, "i1")),
-    live(flockEvent("session.updated", {
-      sessionID: "s1",
-      info: openCodeSession({ id: "s_other", parentID: "s1" }),
-    }, "i1")),
     // a delta for a conversation that is not open
     live(flockEvent("message.part.delta", {
       sessionID: "s3",
@@ -155,6 +153,20 @@ Deno.test("an action that changes nothing returns the same state", () => {
     { kind: "permission-answered", permissionId: "per_unknown" },
   ];
   for (const action of noops) strictEqual(reduce(before, action), before);
+});
+
+Deno.test("a subagent's session changes the children only", () => {
+  const before = loaded();
+  const after = reduce(
+    before,
+    live(flockEvent("session.updated", {
+      sessionID: "s_other",
+      info: openCodeSession({ id: "s_other", parentID: "s1" }),
+    }, "i1")),
+  );
+  strictEqual(after.sessions, before.sessions);
+  strictEqual(after.conversations, before.conversations);
+  strictEqual(after.children.get("s_other")?.parent_id, "s1");
 });
 
 Deno.test("a session status changes that session only", () => {
@@ -218,6 +230,8 @@ Deno.test("a snapshot equal to the state keeps every object", () => {
     snapshot: {
       instances: [instance("i1"), instance("i2")],
       permissions: [...before.permissions.values()],
+      questions: [],
+      children: new Map(),
       sessions: new Map([
         ["i1", [session("s1", "i1"), session("s2", "i1")]],
         ["i2", null],

@@ -72,7 +72,10 @@ export function stableGroups<K, T>(
 }
 
 /** Groups `items` by `key`, each group in `items` order. */
-function groupBy<K, T>(items: Iterable<T>, key: (item: T) => K): Map<K, T[]> {
+export function groupBy<K, T>(
+  items: Iterable<T>,
+  key: (item: T) => K,
+): Map<K, T[]> {
   const groups = new Map<K, T[]>();
   for (const item of items) {
     const k = key(item);
@@ -87,7 +90,7 @@ const byCreated = (a: { created_at: string }, b: { created_at: string }) =>
   a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0;
 
 /** Makes a memoised grouping that keeps unchanged groups' identity. */
-function groupsOf<S, K, T>(
+export function groupsOf<S, K, T>(
   compute: (source: S) => Map<K, T[]>,
 ): (source: S) => ReadonlyMap<K, readonly T[]> {
   let previous: ReadonlyMap<K, readonly T[]> | undefined;

@@ -14,10 +14,12 @@ import type { InstanceJson } from "../../../server/contract/instances.ts";
 import type { OpenCodeRetryStatus } from "../../../server/contract/opencode.ts";
 import type { PermissionJson } from "../../../server/contract/permissions.ts";
 import type { SessionJson } from "../../../server/contract/sessions.ts";
+import type { QuestionJson } from "../../../server/contract/questions.ts";
 import { type Conversation, EMPTY_CONVERSATION } from "../conversation.ts";
 import { EMPTY_RUNS, type RunsState } from "./runs.ts";
 
 export type { RunsState };
+import type { DrivingState } from "./driving.ts";
 
 /** Whether the first REST snapshot arrived, and the last refresh's error. */
 export interface LoadState {
@@ -56,6 +58,12 @@ export interface FlockState {
   readonly conversations: ReadonlyMap<string, ConversationState>;
   /** Workflows, runs' summaries, and the runs opened on this page. */
   readonly runs: RunsState;
+  /** Pending questions by id (subagents' too, with `root_session_id`). */
+  readonly questions: ReadonlyMap<string, QuestionJson>;
+  /** Subagents' child sessions by id (each with `parent_id`). */
+  readonly children: ReadonlyMap<string, SessionJson>;
+  /** Queues, marks, todos, catalogs, usage and crash notices. */
+  readonly driving: DrivingState;
 }
 
 /** The state before anything loaded. */
@@ -66,6 +74,16 @@ export const EMPTY_STATE: FlockState = Object.freeze({
   permissions: new Map(),
   conversations: new Map(),
   runs: EMPTY_RUNS,
+  questions: new Map(),
+  children: new Map(),
+  driving: Object.freeze({
+    queues: new Map(),
+    marks: new Map(),
+    todos: new Map(),
+    catalogs: new Map(),
+    usage: new Map(),
+    recoveries: new Map(),
+  }),
 });
 
 /** A conversation being fetched for the first time. */

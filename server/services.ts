@@ -13,13 +13,11 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { SupervisorApi } from "./api/api_context.ts";
 import { type Clock, systemClock } from "./clock.ts";
-import { isFlockEvent, isFlockOwnEventType } from "./contract/event_types.ts";
 import type {
   PublishEvent,
   PublishMeta,
   WireEvent,
 } from "./contract/events.ts";
-import { sessionIdOf } from "./contract/session_id_of.ts";
 import { InstanceStore } from "./db/instance_store.ts";
 import { MarkStore } from "./db/mark_store.ts";
 import { QueueStore } from "./db/queue_store.ts";
@@ -31,6 +29,7 @@ import { EventBroker, type EventBrokerOptions } from "./events/event_broker.ts";
 import { EventIdAllocator } from "./events/event_ids.ts";
 import { MarkTracker } from "./events/mark_tracker.ts";
 import { PendingIndex } from "./events/pending_index.ts";
+import { rootEnricher } from "./events/root_enricher.ts";
 import { Publisher } from "./events/publisher.ts";
 import { SearchIndex } from "./events/search_index.ts";
 import { SessionTracker } from "./events/session_tracker.ts";
@@ -174,31 +173,6 @@ export interface EventServicesOptions {
   idleTimeoutS?: number;
   /** Where sessions' worktrees go (and the git runner). */
   worktrees: WorktreeServicesOptions;
-}
-
-/**
- * Sets `root_session_id` on the events of a subagent's child session (its
- * `session.created` included, from its `parentID`).
- */
-function rootEnricher(
-  tracker: SessionTracker,
-): (event: WireEvent) => WireEvent {
-  return (event) => {
-    if (!("instance_id" in event) || isFlockOwnEventType(event.type)) {
-      return event;
-    }
-    const sessionId = sessionIdOf(event);
-    if (sessionId === undefined) return event;
-    let root = tracker.rootIfChild(sessionId);
-    if (
-      root === undefined && isFlockEvent(event) &&
-      (event.type === "session.created" || event.type === "session.updated")
-    ) {
-      const parent = event.properties.info.parentID;
-      if (parent) root = tracker.rootIfChild(parent) ?? parent;
-    }
-    return root === undefined ? event : { ...event, root_session_id: root };
-  };
 }
 
 /**

@@ -291,6 +291,7 @@ export function composeRunServices(
       startInstance: (id) => supervisor.start(id),
     },
     publish: events.publish,
+    activity: events.activity,
     repo: options.repo ?? gitRepoInputs(),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.onHandoff === undefined

@@ -6,7 +6,7 @@
  * order, cancelled); a search that finds a reply's word and opens the
  * session.
  */
-import { ok, strictEqual } from "node:assert/strict";
+import { strictEqual } from "node:assert/strict";
 import type { OpenCodeMessageWithParts } from "../../server/contract/opencode.ts";
 import type { SessionJson } from "../../server/contract/sessions.ts";
 import {
@@ -67,9 +67,22 @@ Deno.test({
     );
     strictEqual(saved.model, "fake/fake-priced");
     strictEqual(saved.agent, "plan");
-    ok((saved.cost ?? 0) > 0, JSON.stringify(saved));
+    await waitFor("the session's cost", async () => {
+      const now = await api<SessionJson>(
+        flock,
+        "GET",
+        `/api/sessions/${session.id}`,
+      );
+      return (now.cost ?? 0) > 0;
+    });
     // cost above zero in the header; the choice survives a reload
-    await page.locator("[data-stat-cost]", { hasNotText: "$0.00" }).waitFor();
+    await waitFor(
+      "a cost above zero in the header",
+      async () =>
+        /^\$0\.0*[1-9]|^\$[1-9]/.test(
+          await page.locator("[data-stat-cost]").innerText(),
+        ),
+    );
     await page.reload();
     await waitFor(
       "the remembered model",
@@ -122,7 +135,10 @@ Deno.test({
     "follow-ups typed while busy are queued, then sent in order",
     async () => {
       const session = await openNewSession(flock, page, instance.id, "queue");
-      await send(page, "slow start");
+      // the first reply is held in flight until the follow-ups are queued
+      const hold = flock.model.hold(/held start/);
+      await send(page, "held start");
+      await hold.reached;
       await page.locator("[data-working]").waitFor({ timeout: 60_000 });
       await send(page, "first follow-up");
       await send(page, "to be cancelled");
@@ -132,7 +148,8 @@ Deno.test({
       await queued.filter({ hasText: "to be cancelled" }).locator(
         "[data-cancel]",
       ).click();
-      await waitFor("two queued", async () => await queued.count() <= 2);
+      await waitFor("two queued", async () => await queued.count() === 2);
+      hold.release();
       await replyContaining(page, "second follow-up");
       await idle(flock, session.id);
       await queued.first().waitFor({ state: "detached" });
@@ -146,7 +163,7 @@ Deno.test({
       );
       strictEqual(
         said.join(" | "),
-        "slow start | first follow-up | second follow-up",
+        "held start | first follow-up | second follow-up",
       );
     },
   );

@@ -18,7 +18,11 @@ import type { Route } from "./http/router.ts";
 import { resolveOpenCodeBinaryFromEnv } from "./opencode/opencode_binary.ts";
 import type { Supervisor } from "./opencode/supervisor.ts";
 import type { RunEngine } from "./runs/run_engine.ts";
-import { composeServices, type RunServicesOptions } from "./services.ts";
+import {
+  composeServices,
+  type EventListener,
+  type RunServicesOptions,
+} from "./services.ts";
 import type { GitRunner } from "./git/git_runner.ts";
 import { lacksPermission, netHost, permissionFix } from "./launcher/grants.ts";
 import { log } from "./log.ts";
@@ -69,6 +73,12 @@ export interface RunningFlock extends AsyncDisposable {
   readonly supervisor: Supervisor;
   /** The workflow runner. */
   readonly runs: RunEngine;
+  /**
+   * Adds an in-process listener of every published event with its meta
+   * (`meta.directory`: where OpenCode said an upstream event happened).
+   * Returns the function that removes it.
+   */
+  listen(listener: EventListener): () => void;
   /** Stops accepting, closes streams, stops children, closes the DB. */
   close(): Promise<void>;
 }
@@ -154,7 +164,7 @@ export async function runFlock(
         : { git: options.worktreeGit }),
     },
   });
-  const { broker, supervisor, runs } = services;
+  const { broker, supervisor, runs, listen } = services;
   try {
     await supervisor.reconcile();
   } catch (error) {
@@ -260,6 +270,7 @@ export async function runFlock(
     broker,
     supervisor,
     runs,
+    listen,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -20,6 +20,7 @@ import {
   isSessionWorking,
 } from "../lib/status_style.ts";
 import type { ConfirmDialog } from "./confirm-dialog.ts";
+import "./instance-usage.ts";
 import "./confirm-dialog.ts";
 
 function messageOf(error: unknown): string {
@@ -177,6 +178,7 @@ export class InstanceList extends LitElement {
                   .working_directory}>${name}</p>
                 <p class="truncate font-mono text-[11px] text-gray-500">${instance
                   .working_directory}</p>
+                <instance-usage instance-id=${instance.id}></instance-usage>
               </div>
               <div
                 class="flex shrink-0 items-center rounded-md transition-opacity md:absolute md:top-1/2 md:right-1 md:-translate-y-1/2 md:bg-gray-900 md:opacity-0 md:shadow-[-12px_0_12px_var(--color-gray-900)] md:group-hover/instance:opacity-100 md:group-focus-within/instance:opacity-100"

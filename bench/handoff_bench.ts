@@ -119,6 +119,9 @@ export async function handoffBench(ctx: BenchContext): Promise<HandoffResult> {
     allowedHosts: [],
     roots: [],
     eventBuffer: 10_000,
+    idleTimeoutS: 900,
+    maxInstanceMemoryBytes: null,
+    remoteHosts: [],
   };
   const samples: number[] = [];
   const openCode: number[] = [];

@@ -23,7 +23,8 @@
  * | `old-tag` | + the guard, `instance_id` added by a spread |
  * | `old-publish` | + `JSON.stringify` per event, then the same broker |
  *
- * The `old-*` stages read `/event`, the others `/global/event`. With
+ * The `old-*` stages read `/event`, the others `/global/event`.
+ *
  * After `POST /stamps`, the `publish` stages keep, per bench event, when
  * its chunk was read and when it was handed to the broker (the shared
  * clock); `GET /stamps` returns them, flat, as `seq, sentAt, readAt,

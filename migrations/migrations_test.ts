@@ -106,3 +106,56 @@ Deno.test("a DB written by a newer Flock is refused", () => {
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("the fleet migration rebuilds instances and keeps every session", () => {
+  const { path, dir } = tempDb();
+  try {
+    const db = openDatabase(path);
+    const at = MIGRATIONS.findIndex((m) => m.name.endsWith("_fleet.sql"));
+    assert(at > 0);
+    migrate(db, MIGRATIONS.slice(0, at));
+    db.exec(
+      `INSERT INTO instances (id, name, working_directory, status, pid, port)
+       VALUES ('inst_a', 'a', '/a', 'running', 42, 4096);
+       INSERT INTO sessions (id, instance_id, title) VALUES ('ses_1', 'inst_a', 't');`,
+    );
+    assertEquals(migrate(db, MIGRATIONS).applied.includes(at + 1), true);
+    const row = db.prepare(
+      "SELECT kind, status, pid, idle_timeout_s, remote_url FROM instances",
+    ).get();
+    assertEquals({ ...row }, {
+      kind: "local",
+      status: "running",
+      pid: 42,
+      idle_timeout_s: null,
+      remote_url: null,
+    });
+    assertEquals(
+      (db.prepare("SELECT count(*) AS n FROM sessions").get() as { n: number })
+        .n,
+      1,
+    );
+    assertEquals(
+      (db.prepare("PRAGMA foreign_keys").get() as { foreign_keys: number })
+        .foreign_keys,
+      1,
+    );
+    db.exec("UPDATE instances SET status = 'hibernated'");
+    assertThrows(
+      () => db.exec("UPDATE instances SET status = 'asleep'"),
+      Error,
+    );
+    // A remote instance needs its URL, and a local one has none.
+    assertThrows(() => db.exec("UPDATE instances SET kind = 'remote'"), Error);
+    // The cascade still works on the rebuilt table.
+    db.exec("DELETE FROM instances WHERE id = 'inst_a'");
+    assertEquals(
+      (db.prepare("SELECT count(*) AS n FROM sessions").get() as { n: number })
+        .n,
+      0,
+    );
+    db.close();
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

@@ -244,10 +244,18 @@ async function exercise(
       `${label}: a permission was missing:\n${flock.output()}`,
     );
   } finally {
-    try {
-      flock.child.kill("SIGKILL");
-    } catch {
-      // Already gone.
+    // A failed run may leave Flock up: kill its whole tree (its OpenCode
+    // children run detached), or they outlive the test.
+    const tree = [
+      flock.child.pid,
+      ...descendants(flock.child.pid).map((p) => p.pid),
+    ];
+    for (const pid of tree) {
+      try {
+        Deno.kill(pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
     }
     await flock.exited;
   }

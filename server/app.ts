@@ -9,6 +9,7 @@ import type { ApiContext } from "./api/api_context.ts";
 import { directoryRoutes } from "./api/directories.ts";
 import { eventRoutes } from "./api/events.ts";
 import { instanceRoutes } from "./api/instances.ts";
+import { instanceSettingsRoutes } from "./api/instance_settings.ts";
 import { type ApiRoute, buildOpenApi, ref } from "./api/openapi.ts";
 import { catalogRoutes } from "./api/catalog.ts";
 import { messageRoutes } from "./api/messages.ts";
@@ -17,6 +18,7 @@ import { questionRoutes } from "./api/questions.ts";
 import { searchRoutes } from "./api/search.ts";
 import { runRoutes } from "./api/runs.ts";
 import { sessionRoutes } from "./api/sessions.ts";
+import { sessionReviewRoutes } from "./api/session_review.ts";
 import { workflowRoutes } from "./api/workflows.ts";
 import type { HealthJson } from "./contract/api.ts";
 import type { EventBroker } from "./events/event_broker.ts";
@@ -110,9 +112,11 @@ export function createApp(deps: AppDeps): App {
       },
     },
     ...instanceRoutes(ctx),
+    ...instanceSettingsRoutes(ctx),
     ...catalogRoutes(ctx),
     ...sessionRoutes(ctx),
     ...messageRoutes(ctx),
+    ...sessionReviewRoutes(ctx),
     ...permissionRoutes(ctx),
     ...questionRoutes(ctx),
     ...searchRoutes(ctx),

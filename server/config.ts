@@ -27,6 +27,16 @@ export interface Config {
   roots: string[];
   /** `--event-buffer`: how many recent events the SSE resume ring keeps. */
   eventBuffer: number;
+  /** `--idle-timeout`: seconds without activity before an instance hibernates (0: never). */
+  idleTimeoutS: number;
+  /** `--max-instance-memory` in bytes: an idle instance over it is restarted (null: no ceiling). */
+  maxInstanceMemoryBytes: number | null;
+  /**
+   * `--remote-host`: hosts of remote OpenCode servers Flock may connect to
+   * (`--allow-net` syntax: `host`, `host:port`, `[v6]:port`), besides those of
+   * the remote instances already recorded in the database.
+   */
+  remoteHosts: string[];
 }
 
 /** What the command line asks for. */
@@ -70,6 +80,15 @@ Options:
   --allowed-host <name>   Also accept this Host header (repeatable)
   --root <dir>            Instances must live inside this dir (repeatable)
   --event-buffer <n>      Events kept for SSE resume (default 10000)
+  --idle-timeout <s>      Seconds without activity before an instance
+                          hibernates (its OpenCode stops; the next request
+                          wakes it); 0 never (default 900)
+  --max-instance-memory <MiB>
+                          Restart an idle instance whose OpenCode and its
+                          descendants use more memory (default: no limit)
+  --remote-host <h:port>  Allow connecting to a remote OpenCode server there
+                          (repeatable; recorded remote instances are allowed
+                          at every start anyway)
   -h, --help              Show this help
   -V, --version           Show the version`;
 
@@ -84,6 +103,9 @@ const OPTIONS = {
   "allowed-host": { type: "string", multiple: true },
   root: { type: "string", multiple: true },
   "event-buffer": { type: "string" },
+  "idle-timeout": { type: "string" },
+  "max-instance-memory": { type: "string" },
+  "remote-host": { type: "string", multiple: true },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;
@@ -139,6 +161,18 @@ export function parseConfig(
     1,
     10_000_000,
   );
+  const idleTimeoutS = parseInteger(
+    "--idle-timeout",
+    values["idle-timeout"] ?? "900",
+    0,
+    30 * 24 * 3600,
+  );
+  const maxMemory = values["max-instance-memory"];
+  const maxInstanceMemoryBytes = maxMemory === undefined
+    ? null
+    : parseInteger("--max-instance-memory", maxMemory, 1, 1024 * 1024) *
+      1024 * 1024;
+  const remoteHosts = (values["remote-host"] ?? []).map(parseRemoteHost);
   const roots = (values.root ?? []).map((r) => {
     if (!isAbsolute(r)) {
       throw new UsageError(
@@ -166,8 +200,31 @@ export function parseConfig(
       ),
       roots,
       eventBuffer,
+      idleTimeoutS,
+      maxInstanceMemoryBytes,
+      remoteHosts,
     },
   };
+}
+
+/**
+ * A `--remote-host` value as `--allow-net` writes it: `host`, `host:port`,
+ * `1.2.3.4:port` or `[v6]:port`, lower-cased.
+ *
+ * @throws {UsageError}
+ */
+function parseRemoteHost(raw: string): string {
+  const value = raw.trim().toLowerCase();
+  const name = "[a-z0-9]([a-z0-9.-]*[a-z0-9])?";
+  const v6 = "\\[[0-9a-f:.]+\\]";
+  const pattern = new RegExp(`^(${name}|${v6})(:\\d{1,5})?$`);
+  const port = Number(value.match(/:(\d{1,5})$/)?.[1] ?? "1");
+  if (!pattern.test(value) || port < 1 || port > 65535) {
+    throw new UsageError(
+      `Invalid value for --remote-host: expected host or host:port (e.g. box.lan:4096 or [fe80::1]:4096), got ${raw}`,
+    );
+  }
+  return value;
 }
 
 /**

@@ -39,6 +39,9 @@ Deno.test("defaults", () => {
     allowedHosts: [],
     roots: [],
     eventBuffer: 10000,
+    idleTimeoutS: 900,
+    maxInstanceMemoryBytes: null,
+    remoteHosts: [],
   });
 });
 
@@ -65,6 +68,16 @@ Deno.test("every flag", () => {
     "/src",
     "--event-buffer",
     "50",
+    "--idle-timeout",
+    "0",
+    "--max-instance-memory",
+    "1536",
+    "--remote-host",
+    "Box.LAN:4096",
+    "--remote-host",
+    "[fe80::1]:80",
+    "--remote-host",
+    "10.0.0.2",
   ]);
   assertEquals(c, {
     port: 9000,
@@ -78,6 +91,9 @@ Deno.test("every flag", () => {
     allowedHosts: ["flock.local", "box"],
     roots: ["/src"],
     eventBuffer: 50,
+    idleTimeoutS: 0,
+    maxInstanceMemoryBytes: 1536 * 1024 * 1024,
+    remoteHosts: ["box.lan:4096", "[fe80::1]:80", "10.0.0.2"],
   });
   assertEquals(run(["--data-dir", "/d"]).dbPath, "/d/flock.db");
   assertEquals(run(["--port", "0"]).port, 0);
@@ -128,6 +144,12 @@ Deno.test("bad flags and values are usage errors", () => {
     [["--token", "short"], /--token/],
     [["--root", "relative/dir"], /--root: not an absolute path/],
     [["--event-buffer", "0"], /--event-buffer/],
+    [["--idle-timeout", "-5"], /--idle-timeout/],
+    [["--idle-timeout", "9999999"], /--idle-timeout: 9999999 is outside/],
+    [["--max-instance-memory", "0"], /--max-instance-memory/],
+    [["--remote-host", "http://box:1"], /--remote-host: expected host/],
+    [["--remote-host", "box:99999"], /--remote-host/],
+    [["--remote-host", "a,b"], /--remote-host/],
     [["positional"], /Unexpected argument|positional/i],
   ];
   for (const [args, pattern] of cases) {

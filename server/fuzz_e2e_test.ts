@@ -81,6 +81,9 @@ Deno.test({
       allowedHosts: [],
       roots: [root],
       eventBuffer: 1000,
+      idleTimeoutS: 900,
+      maxInstanceMemoryBytes: null,
+      remoteHosts: [],
     };
     const flock = await runFlock(config, { childEnv: env.env });
     try {

@@ -18,7 +18,12 @@ import type { Route } from "./http/router.ts";
 import { resolveOpenCodeBinaryFromEnv } from "./opencode/opencode_binary.ts";
 import type { Supervisor } from "./opencode/supervisor.ts";
 import type { RunEngine } from "./runs/run_engine.ts";
-import { composeServices, type RunServicesOptions } from "./services.ts";
+import {
+  composeServices,
+  type EventListener,
+  type RunServicesOptions,
+} from "./services.ts";
+import type { GitRunner } from "./git/git_runner.ts";
 import { lacksPermission, netHost, permissionFix } from "./launcher/grants.ts";
 import { log } from "./log.ts";
 import { watchShutdownSignals } from "./shutdown_signals.ts";
@@ -40,8 +45,15 @@ export interface RunFlockOptions {
    * create many instances). Default: the security layer's.
    */
   instanceCreateLimit?: { capacity: number; windowMs: number } | false;
+  /**
+   * How long a child may take to be ready (listening line and health), in
+   * ms. Default 30 000; tests on a loaded machine give more.
+   */
+  readyTimeoutMs?: number;
   /** Workflow runner options (the bench's hand-off probe, a test clock). */
   runs?: RunServicesOptions;
+  /** The git runner of sessions' worktrees (tests pass one without the user's config). */
+  worktreeGit?: GitRunner;
 }
 
 /** A running Flock. */
@@ -61,6 +73,12 @@ export interface RunningFlock extends AsyncDisposable {
   readonly supervisor: Supervisor;
   /** The workflow runner. */
   readonly runs: RunEngine;
+  /**
+   * Adds an in-process listener of every published event with its meta
+   * (`meta.directory`: where OpenCode said an upstream event happened).
+   * Returns the function that removes it.
+   */
+  listen(listener: EventListener): () => void;
   /** Stops accepting, closes streams, stops children, closes the DB. */
   close(): Promise<void>;
 }
@@ -130,15 +148,31 @@ export async function runFlock(
       binary: () => resolveOpenCodeBinaryFromEnv(config.opencode),
       childEnv: options.childEnv,
       opencodeConfigPath: config.opencodeConfig,
+      ...(options.readyTimeoutMs === undefined
+        ? {}
+        : { readyTimeoutMs: options.readyTimeoutMs }),
+    },
+    fleet: {
+      idleTimeoutS: config.idleTimeoutS,
+      maxInstanceMemoryBytes: config.maxInstanceMemoryBytes,
     },
     ...(options.runs === undefined ? {} : { runs: options.runs }),
+    worktrees: {
+      root: `${config.dataDir.replace(/\/+$/, "")}/worktrees`,
+      ...(options.worktreeGit === undefined
+        ? {}
+        : { git: options.worktreeGit }),
+    },
   });
-  const { broker, supervisor, runs } = services;
+  const { broker, supervisor, runs, listen } = services;
   try {
     await supervisor.reconcile();
   } catch (error) {
     log.error("Cannot reconcile the instances a previous Flock left:", error);
   }
+  // Remote servers that were connected are connected again; local
+  // instances stay hibernated until a request needs them.
+  supervisor.resume();
   try {
     // Carries on the runs a previous Flock left running or blocked.
     await runs.start();
@@ -236,6 +270,7 @@ export async function runFlock(
     broker,
     supervisor,
     runs,
+    listen,
     close,
     [Symbol.asyncDispose]: close,
   };

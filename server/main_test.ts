@@ -27,6 +27,9 @@ Deno.test("a non-loopback bind without a token is refused at start", async () =>
       allowedHosts: [],
       roots: [],
       eventBuffer: 100,
+      idleTimeoutS: 900,
+      maxInstanceMemoryBytes: null,
+      remoteHosts: [],
     };
     const error = await assertRejects(() => runFlock(config), StartupError);
     assertMatch(error.message, /without a token/);
@@ -57,6 +60,9 @@ Deno.test("runFlock with --token generate makes a token and a one-time login URL
     allowedHosts: [],
     roots: [],
     eventBuffer: 100,
+    idleTimeoutS: 900,
+    maxInstanceMemoryBytes: null,
+    remoteHosts: [],
   };
   const flock = await runFlock(config);
   try {

@@ -120,7 +120,9 @@ Deno.test({
         instance_id: string;
         properties: { instance: InstanceJson };
       };
-      if (data.properties.instance.status === "stopped") {
+      // A running instance ends hibernated at shutdown: it wakes on use
+      // after the next start.
+      if (data.properties.instance.status === "hibernated") {
         stopped.add(data.instance_id);
       }
     }
@@ -143,7 +145,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "kill -9 of Flock, then a restart on the same DB: the instance is stopped, the orphan reaped, a foreign PID untouched",
+    "kill -9 of Flock, then a restart on the same DB: the instance is hibernated (wakes on use), the orphan reaped, a foreign PID untouched",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
@@ -196,7 +198,7 @@ Deno.test({
           "GET",
           `/api/instances/${inst.id}`,
         );
-        assertEquals(after.status, "stopped");
+        assertEquals(after.status, "hibernated");
         assertEquals(after.pid, null);
         await waitFor(
           "the orphaned OpenCode to be reaped",
@@ -208,7 +210,7 @@ Deno.test({
           "GET",
           "/api/instances/inst_foreign",
         );
-        assertEquals(foreignRow.status, "stopped");
+        assertEquals(foreignRow.status, "hibernated");
         assert(isAlive(foreign.pid), "the unrelated process was not touched");
         second.child.kill("SIGTERM");
         assertEquals((await second.exited).code, 0);

@@ -1,8 +1,9 @@
 /**
  * Flock's services, composed in one place: database → stores → event broker
- * → the observers of the published events (session tracker, pending
- * requests, marks, search, message queue, then in-process listeners) →
- * `publish` → supervisor → the workflow runner (a listener). `runFlock`
+ * → the observers of the published events (session tracker, activity,
+ * pending requests, marks, search, message queue, then in-process
+ * listeners) → `publish` → supervisor → the workflow runner (a listener)
+ * and the hibernation and memory monitors. `runFlock`
  * composes them with the real database and OpenCode; tests that call
  * `createApp` directly use `server/testing/app_services.ts`. `createApp`
  * takes them as given and builds none itself.
@@ -12,13 +13,11 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { SupervisorApi } from "./api/api_context.ts";
 import { type Clock, systemClock } from "./clock.ts";
-import { isFlockEvent, isFlockOwnEventType } from "./contract/event_types.ts";
 import type {
   PublishEvent,
   PublishMeta,
   WireEvent,
 } from "./contract/events.ts";
-import { sessionIdOf } from "./contract/session_id_of.ts";
 import { InstanceStore } from "./db/instance_store.ts";
 import { MarkStore } from "./db/mark_store.ts";
 import { QueueStore } from "./db/queue_store.ts";
@@ -30,17 +29,33 @@ import { EventBroker, type EventBrokerOptions } from "./events/event_broker.ts";
 import { EventIdAllocator } from "./events/event_ids.ts";
 import { MarkTracker } from "./events/mark_tracker.ts";
 import { PendingIndex } from "./events/pending_index.ts";
+import { rootEnricher } from "./events/root_enricher.ts";
 import { Publisher } from "./events/publisher.ts";
 import { SearchIndex } from "./events/search_index.ts";
 import { SessionTracker } from "./events/session_tracker.ts";
+import { ActivityRegistry } from "./fleet/activity.ts";
+import {
+  composeFleetMonitors,
+  type FleetOptions,
+  type MemoryDemand,
+} from "./fleet/fleet_monitors.ts";
 import { CatalogCache } from "./opencode/catalog_cache.ts";
-import { SupervisorClosedError } from "./opencode/instance_errors.ts";
+import {
+  InstanceNotRunningError,
+  SupervisorClosedError,
+} from "./opencode/instance_errors.ts";
 import type { OpenCodeClient } from "./opencode/opencode_client.ts";
 import { Supervisor, type SupervisorOptions } from "./opencode/supervisor.ts";
 import { log } from "./log.ts";
 import { MessageQueue } from "./queue/message_queue.ts";
 import { gitRepoInputs } from "./runs/repo_inputs.ts";
 import { RunEngine, type RunEngineOptions } from "./runs/run_engine.ts";
+import type { SessionWorktrees } from "./worktrees/session_worktrees.ts";
+import {
+  composeWorktrees,
+  withWorktreeSessions,
+  type WorktreeServicesOptions,
+} from "./worktrees/worktree_services.ts";
 
 /** What the HTTP app serves. */
 export interface AppServices {
@@ -50,6 +65,14 @@ export interface AppServices {
   broker: EventBroker;
   /** Keeps the sessions table in step with the events. */
   tracker: SessionTracker;
+  /**
+   * What goes on in each instance (busy sessions, pending requests,
+   * leases). Anything that must keep an instance awake holds a lease:
+   * `activity.hold(instanceId)`; `touch` marks a moment.
+   */
+  activity: ActivityRegistry;
+  /** Memory figures on demand. */
+  memory: MemoryDemand;
   /** Every pending permission request and question, from the events. */
   pending: PendingIndex;
   /** Interrupted tool calls, replies aborted while retrying, recoveries. */
@@ -81,6 +104,8 @@ export interface AppServices {
   workflows: WorkflowStore;
   /** The workflow runner: runs, their actions and their recovery. */
   runs: RunEngine;
+  /** Sessions' own worktrees: diff, merge, commit, removal. */
+  worktrees: SessionWorktrees;
 }
 
 /** Gets every published event (see {@linkcode AppServices.listen}). */
@@ -102,9 +127,9 @@ export interface Services extends AppServices {
   db: DatabaseSync;
   supervisor: Supervisor;
   /**
-   * Stops the workflow runner, then every child (the open streams still
-   * see their `stopped`), the process helper and the queue's sends, then
-   * ends every stream. The database stays open (its owner closes it).
+   * Stops the workflow runner and the monitors, then every child (the open
+   * streams still see their `hibernated`/`stopped`), the process helper
+   * and the queue's sends, then ends every stream. The database stays open (its owner closes it).
    */
   close(): Promise<void>;
 }
@@ -116,48 +141,38 @@ export interface ServicesOptions {
   /** Broker tuning; ids default to blocks reserved in the database. */
   broker?: Partial<EventBrokerOptions>;
   /** Supervisor options beyond the stores and the event wiring. */
-  supervisor: Omit<SupervisorOptions, "instances" | "publish" | "onResync">;
+  supervisor: Omit<
+    SupervisorOptions,
+    "instances" | "publish" | "onResync" | "activity"
+  >;
+  /** Hibernation and memory limits. */
+  fleet?: FleetOptions;
+  /** Time for the monitors and the supervisor. Default the system clock. */
+  clock?: Clock;
   /** Workflow runner options. */
   runs?: RunServicesOptions;
+  /** Where sessions' worktrees go (and the git runner). */
+  worktrees: WorktreeServicesOptions;
 }
 
 /** The services that exist before the supervisor and the runner. */
 export type EventServices = Omit<
   AppServices,
-  "supervisor" | "workflows" | "runs"
+  "supervisor" | "workflows" | "runs" | "memory"
 >;
 
 /** Options for {@linkcode composeEventServices}. */
 export interface EventServicesOptions {
   /** The REST client of a running instance (the supervisor's `client`). */
   client: (instanceId: string) => OpenCodeClient;
+  /** The client for a new message, waking a hibernated instance. */
+  wake?: (instanceId: string) => Promise<OpenCodeClient>;
   /** Time. Default the system clock. */
   clock?: Clock;
-}
-
-/**
- * Sets `root_session_id` on the events of a subagent's child session (its
- * `session.created` included, from its `parentID`).
- */
-function rootEnricher(
-  tracker: SessionTracker,
-): (event: WireEvent) => WireEvent {
-  return (event) => {
-    if (!("instance_id" in event) || isFlockOwnEventType(event.type)) {
-      return event;
-    }
-    const sessionId = sessionIdOf(event);
-    if (sessionId === undefined) return event;
-    let root = tracker.rootIfChild(sessionId);
-    if (
-      root === undefined && isFlockEvent(event) &&
-      (event.type === "session.created" || event.type === "session.updated")
-    ) {
-      const parent = event.properties.info.parentID;
-      if (parent) root = tracker.rootIfChild(parent) ?? parent;
-    }
-    return root === undefined ? event : { ...event, root_session_id: root };
-  };
+  /** `--idle-timeout` of instances without their own, in seconds. */
+  idleTimeoutS?: number;
+  /** Where sessions' worktrees go (and the git runner). */
+  worktrees: WorktreeServicesOptions;
 }
 
 /**
@@ -171,9 +186,14 @@ export function composeEventServices(
   options: EventServicesOptions,
 ): EventServices {
   const clock = options.clock ?? systemClock;
-  const instances = new InstanceStore(db);
+  const instances = new InstanceStore(db, {
+    ...(options.idleTimeoutS === undefined
+      ? {}
+      : { defaultIdleTimeoutS: options.idleTimeoutS }),
+  });
   const sessions = new SessionStore(db);
   const tracker = new SessionTracker(sessions);
+  const activity = new ActivityRegistry({ clock });
   const publisher = new Publisher(broker, rootEnricher(tracker));
   const publish: PublishEvent = (event, meta) => publisher.publish(event, meta);
   const pending = new PendingIndex((id) => tracker.rootOf(id));
@@ -192,12 +212,14 @@ export function composeEventServices(
     sessions,
     store: new QueueStore(db),
     client: options.client,
+    ...(options.wake ? { wake: options.wake } : {}),
     catalog,
     publish,
   });
   marks.interruptLeftovers();
   queue.recoverAtStart();
   publisher.observe("session tracker", (e) => tracker.apply(e));
+  publisher.observe("activity", (e) => activity.observe(e));
   publisher.observe("pending index", (e) => pending.apply(e));
   publisher.observe("mark tracker", (e) => marks.apply(e));
   publisher.observe("search index", (e) => search.apply(e));
@@ -224,6 +246,7 @@ export function composeEventServices(
     sessions,
     broker,
     tracker,
+    activity,
     pending,
     marks,
     search,
@@ -231,6 +254,11 @@ export function composeEventServices(
     catalog,
     publish,
     listen,
+    worktrees: composeWorktrees(
+      db,
+      { instances, sessions, publish, listen },
+      options.worktrees,
+    ),
   };
 }
 
@@ -249,11 +277,21 @@ export function composeRunServices(
     runs: new RunStore(db, workflows),
     workflows,
     host: options.host ?? {
-      sessions: (id) => supervisor.client(id),
+      sessions: (id) => {
+        const client = supervisor.runningClient(id);
+        if (!client) {
+          throw new InstanceNotRunningError(
+            id,
+            events.instances.get(id)?.status ?? null,
+          );
+        }
+        return client;
+      },
       instance: (id) => events.instances.get(id),
       startInstance: (id) => supervisor.start(id),
     },
     publish: events.publish,
+    activity: events.activity,
     repo: options.repo ?? gitRepoInputs(),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.onHandoff === undefined
@@ -268,6 +306,8 @@ export function composeRunServices(
 /** Composes every service over `options.db`. */
 export function composeServices(options: ServicesOptions): Services {
   const { db } = options;
+  const clock = options.clock ?? options.supervisor.clock ?? systemClock;
+  const fleet = options.fleet ?? {};
   // Event ids come from blocks reserved in the DB, so they grow across restarts.
   const broker = new EventBroker({
     ids: new EventIdAllocator(db),
@@ -280,16 +320,37 @@ export function composeServices(options: ServicesOptions): Services {
       if (!late.supervisor) throw new SupervisorClosedError();
       return late.supervisor.client(instanceId);
     },
-    ...(options.supervisor.clock ? { clock: options.supervisor.clock } : {}),
+    wake: (instanceId) => {
+      if (!late.supervisor) throw new SupervisorClosedError();
+      return late.supervisor.ensureClient(instanceId);
+    },
+    clock,
+    ...(fleet.idleTimeoutS === undefined
+      ? {}
+      : { idleTimeoutS: fleet.idleTimeoutS }),
+    worktrees: options.worktrees,
   });
   const supervisor = late.supervisor = new Supervisor({
+    clock,
     ...options.supervisor,
     instances: events.instances,
     publish: events.publish,
+    activity: events.activity,
     // The snapshot becomes `instance.sessions` (the table and every page
     // replace the instance's sessions with it), then `instance.pending`
     // (its pending requests, so dead ones disappear after a restart).
-    onResync: (instanceId, snapshot) => {
+    // The instance's worktrees are listed too (OpenCode answers per
+    // directory); if one cannot be, the resync is skipped (nothing dropped).
+    onResync: async (instanceId, ownSnapshot) => {
+      const worktreeDirs = events.worktrees.listByInstance(instanceId)
+        .map((w) => w.path);
+      const snapshot = worktreeDirs.length === 0
+        ? ownSnapshot
+        : await withWorktreeSessions(
+          ownSnapshot,
+          worktreeDirs,
+          supervisor.client(instanceId),
+        );
       events.publish(events.tracker.resync(instanceId, snapshot));
       const { permissions, questions } = snapshot;
       if (permissions && questions) {
@@ -305,6 +366,13 @@ export function composeServices(options: ServicesOptions): Services {
     supervisor,
     options.runs,
   );
+  const monitors = composeFleetMonitors({
+    events,
+    broker,
+    supervisor,
+    clock,
+    fleet,
+  });
   let closing: Promise<void> | undefined;
   return {
     db,
@@ -312,12 +380,13 @@ export function composeServices(options: ServicesOptions): Services {
     supervisor,
     workflows,
     runs,
+    memory: monitors.memory,
     close() {
       closing ??= (async () => {
         try {
           // The runner stops first: the children's shutdown (which aborts
           // busy sessions) must not read as failed attempts.
-          await runs.close();
+          await Promise.all([runs.close(), monitors.close()]);
           await supervisor[Symbol.asyncDispose]();
           await events.queue.close();
         } finally {

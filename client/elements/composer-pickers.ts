@@ -60,14 +60,18 @@ export class ComposerPickers extends LitElement {
 
   /** What the next message names: only what the user picked here. */
   choice(): MessageChoice {
-    return { ...picks.get(this.sessionId) };
+    const picked = { ...picks.get(this.sessionId) };
+    if (picked.model === "") delete picked.model;
+    // "default" means no variant: the message names none
+    if (picked.variant === "default") delete picked.variant;
+    return picked;
   }
 
   #current(): Required<MessageChoice> {
-    const { session, catalog } = this.#view.value;
+    const { session } = this.#view.value;
     const picked = picks.get(this.sessionId) ?? {};
-    const model = picked.model ?? session?.model ?? catalog?.models.default ??
-      "";
+    // "" is OpenCode's own default (the instance's configured model)
+    const model = picked.model ?? session?.model ?? "";
     return {
       model,
       agent: picked.agent ?? session?.agent ?? "build",
@@ -113,6 +117,8 @@ export class ComposerPickers extends LitElement {
         <select aria-label="Model" data-pick="model" class=${select}
           @change=${(e: Event) =>
             this.#pick("model", (e.currentTarget as HTMLSelectElement).value)}>
+          <option value="" ?selected=${current.model ===
+            ""}>Default model</option>
           ${catalog.models.providers.map((p) =>
             html`<optgroup label=${p.name}>${
               p.models.map((m) =>

@@ -30,6 +30,7 @@ import "./new-instance-dialog.ts";
 import "./notify-toggle.ts";
 import "./permission-inbox.ts";
 import "./run-view.ts";
+import "./search-view.ts";
 import "./session-view.ts";
 import "./update-toast.ts";
 import "./workflow-board.ts";
@@ -270,6 +271,12 @@ export class FlockApp extends LitElement {
             `
             : nothing}</a>
         </div>
+        <div class="px-3 pb-3">
+          <a href="#/search" data-search-link
+            aria-current=${this._route.kind === "search" ? "page" : "false"}
+            class="flex min-h-11 items-center gap-2 rounded-lg px-3 text-sm text-gray-300 ring-1 ring-gray-800 hover:bg-gray-900 aria-[current=page]:bg-gray-800 aria-[current=page]:text-gray-100"
+          >Search</a>
+        </div>
         <permission-inbox></permission-inbox>
         <nav class="min-h-0 flex-1 overflow-y-auto px-2 pb-4" aria-label="Instances">
           <h2
@@ -348,6 +355,8 @@ export class FlockApp extends LitElement {
         }></workflow-board>`
         : route.kind === "run"
         ? html`<run-view class="block h-full" run-id=${route.runId}></run-view>`
+        : route.kind === "search"
+        ? html`<search-view class="block h-full" .query=${route.query}></search-view>`
         : html`
           <home-view
             class="block h-full"

@@ -28,6 +28,7 @@ import {
 import { requestComposerFocus } from "../lib/composer_focus.ts";
 import { activityBadges } from "../lib/activity_badges.ts";
 import type { ConfirmDialog } from "./confirm-dialog.ts";
+import "./instance-usage.ts";
 import "./confirm-dialog.ts";
 
 /**
@@ -330,6 +331,7 @@ export class InstanceList extends LitElement {
             <p class="truncate font-mono text-[11px] text-gray-400">${instance
               .working_directory}</p>
             ${this.#renderActivity(instance)}
+            <instance-usage instance-id=${instance.id}></instance-usage>
           </div>
           ${this.#renderActions(instance, name)}
         </div>

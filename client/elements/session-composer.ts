@@ -9,6 +9,11 @@ import { readDraft, writeDraft } from "../lib/drafts.ts";
 import { errorText } from "../lib/error_text.ts";
 import { attentionBySession } from "../lib/store/board.ts";
 import { isSessionWorking, sessionStatusLabel } from "../lib/status_style.ts";
+import { commandOf } from "../lib/composer_tokens.ts";
+import type { ComposerPickers } from "./composer-pickers.ts";
+import "./composer-pickers.ts";
+import type { ComposerSuggest } from "./composer-suggest.ts";
+import "./composer-suggest.ts";
 
 const clock = (ms: number) =>
   new Date(ms).toLocaleTimeString([], {
@@ -50,6 +55,10 @@ export class SessionComposer extends LitElement {
       instanceStatus: session
         ? s.instances.get(session.instance_id)?.status
         : undefined,
+      instanceId: session?.instance_id,
+      commands: session
+        ? s.driving.catalogs.get(session.instance_id)?.commands
+        : undefined,
     };
   });
   #api = new ContextConsumer(this, { context: apiContext });
@@ -88,7 +97,11 @@ export class SessionComposer extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     noteRender("session-composer", this.sessionId);
+    const suggest = this.querySelector<ComposerSuggest>("composer-suggest");
     const textarea = this.querySelector<HTMLTextAreaElement>("textarea");
+    if (suggest && textarea && suggest.target !== textarea) {
+      suggest.target = textarea;
+    }
     if (changed.has("sessionId") && textarea) {
       textarea.value = readDraft(localStorage, this.sessionId);
     }
@@ -130,7 +143,13 @@ export class SessionComposer extends LitElement {
     this._sending = true;
     this._error = null;
     try {
-      await api.sendMessage(sessionId, { text });
+      const choice =
+        this.querySelector<ComposerPickers>("composer-pickers")?.choice() ??
+          {};
+      const names = (this.#view.value.commands ?? []).map((c) => c.name);
+      const command = commandOf(text, names);
+      if (command) await api.sendCommand(sessionId, { ...command, ...choice });
+      else await api.sendMessage(sessionId, { text, ...choice });
       writeDraft(localStorage, sessionId, "");
       if (this.sessionId === sessionId) textarea.value = "";
       this.dispatchEvent(new CustomEvent("message-sent", { bubbles: true }));
@@ -219,6 +238,10 @@ export class SessionComposer extends LitElement {
             }; messages can be sent once it is running.
             </p>`
             : nothing}
+          <composer-suggest instance-id=${this.#view.value.instanceId ??
+            ""}></composer-suggest>
+          <composer-pickers session-id=${this
+            .sessionId}></composer-pickers>
           <form
             class="flex items-end gap-2 rounded-xl border border-gray-800 bg-gray-900 p-2 focus-within:border-indigo-500/70 focus-within:ring-1 focus-within:ring-indigo-500/40"
             @submit=${(e: Event) => {

@@ -14,6 +14,12 @@ function instance(id: string, name: string): InstanceJson {
     restart_count: 0,
     exit_code: null,
     last_error: null,
+    kind: "local",
+    url: null,
+    idle_timeout_s: 900,
+    hibernated_at: null,
+    memory_rss_bytes: null,
+    last_recycle: null,
     created_at: "",
     updated_at: "",
   };

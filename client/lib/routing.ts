@@ -15,7 +15,9 @@ export type Route =
   /** The workflow board (`#/w`, or one workflow's: `#/w/<workflowId>`). */
   | { readonly kind: "board"; readonly workflowId: string | null }
   /** A run's page (`#/r/<runId>`). */
-  | { readonly kind: "run"; readonly runId: string };
+  | { readonly kind: "run"; readonly runId: string }
+  /** Search across sessions (`#/search`, `#/search?q=<words>`). */
+  | { readonly kind: "search"; readonly query: string };
 
 /** The home route. */
 export const HOME_ROUTE: Route = Object.freeze({ kind: "home" });
@@ -39,6 +41,16 @@ export function parseRoute(hash: string): Route {
     if (board[1] === undefined || workflowId !== undefined) {
       return { kind: "board", workflowId: workflowId ?? null };
     }
+  }
+  const search = /^\/search\/?(?:\?q=([^#]*))?$/.exec(path);
+  if (search) {
+    let query = "";
+    try {
+      query = decodeURIComponent((search[1] ?? "").replace(/\+/g, " "));
+    } catch {
+      // a malformed escape searches for nothing
+    }
+    return { kind: "search", query };
   }
   const run = /^\/r\/([^/?#]+)\/?$/.exec(path);
   const runId = segment(run?.[1]);
@@ -81,6 +93,10 @@ export function formatRoute(route: Route): string {
         : `#/w/${encodeURIComponent(route.workflowId)}`;
     case "run":
       return `#/r/${encodeURIComponent(route.runId)}`;
+    case "search":
+      return route.query === ""
+        ? "#/search"
+        : `#/search?q=${encodeURIComponent(route.query)}`;
     default:
       return "#/";
   }

@@ -53,3 +53,24 @@ Deno.test("board and run routes round-trip; malformed ones are home", () => {
     deepStrictEqual(parseRoute(hash), HOME_ROUTE, hash);
   }
 });
+
+Deno.test("the search route keeps its query", () => {
+  deepStrictEqual(parseRoute("#/search"), { kind: "search", query: "" });
+  deepStrictEqual(parseRoute("#/search?q=red%20button"), {
+    kind: "search",
+    query: "red button",
+  });
+  deepStrictEqual(parseRoute("#/search?q=a+b"), {
+    kind: "search",
+    query: "a b",
+  });
+  deepStrictEqual(parseRoute("#/search?q=%E0%A4%A"), {
+    kind: "search",
+    query: "",
+  });
+  strictEqual(
+    formatRoute({ kind: "search", query: "red button" }),
+    "#/search?q=red%20button",
+  );
+  strictEqual(formatRoute({ kind: "search", query: "" }), "#/search");
+});

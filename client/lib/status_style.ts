@@ -14,6 +14,8 @@ const DOT: Record<InstanceStatus, string> = {
   stopping: "bg-amber-500 animate-pulse",
   stopped: "bg-gray-500",
   error: "bg-red-500",
+  hibernating: "bg-sky-700 animate-pulse",
+  hibernated: "bg-sky-800",
 };
 
 const LABEL: Record<InstanceStatus, string> = {
@@ -22,6 +24,8 @@ const LABEL: Record<InstanceStatus, string> = {
   stopping: "Stopping…",
   stopped: "Stopped",
   error: "Error",
+  hibernating: "Going to sleep…",
+  hibernated: "Hibernated · wakes on use",
 };
 
 /**

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { UsageJson } from "../../server/contract/catalog.ts";
 import type { TokensJson } from "../../server/contract/sessions.ts";
 
 /**
@@ -77,4 +78,39 @@ export function formatDuration(ms: number): string {
   const minutes = Math.floor(ms / 60_000);
   const seconds = Math.round((ms % 60_000) / 1000);
   return seconds === 0 ? `${minutes} min` : `${minutes} min ${seconds} s`;
+}
+
+/**
+ * An instance's roll-up in a line: every token and the cost of all its
+ * sessions (subagents' included), or undefined while none used any.
+ *
+ * @example
+ * ```ts
+ * usageSummary(usage); // "12.3k tokens · $0.04"
+ * ```
+ */
+export function usageSummary(usage: UsageJson): string | undefined {
+  const tokens = totalTokens(usage.tokens);
+  if (tokens === 0 && usage.cost === 0) return undefined;
+  return `${formatTokens(tokens)} tokens · ${formatCost(usage.cost)}`;
+}
+
+/**
+ * The roll-up in full (for a tooltip): the token kinds, the cost and how
+ * many sessions it sums up.
+ *
+ * @example
+ * ```ts
+ * usageDetail(usage);
+ * // "3 sessions: input 1200, output 300, reasoning 0, cache 0/0; $0.0081"
+ * ```
+ */
+export function usageDetail(usage: UsageJson): string {
+  const t = usage.tokens;
+  const sessions = usage.sessions === 1
+    ? "1 session"
+    : `${usage.sessions} sessions`;
+  return `${sessions}: input ${t.input}, output ${t.output}, reasoning ${t.reasoning}, cache ${t.cache.read}/${t.cache.write}; ${
+    formatCost(usage.cost)
+  }`;
 }

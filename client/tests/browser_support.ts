@@ -66,10 +66,20 @@ export class BrowserFlock implements AsyncDisposable {
     this.dataDir = dataDir;
   }
 
-  /** Starts the fake model, an isolated OpenCode env and Flock. */
-  static async start(): Promise<BrowserFlock> {
+  /**
+   * Starts the fake model, an isolated OpenCode env and Flock.
+   *
+   * @param options `pricedModel`: offer a second model (see
+   *   `FakeModelConfigOptions`).
+   */
+  static async start(
+    options: { pricedModel?: boolean } = {},
+  ): Promise<BrowserFlock> {
     const model = await startFakeModel({ tokenDelayMs: 50, slowDelayMs: 300 });
-    const env = await createOpenCodeEnv({ modelBaseURL: model.baseURL });
+    const env = await createOpenCodeEnv({
+      modelBaseURL: model.baseURL,
+      pricedModel: options.pricedModel,
+    });
     const dataDir = await Deno.makeTempDir({ prefix: "flock-browser-data-" });
     const flock = new BrowserFlock(model, env, dataDir);
     await flock.startServer();
@@ -101,6 +111,9 @@ export class BrowserFlock implements AsyncDisposable {
       allowedHosts: [],
       roots: [],
       eventBuffer: 10_000,
+      idleTimeoutS: 900,
+      maxInstanceMemoryBytes: null,
+      remoteHosts: [],
     };
     this.#flock = await runFlock(config, {
       assets: CLIENT_ASSETS,

@@ -21,6 +21,7 @@ import type { MessageQueue } from "../queue/message_queue.ts";
 import { NotFoundError } from "../http/errors.ts";
 import type { OpenCodeClient } from "../opencode/opencode_client.ts";
 import { InstanceNotRunningError } from "../opencode/instance_errors.ts";
+import type { SessionWorktrees } from "../worktrees/session_worktrees.ts";
 
 /** The part of the supervisor the API uses (`opencode/supervisor.ts` implements it). */
 export interface SupervisorApi {
@@ -33,11 +34,22 @@ export interface SupervisorApi {
   /** Stops and forgets in-memory state, before the row is deleted. */
   forget(instanceId: string): Promise<void>;
   /**
-   * The REST client of a running instance.
+   * The REST client for a request that needs the instance's server: waits
+   * for a starting instance and wakes a hibernated one (one wake however
+   * many requests wait on it). Every proxying route goes through it.
    *
-   * @throws {InstanceNotRunningError} unless it is running.
+   * @throws {InstanceNotRunningError} when it is stopped or in error.
+   * @throws {InstanceWakeError} when waking it failed (502).
    */
-  client(instanceId: string): OpenCodeClient;
+  ensureClient(instanceId: string): Promise<OpenCodeClient>;
+  /** The client of a running instance, or null; never wakes it. */
+  runningClient(instanceId: string): OpenCodeClient | null;
+  /**
+   * Puts a running local instance to sleep now.
+   *
+   * @returns false when it is not a running local instance.
+   */
+  hibernate(instanceId: string): Promise<boolean>;
   /** The child's recent output lines, oldest first. */
   logs(instanceId: string): LogLineJson[];
 }
@@ -59,10 +71,14 @@ export interface ApiContext {
   catalog: CatalogCache;
   /** Publishes a Flock event (session tracking, then the broker). */
   publish(event: WireEvent): void;
+  /** Memory figures on demand (an API read keeps them fresh). */
+  memory: { wanted(): void };
   /** Installed workflows. */
   workflows: WorkflowStore;
   /** The workflow runner. */
   runs: RunEngine;
+  /** Sessions' own worktrees. */
+  worktrees: SessionWorktrees;
   /** `--root` directories; empty means anywhere. */
   roots: readonly string[];
   /** The default directory of the directory picker (the user's home). */
@@ -78,9 +94,11 @@ export const NO_SUPERVISOR: SupervisorApi = {
   stop: () => Promise.resolve(),
   restart: () => Promise.resolve(),
   forget: () => Promise.resolve(),
-  client(instanceId) {
-    throw new InstanceNotRunningError(instanceId, null);
+  ensureClient(instanceId) {
+    return Promise.reject(new InstanceNotRunningError(instanceId, null));
   },
+  runningClient: () => null,
+  hibernate: () => Promise.resolve(false),
   logs: () => [],
 };
 

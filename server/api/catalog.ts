@@ -21,8 +21,10 @@ const RUNNING_ERRORS = {
 /** The catalog routes. */
 export function catalogRoutes(ctx: ApiContext): ApiRoute[] {
   const params = { id: "The instance id" };
-  const catalogOf = (id: string) =>
-    ctx.catalog.get(ctx.supervisor.client(requireInstance(ctx, id).id));
+  const catalogOf = async (id: string) =>
+    ctx.catalog.get(
+      await ctx.supervisor.ensureClient(requireInstance(ctx, id).id),
+    );
   return [
     {
       method: "GET",
@@ -137,7 +139,7 @@ export function catalogRoutes(ctx: ApiContext): ApiRoute[] {
           }
           limit = Number(limitText);
         }
-        const client = ctx.supervisor.client(instance.id);
+        const client = await ctx.supervisor.ensureClient(instance.id);
         return Response.json(await client.findFiles(q, limit));
       },
     },

@@ -90,7 +90,11 @@ Deno.test("a child that cannot be reached gives 502 over real HTTP; listing fall
   const app = createApp({
     services: testServices({
       db,
-      supervisor: { ...NO_SUPERVISOR, client: () => client },
+      supervisor: {
+        ...NO_SUPERVISOR,
+        ensureClient: () => Promise.resolve(client),
+        runningClient: () => client,
+      },
     }),
     assets: new Map(),
     version: "test",

@@ -9,13 +9,15 @@ import { BadRequestError, ConflictError } from "../http/errors.ts";
 import { readJson, type Schema, validate } from "../http/json_body.ts";
 import { resolveAllowedDirectory } from "../http/allowed_directory.ts";
 import { log } from "../log.ts";
-import { sessionRowOf } from "../contract/session_row.ts";
 import { assertNoActiveRun } from "./runs.ts";
+import { createSession, createSessionBodySchema } from "./session_create.ts";
 import {
   type ApiContext,
   newInstanceId,
   requireInstance,
 } from "./api_context.ts";
+import { IDLE_TIMEOUT_FIELD } from "./instance_settings.ts";
+import { ATTACH_REMOTE_BODY, attachRemote } from "./remote_instances.ts";
 import {
   type ApiRoute,
   arrayOf,
@@ -28,6 +30,7 @@ import {
 export const CREATE_INSTANCE_BODY = {
   working_directory: { type: "string", minLength: 1, maxLength: 4096 },
   name: { type: "string", optional: true, minLength: 1, maxLength: 200 },
+  idle_timeout_s: IDLE_TIMEOUT_FIELD,
 } as const satisfies Schema;
 
 /** The body of `POST /api/instances/{id}/sessions`. */
@@ -85,21 +88,37 @@ export function instanceRoutes(ctx: ApiContext): ApiRoute[] {
           },
         },
       },
-      handler: () => Response.json(ctx.instances.list()),
+      handler: () => {
+        ctx.memory.wanted();
+        return Response.json(ctx.instances.list());
+      },
     },
     {
       method: "POST",
       path: "/api/instances",
-      summary: "Create an instance for a directory and start it",
+      summary:
+        "Create an instance for a directory and start it, or attach a remote OpenCode server",
       doc: {
         tag: "instances",
         description:
-          "The directory must be absolute, exist and be a readable directory (it is normalised with realpath) and, with --root, lie inside an allowed root. Answers at once with the instance in `starting`; follow `instance.status` events (or poll) until it is `running`.",
+          "With `working_directory`: the directory must be absolute, exist and be a readable directory (it is normalised with realpath) and, with --root, lie inside an allowed root; Flock starts an `opencode serve` there. With `url`: Flock attaches an `opencode serve` it did not start (`kind: remote`), after checking that it may connect to its host (else 400 `remote_not_permitted`, naming the --remote-host flag to add), that it answers (`remote_unreachable`), accepts the password (`remote_unauthorized`, for a 401) and is OpenCode (`remote_not_opencode`). The password is stored in Flock's database only and never shown. Answers at once with the instance in `starting`; follow `instance.status` events (or poll) until it is `running`.",
         body: {
-          schema: bodySchema(CREATE_INSTANCE_BODY, {
-            working_directory: "Absolute path of the project directory",
-            name: "Display name; defaults to the directory's base name",
-          }),
+          schema: {
+            oneOf: [
+              bodySchema(CREATE_INSTANCE_BODY, {
+                working_directory: "Absolute path of the project directory",
+                name: "Display name; defaults to the directory's base name",
+                idle_timeout_s:
+                  "Seconds without activity before it hibernates (0: never); default --idle-timeout",
+              }),
+              bodySchema(ATTACH_REMOTE_BODY, {
+                url:
+                  "The server, `http://host:port` (`http://user@host:port` for a user other than `opencode`)",
+                password: "Its OPENCODE_SERVER_PASSWORD, if it has one",
+                name: "Display name; defaults to its directory @ host",
+              }),
+            ],
+          },
         },
         responses: {
           201: {
@@ -116,7 +135,11 @@ export function instanceRoutes(ctx: ApiContext): ApiRoute[] {
         },
       },
       handler: async ({ req }) => {
-        const body = validate(await readJson(req), CREATE_INSTANCE_BODY);
+        const raw = await readJson(req);
+        if (typeof raw === "object" && raw !== null && "url" in raw) {
+          return await attachRemote(ctx, raw, (i) => publishStatus(ctx, i));
+        }
+        const body = validate(raw, CREATE_INSTANCE_BODY);
         const name = body.name?.trim();
         if (body.name !== undefined && !name) {
           throw new BadRequestError(
@@ -141,6 +164,7 @@ export function instanceRoutes(ctx: ApiContext): ApiRoute[] {
           id: newInstanceId(),
           name: name ?? baseName(dir),
           working_directory: dir,
+          idle_timeout_s: body.idle_timeout_s ?? null,
         });
         publishStatus(ctx, instance);
         ctx.supervisor.start(instance.id);
@@ -162,7 +186,10 @@ export function instanceRoutes(ctx: ApiContext): ApiRoute[] {
           404: errorDoc(404),
         },
       },
-      handler: ({ params }) => Response.json(requireInstance(ctx, params.id!)),
+      handler: ({ params }) => {
+        ctx.memory.wanted();
+        return Response.json(requireInstance(ctx, params.id!));
+      },
     },
     {
       method: "DELETE",
@@ -172,7 +199,7 @@ export function instanceRoutes(ctx: ApiContext): ApiRoute[] {
         tag: "instances",
         params: { id: "The instance id" },
         description:
-          "Stops the child (aborting busy sessions, SIGTERM then SIGKILL), deletes the row and Flock's record of its sessions (OpenCode's own data stays), and publishes `instance.removed`.",
+          "Stops the child (aborting busy sessions, SIGTERM then SIGKILL), deletes the row and Flock's record of its sessions (OpenCode's own data stays), and publishes `instance.removed`. A remote instance is only disconnected and forgotten, with its password; its server keeps running.",
         responses: {
           204: "Removed",
           404: errorDoc(404),
@@ -205,7 +232,7 @@ export function instanceRoutes(ctx: ApiContext): ApiRoute[] {
         tag: "instances",
         params: { id: "The instance id" },
         description:
-          "Stops the child if it runs, then starts a new one with a fresh restart counter. Answers once the new start has begun.",
+          "Stops the child if it runs, then starts a new one with a fresh restart counter (a remote instance: disconnects and connects again; the server itself is never restarted). Answers once the new start has begun.",
         responses: {
           202: {
             description: "Restarting; the instance as it is now",
@@ -242,6 +269,8 @@ export function instanceRoutes(ctx: ApiContext): ApiRoute[] {
       doc: {
         tag: "instances",
         params: { id: "The instance id" },
+        description:
+          "A local instance: aborts busy sessions and stops its child and every process of it. A remote instance: Flock disconnects (no more events or health checks); the server keeps running.",
         responses: {
           200: { description: "Stopped", schema: ref("Instance") },
           404: errorDoc(404),
@@ -316,41 +345,25 @@ export function instanceRoutes(ctx: ApiContext): ApiRoute[] {
       doc: {
         tag: "sessions",
         params: { id: "The instance id" },
-        body: {
-          schema: bodySchema(CREATE_SESSION_BODY, {
-            title:
-              "The title; OpenCode names it after the first prompt when omitted",
-          }),
-          required: false,
-        },
+        body: { schema: createSessionBodySchema(), required: false },
         responses: {
           201: { description: "Created", schema: ref("Session") },
           400: errorDoc(400),
           404: errorDoc(404),
-          409: errorDoc(409, "The instance is not running"),
+          409: errorDoc(
+            409,
+            "The instance is not running, or the worktree's branch exists",
+          ),
           502: errorDoc(502),
         },
       },
       handler: async ({ req, params }) => {
         const instance = requireInstance(ctx, params.id!);
-        const body = validate(
+        const session = await createSession(
+          ctx,
+          instance,
           await readJson(req, { allowEmpty: true }),
-          CREATE_SESSION_BODY,
         );
-        const client = ctx.supervisor.client(instance.id);
-        const created = await client.createSession(
-          body.title === undefined ? {} : { title: body.title },
-        );
-        const row = sessionRowOf(
-          instance.id,
-          created,
-          ctx.sessions.get(created.id)?.status ?? "idle",
-        );
-        if (row) ctx.sessions.upsert(row);
-        const session = ctx.sessions.get(created.id);
-        if (!session) {
-          throw new Error(`Cannot record the new session ${created.id}`);
-        }
         return Response.json(session, {
           status: 201,
           headers: { location: `/api/sessions/${session.id}` },

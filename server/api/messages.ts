@@ -105,7 +105,7 @@ export function messageRoutes(ctx: ApiContext): ApiRoute[] {
     qid: "The queued message's id (`q_…`)",
   };
   const running = (session: SessionJson) =>
-    ctx.supervisor.client(session.instance_id);
+    ctx.supervisor.ensureClient(session.instance_id);
   return [
     {
       method: "GET",
@@ -156,7 +156,10 @@ export function messageRoutes(ctx: ApiContext): ApiRoute[] {
         }
         const before = url.searchParams.get("before");
         if (before !== null && before !== "") query.before = before;
-        const messages = await running(session).messages(session.id, query);
+        const messages = await (await running(session)).messages(
+          session.id,
+          query,
+        );
         try {
           ctx.search.backfill(session.instance_id, messages);
         } catch {

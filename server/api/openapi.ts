@@ -10,6 +10,7 @@
 import type { FieldSpec, Schema } from "../http/json_body.ts";
 import type { Route } from "../http/router.ts";
 import { RUN_SCHEMAS } from "./openapi_runs.ts";
+import { WORKTREE_SCHEMAS } from "./openapi_worktrees.ts";
 import { COMPONENT_SCHEMAS } from "./openapi_schemas.ts";
 
 export { COMPONENT_SCHEMAS };
@@ -251,7 +252,7 @@ export function buildOpenApi(
     },
     paths,
     components: {
-      schemas: { ...COMPONENT_SCHEMAS, ...RUN_SCHEMAS },
+      schemas: { ...COMPONENT_SCHEMAS, ...RUN_SCHEMAS, ...WORKTREE_SCHEMAS },
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer" },
       },

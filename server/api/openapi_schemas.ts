@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { SESSION_WORKTREE_PROPERTIES } from "./openapi_worktrees.ts";
 import type { JsonSchema } from "./openapi.ts";
 import {
   arrayOf,
@@ -28,6 +29,12 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
             type: "string",
             description: "What went wrong, for people",
           },
+          files: {
+            type: "array",
+            items: { type: "string" },
+            description:
+              "The files it is about (merge conflicts, uncommitted changes), when any",
+          },
         },
       },
     },
@@ -44,33 +51,81 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
   Instance: {
     type: "object",
     description:
-      "One supervised `opencode serve` child. Never includes its password.",
+      "One OpenCode server: a local `opencode serve` child Flock runs, or a remote one it attached. Never includes a password.",
     required: [
       "id",
       "name",
+      "kind",
       "working_directory",
+      "url",
       "status",
       "pid",
       "port",
       "restart_count",
       "exit_code",
       "last_error",
+      "idle_timeout_s",
+      "hibernated_at",
+      "memory_rss_bytes",
+      "last_recycle",
       "created_at",
       "updated_at",
     ],
     properties: {
       id: { type: "string", pattern: "^inst_" },
       name: { type: "string" },
-      working_directory: { type: "string", description: "Absolute real path" },
+      kind: { type: "string", enum: ["local", "remote"] },
+      working_directory: {
+        type: "string",
+        description:
+          "Absolute real path (a remote instance: the directory its server reports)",
+      },
+      url: {
+        type: ["string", "null"],
+        description:
+          "A remote instance's server, `http://[user@]host:port`; null for local ones",
+      },
       status: {
         type: "string",
-        enum: ["starting", "running", "stopping", "stopped", "error"],
+        enum: [
+          "starting",
+          "running",
+          "stopping",
+          "stopped",
+          "error",
+          "hibernating",
+          "hibernated",
+        ],
+        description:
+          "`hibernated`: its child was stopped after `idle_timeout_s` without activity; the next request that needs it wakes it (`starting` with `hibernated_at` set means waking)",
       },
       pid: { type: ["integer", "null"] },
       port: { type: ["integer", "null"] },
       restart_count: { type: "integer", minimum: 0 },
       exit_code: { type: ["integer", "null"] },
       last_error: { type: ["string", "null"] },
+      idle_timeout_s: {
+        type: "integer",
+        minimum: 0,
+        description:
+          "Seconds without activity before it hibernates; 0 never (always 0 for a remote instance)",
+      },
+      hibernated_at: { ...TIMESTAMP, type: ["string", "null"] },
+      memory_rss_bytes: {
+        type: ["integer", "null"],
+        description:
+          "Resident memory of the child and all its descendants, refreshed every few seconds while someone watches; null without a local process",
+      },
+      last_recycle: {
+        type: ["object", "null"],
+        description: "The last restart over --max-instance-memory",
+        required: ["at", "rss_bytes", "limit_bytes"],
+        properties: {
+          at: TIMESTAMP,
+          rss_bytes: { type: "integer" },
+          limit_bytes: { type: "integer" },
+        },
+      },
       created_at: TIMESTAMP,
       updated_at: TIMESTAMP,
     },
@@ -92,6 +147,7 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
       status: { type: "string", enum: ["idle", "busy", "retry", "error"] },
       created_at: TIMESTAMP,
       updated_at: TIMESTAMP,
+      ...SESSION_WORKTREE_PROPERTIES,
       parent_id: {
         type: "string",
         description:

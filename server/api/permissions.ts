@@ -122,12 +122,19 @@ export function permissionRoutes(ctx: ApiContext): ApiRoute[] {
           );
         }
         const reply = isReply(body.reply) ? body.reply : "reject";
+        // OpenCode finds a request only in its session's directory (a
+        // worktree's, for a worktree session).
+        const directory = ctx.sessions.get(
+          holder.root_session_id ?? holder.sessionID,
+        )?.directory;
         try {
-          await ctx.supervisor.client(holder.instance_id).replyPermission(
-            id,
-            reply,
-            body.message,
-          );
+          await (await ctx.supervisor.ensureClient(holder.instance_id))
+            .replyPermission(
+              id,
+              reply,
+              body.message,
+              directory === undefined ? {} : { directory },
+            );
         } catch (error) {
           if (error instanceof OpenCodeHttpError && error.status === 404) {
             ctx.pending.forget(id);

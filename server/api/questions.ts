@@ -209,7 +209,7 @@ export function questionRoutes(ctx: ApiContext): ApiRoute[] {
         if (!question) {
           throw new NotFoundError(`Cannot find a pending question: ${id}`);
         }
-        const client = ctx.supervisor.client(question.instance_id);
+        const client = await ctx.supervisor.ensureClient(question.instance_id);
         const result: QuestionAnsweredJson = {
           id,
           instance_id: question.instance_id,

@@ -220,7 +220,7 @@ Deno.test("session and permission routes: 404 for unknown ids, 400 for bad bodie
   assertEquals(wrongType.status, 415);
   const res = await fetch(`${flock.url}/api/instances/x`, { method: "PUT" });
   assertEquals(res.status, 405);
-  assertEquals(res.headers.get("allow"), "DELETE, GET, HEAD");
+  assertEquals(res.headers.get("allow"), "DELETE, GET, HEAD, PATCH");
   await res.body?.cancel();
 });
 
@@ -351,7 +351,9 @@ Deno.test("GET /api/openapi.json documents every route of the router", async () 
         requestBody?: {
           content: {
             "application/json": {
-              schema: { required: string[]; additionalProperties: boolean };
+              schema: {
+                oneOf: { required: string[]; additionalProperties: boolean }[];
+              };
             };
           };
         };
@@ -392,8 +394,12 @@ Deno.test("GET /api/openapi.json documents every route of the router", async () 
   const create = res.body.paths["/api/instances"]!.post;
   const schema = create?.requestBody?.content["application/json"].schema;
   assert(schema, "POST /api/instances documents its body");
-  assertEquals(schema.required, ["working_directory"]);
-  assertEquals(schema.additionalProperties, false);
+  // A local directory, or a remote server.
+  assertEquals(schema.oneOf.map((s) => s.required), [
+    ["working_directory"],
+    ["url"],
+  ]);
+  assertEquals(schema.oneOf.map((s) => s.additionalProperties), [false, false]);
 });
 
 Deno.test("driving routes without a running OpenCode: 404 for unknown ids, 400 for bad input, 409 when not running", async () => {

@@ -27,11 +27,23 @@ export const RENAME_SESSION_BODY = {
   title: { type: "string", minLength: 1, maxLength: 1000 },
 } as const satisfies Schema;
 
+function forceOf(url: URL): boolean {
+  const force = url.searchParams.get("force");
+  if (force === null || force === "false") return false;
+  if (force === "true") return true;
+  throw new BadRequestError(
+    `Cannot use query "force": expected true or false, got "${
+      force.slice(0, 20)
+    }"`,
+    "invalid_query",
+  );
+}
+
 /** The session routes (except listing/creating, which live under instances). */
 export function sessionRoutes(ctx: ApiContext): ApiRoute[] {
   const id = { id: "The session id (OpenCode's `ses_…`)" };
   const running = (session: SessionJson) =>
-    ctx.supervisor.client(session.instance_id);
+    ctx.supervisor.ensureClient(session.instance_id);
   return [
     {
       method: "GET",
@@ -73,9 +85,12 @@ export function sessionRoutes(ctx: ApiContext): ApiRoute[] {
             "invalid_field",
           );
         }
-        const updated = await running(session).updateSession(session.id, {
-          title,
-        });
+        const updated = await (await running(session)).updateSession(
+          session.id,
+          {
+            title,
+          },
+        );
         const row = sessionRowOf(session.instance_id, updated, session.status);
         if (row) ctx.sessions.upsert(row);
         else ctx.sessions.setTitle(session.id, title);
@@ -85,21 +100,36 @@ export function sessionRoutes(ctx: ApiContext): ApiRoute[] {
     {
       method: "DELETE",
       path: "/api/sessions/:id",
-      summary: "Delete a session (in OpenCode too)",
+      summary: "Delete a session (in OpenCode too), and its worktree",
       doc: {
         tag: "sessions",
         params: id,
+        description:
+          "A worktree session's worktree is removed first, and its branch too once merged (an unmerged branch is kept even with `force`). Uncommitted or unmerged work is 409 (`uncommitted_changes` with `error.files`, `unmerged_work`) unless `force=true`.",
+        query: [{
+          name: "force",
+          description:
+            "`true` removes a worktree with uncommitted or unmerged work",
+          schema: { type: "boolean" },
+        }],
         responses: {
           204: "Deleted",
+          400: errorDoc(400),
           404: errorDoc(404),
-          409: errorDoc(409, "The instance is not running"),
+          409: errorDoc(
+            409,
+            "The instance is not running, or the worktree has work to lose",
+          ),
           502: errorDoc(502),
         },
       },
-      handler: async ({ params }) => {
+      handler: async ({ params, url }) => {
         const session = requireSession(ctx, params.id!);
+        const force = forceOf(url);
+        const client = await running(session);
+        await ctx.worktrees.remove(session.id, force);
         try {
-          await running(session).deleteSession(session.id);
+          await client.deleteSession(session.id);
         } catch (error) {
           // Already gone upstream: forget it here too.
           if (!(error instanceof OpenCodeHttpError && error.status === 404)) {
@@ -150,7 +180,7 @@ export function sessionRoutes(ctx: ApiContext): ApiRoute[] {
       },
       handler: async ({ params }) => {
         const session = requireSession(ctx, params.id!);
-        return Response.json(await running(session).todos(session.id));
+        return Response.json(await (await running(session)).todos(session.id));
       },
     },
     {
@@ -178,7 +208,7 @@ export function sessionRoutes(ctx: ApiContext): ApiRoute[] {
       },
       handler: async ({ params }) => {
         const session = requireSession(ctx, params.id!);
-        const aborted = await running(session).abort(session.id);
+        const aborted = await (await running(session)).abort(session.id);
         return Response.json({ aborted: aborted === true });
       },
     },

@@ -6,7 +6,12 @@
 
 /** The body of every API error response. */
 export interface ApiErrorBody {
-  error: { code: string; message: string };
+  error: {
+    code: string;
+    message: string;
+    /** The files the error is about (a merge conflict, uncommitted changes), when any. */
+    files?: string[];
+  };
 }
 
 /** The body of `GET /api/health`. */

@@ -19,7 +19,7 @@ import type {
   FlockEventType,
   UnknownFlockEvent,
 } from "./events.ts";
-import { INSTANCE_STATUSES } from "./instances.ts";
+import { INSTANCE_KINDS, INSTANCE_STATUSES } from "./instances.ts";
 import { RUN_STATUSES } from "./workflows.ts";
 import type { OpenCodeEvent } from "./opencode.ts";
 import {
@@ -69,7 +69,8 @@ function isSessionJson(value: unknown): boolean {
 
 function isInstanceJson(value: unknown): boolean {
   return isRecord(value) && strings(value, "id", "name", "working_directory") &&
-    INSTANCE_STATUSES.some((status) => status === value.status);
+    INSTANCE_STATUSES.some((status) => status === value.status) &&
+    INSTANCE_KINDS.some((kind) => kind === value.kind);
 }
 
 const sessionEvent = (p: Props) => isOpenCodeSession(p.info);
@@ -168,6 +169,7 @@ const PAYLOAD_CHECKS: {
     strings(p, "run_id", "key", "reason") &&
     ["blocked", "failed", "completed"].includes(String(p.kind)) &&
     isRunSummary(p.run),
+  "session.changes": (p) => strings(p, "sessionID", "reason"),
   "stream.reset": (p) => isString(p.reason),
   "stream.lagged": (p) => isNumber(p.dropped_after),
 };

@@ -153,6 +153,7 @@ Deno.test("readFlockEvent: upstream events need instance_id, Flock's own their f
     name: "a",
     working_directory: "/a",
     status: "running",
+    kind: "local",
   };
   const known = [
     {
@@ -187,6 +188,11 @@ Deno.test("readFlockEvent: upstream events need instance_id, Flock's own their f
       type: "instance.status",
       instance_id: "inst_a",
       properties: { instance: { ...instance, status: "sleeping" } },
+    },
+    {
+      type: "instance.status",
+      instance_id: "inst_a",
+      properties: { instance: { ...instance, kind: "cloud" } },
     },
     {
       type: "instance.sessions",

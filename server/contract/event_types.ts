@@ -123,6 +123,7 @@ const FLOCK_OWN_EVENT_TYPE_TABLE: Record<FlockOwnEvent["type"], true> = {
   "story.updated": true,
   "attempt.updated": true,
   "run.notice": true,
+  "session.changes": true,
 };
 
 function keysOf<K extends string>(table: Record<K, true>): K[] {

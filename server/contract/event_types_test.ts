@@ -9,10 +9,10 @@ import {
 } from "./event_types.ts";
 
 Deno.test("the event type lists are complete and distinct", () => {
-  // The SDK 1.18.33 union has 89 types; Flock adds 14 of its own.
+  // The SDK 1.18.33 union has 89 types; Flock adds 15 of its own.
   assertEquals(OPENCODE_EVENT_TYPES.length, 89);
-  assertEquals(FLOCK_OWN_EVENT_TYPES.length, 14);
-  assertEquals(new Set(FLOCK_EVENT_TYPES).size, 103);
+  assertEquals(FLOCK_OWN_EVENT_TYPES.length, 15);
+  assertEquals(new Set(FLOCK_EVENT_TYPES).size, 104);
   for (
     const type of [
       "message.part.delta",

@@ -27,6 +27,7 @@ import type { QuestionJson } from "./questions.ts";
 import type { QueuedMessageJson } from "./queue.ts";
 import type { SessionJson } from "./sessions.ts";
 import type { RunEventJson } from "./workflows.ts";
+import type { SessionChangesEvent } from "./worktrees.ts";
 
 /**
  * Adds `instance_id` to every member of a union of events, and the
@@ -150,7 +151,8 @@ export type FlockOwnEvent =
   | InstanceEvent
   | SessionStateEvent
   | StreamControlEvent
-  | RunEventJson;
+  | RunEventJson
+  | SessionChangesEvent;
 
 /** Every event a client can receive whose type Flock knows. */
 export type FlockEvent = UpstreamFlockEvent | FlockOwnEvent;

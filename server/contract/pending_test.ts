@@ -26,6 +26,12 @@ const instance = (status: InstanceJson["status"]): InstanceJson => ({
   restart_count: 0,
   exit_code: null,
   last_error: null,
+  kind: "local",
+  url: null,
+  idle_timeout_s: 900,
+  hibernated_at: null,
+  memory_rss_bytes: null,
+  last_recycle: null,
   created_at: "2026-01-01T00:00:00.000Z",
   updated_at: "2026-01-01T00:00:00.000Z",
 });

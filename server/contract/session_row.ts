@@ -127,6 +127,7 @@ export function sessionRecordOf(
     created_at: created,
     updated_at: isoTime(session.time.updated) ?? created,
     ...extrasOf(session),
+    directory: session.directory,
   };
 }
 

@@ -23,6 +23,7 @@ Deno.test("sessionRowOf: a root session becomes a row with ISO times", () => {
     status: "busy",
     created_at: "2026-01-02T03:00:00.000Z",
     updated_at: "2026-01-03T00:00:00.000Z",
+    directory: "/tmp/project",
   });
 });
 
@@ -101,7 +102,15 @@ Deno.test("sessionRecordOf: a child session's row has its parent; model, agent, 
   );
   assertEquals(
     Object.keys(fresh ?? {}).sort(),
-    ["created_at", "id", "instance_id", "status", "title", "updated_at"],
+    [
+      "created_at",
+      "directory",
+      "id",
+      "instance_id",
+      "status",
+      "title",
+      "updated_at",
+    ],
   );
   assertEquals(tokensOf({ input: 1 }), undefined);
   assertEquals(

@@ -44,4 +44,14 @@ export interface SessionJson {
   agent?: string;
   tokens?: TokensJson;
   cost?: number;
+  /**
+   * The directory OpenCode runs the session in: its instance's, or for a
+   * session in its own worktree the worktree's. Absent on rows built before
+   * Flock learnt it.
+   */
+  directory?: string;
+  /** For a session in a worktree Flock made: its branch; otherwise null. */
+  branch?: string | null;
+  /** For a session in a worktree Flock made: what its branch merges into; otherwise null. */
+  base?: string | null;
 }

@@ -13,8 +13,31 @@ export interface OpenDatabaseOptions {
 }
 
 /**
- * Opens (creating if needed) a SQLite database with WAL, foreign keys and a
- * busy timeout.
+ * Makes the database file and its `-wal`/`-shm` companions readable and
+ * writable by their owner only (0600): the database holds the passwords of
+ * remote OpenCode servers. A new file is created with that mode before
+ * SQLite opens it (SQLite gives its companions the database file's mode),
+ * and an existing one is narrowed. Nothing to do on Windows or in memory.
+ */
+export function restrictDatabaseFiles(path: string): void {
+  if (path === ":memory:" || Deno.build.os === "windows") return;
+  try {
+    Deno.openSync(path, { createNew: true, write: true, mode: 0o600 }).close();
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  }
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      if ((Deno.statSync(file).mode ?? 0) & 0o077) Deno.chmodSync(file, 0o600);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+  }
+}
+
+/**
+ * Opens (creating if needed, owner-only: {@linkcode restrictDatabaseFiles})
+ * a SQLite database with WAL, foreign keys and a busy timeout.
  *
  * @param path A file path, or `:memory:`.
  * @returns The open database; the caller owns it and must close it.
@@ -23,6 +46,7 @@ export function openDatabase(
   path: string,
   options: OpenDatabaseOptions = {},
 ): DatabaseSync {
+  restrictDatabaseFiles(path);
   const db = new DatabaseSync(path);
   try {
     db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
@@ -76,4 +100,18 @@ export function prepareCached(db: DatabaseSync, sql: string): StatementSync {
     cache.set(sql, statement);
   }
   return statement;
+}
+
+/**
+ * Opens an existing database read-only (the launcher reads the remote hosts
+ * to grant), or returns null when there is none.
+ */
+export function openDatabaseReadOnly(path: string): DatabaseSync | null {
+  if (path === ":memory:") return null;
+  try {
+    Deno.statSync(path);
+  } catch {
+    return null;
+  }
+  return new DatabaseSync(path, { readOnly: true });
 }

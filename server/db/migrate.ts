@@ -61,9 +61,12 @@ export function migrate(
   const applied: number[] = [];
   for (const m of migrations) {
     if (done.has(m.version)) continue;
+    // The pragma is a no-op inside a transaction, so it goes around it.
+    if (m.foreignKeysOff) db.exec("PRAGMA foreign_keys = OFF");
     try {
       transaction(db, () => {
         db.exec(m.sql);
+        if (m.foreignKeysOff) assertForeignKeys(db);
         db.prepare(
           "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
         ).run(m.version, m.name);
@@ -75,10 +78,24 @@ export function migrate(
         m.name,
         { cause: error },
       );
+    } finally {
+      if (m.foreignKeysOff) db.exec("PRAGMA foreign_keys = ON");
     }
     applied.push(m.version);
   }
   return { applied, version: migrations.at(-1)?.version ?? 0 };
+}
+
+/** Throws when a row points at a row that does not exist. */
+function assertForeignKeys(db: DatabaseSync): void {
+  const broken = db.prepare("PRAGMA foreign_key_check").all();
+  if (broken.length > 0) {
+    throw new Error(
+      `it leaves ${broken.length} broken foreign key(s), e.g. ${
+        JSON.stringify(broken[0])
+      }`,
+    );
+  }
 }
 
 function checkSequence(migrations: readonly Migration[]): void {

@@ -45,7 +45,11 @@ function toJson(row: Row): SessionJson {
     status: oneOf(row, "status", SESSION_STATUSES),
     created_at: text(row, "created_at"),
     updated_at: text(row, "updated_at"),
+    branch: textOrNull(row, "branch"),
+    base: textOrNull(row, "base"),
   };
+  const directory = textOrNull(row, "directory");
+  if (directory !== null) session.directory = directory;
   const parent = textOrNull(row, "parent_id");
   if (parent !== null) session.parent_id = parent;
   const model = textOrNull(row, "model");
@@ -70,8 +74,11 @@ export type NewSession =
   & Pick<SessionJson, "id" | "instance_id" | "title">
   & Partial<Omit<SessionJson, "id" | "instance_id" | "title">>;
 
+/** The row's columns, with its worktree's branch and base (`session_worktrees`). */
 const COLUMNS =
-  "id, instance_id, title, status, created_at, updated_at, parent_id, model, variant, agent, tokens, cost";
+  "id, instance_id, title, status, created_at, updated_at, parent_id, model, variant, agent, tokens, cost, directory, " +
+  "(SELECT w.branch FROM session_worktrees w WHERE w.session_id = sessions.id) AS branch, " +
+  "(SELECT w.base FROM session_worktrees w WHERE w.session_id = sessions.id) AS base";
 
 const EMPTY_TOKENS: TokensJson = {
   input: 0,
@@ -97,11 +104,11 @@ export class SessionStore {
     const row = prepareCached(
       this.#db,
       `INSERT INTO sessions (id, instance_id, title, status, created_at, updated_at,
-         parent_id, model, variant, agent, tokens, cost)
+         parent_id, model, variant, agent, tokens, cost, directory)
        VALUES (:id, :instance_id, :title, :status,
          COALESCE(:created_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
          COALESCE(:updated_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-         :parent_id, :model, :variant, :agent, :tokens, :cost)
+         :parent_id, :model, :variant, :agent, :tokens, :cost, :directory)
        ON CONFLICT (id) DO UPDATE SET
          title = excluded.title,
          status = excluded.status,
@@ -112,7 +119,8 @@ export class SessionStore {
            ELSE excluded.variant END,
          agent = COALESCE(excluded.agent, sessions.agent),
          tokens = COALESCE(excluded.tokens, sessions.tokens),
-         cost = COALESCE(excluded.cost, sessions.cost)
+         cost = COALESCE(excluded.cost, sessions.cost),
+         directory = COALESCE(excluded.directory, sessions.directory)
        RETURNING ${COLUMNS}`,
     ).get({
       id: session.id,
@@ -127,6 +135,7 @@ export class SessionStore {
       agent: session.agent ?? null,
       tokens: session.tokens ? JSON.stringify(session.tokens) : null,
       cost: session.cost ?? null,
+      directory: session.directory ?? null,
     });
     if (!row) throw new Error(`Cannot record session: ${session.id}`);
     return toJson(row);

@@ -92,9 +92,13 @@ export class SessionTracker {
    */
   resync(instanceId: string, snapshot: ResyncSnapshot): InstanceSessionsEvent {
     const known = new Map<string, SessionStatus>();
+    const worktrees = new Map<string, Pick<SessionJson, "branch" | "base">>();
     try {
       for (const row of this.#sessions.listByInstance(instanceId)) {
         known.set(row.id, row.status);
+        if (row.branch) {
+          worktrees.set(row.id, { branch: row.branch, base: row.base ?? null });
+        }
       }
     } catch (error) {
       log.warn(`Cannot read the sessions of ${instanceId}:`, error);
@@ -117,7 +121,8 @@ export class SessionTracker {
         : "idle";
       if (isRootSession(session)) {
         const row = sessionRowOf(instanceId, session, status);
-        if (row) sessions.push(row);
+        // A worktree's branch and base are Flock's, not OpenCode's.
+        if (row) sessions.push({ ...row, ...worktrees.get(row.id) });
       } else {
         const row = sessionRecordOf(instanceId, session, status);
         if (row) children.push(row);

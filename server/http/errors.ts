@@ -23,9 +23,12 @@ import {
   OpenCodeHttpError,
   OpenCodeUnavailableError,
 } from "../opencode/opencode_errors.ts";
+import { RemoteServerError } from "../opencode/remote_probe.ts";
+import { RemoteAddressError } from "../fleet/remote_url.ts";
 import {
   InstanceNotFoundError,
   InstanceNotRunningError,
+  InstanceWakeError,
   SupervisorClosedError,
 } from "../opencode/instance_errors.ts";
 import { SearchQueryError } from "../events/search_index.ts";
@@ -42,23 +45,31 @@ import {
   WorkflowNotFoundError,
 } from "../runs/run_errors.ts";
 import { WorkflowSpecError } from "../workflows/spec_types.ts";
+import { GitError } from "../git/git_errors.ts";
+import { NoWorktreeError } from "../worktrees/worktree_errors.ts";
 
 /** An error that carries its HTTP status and a stable machine-readable code. */
 export class HttpError extends Error {
   readonly status: number;
   readonly code: string;
   readonly headers: Record<string, string>;
+  /** The files the error is about, sent as `error.files` when set. */
+  readonly files: readonly string[] | undefined;
   constructor(
     status: number,
     code: string,
     message: string,
-    options?: ErrorOptions & { headers?: Record<string, string> },
+    options?: ErrorOptions & {
+      headers?: Record<string, string>;
+      files?: readonly string[];
+    },
   ) {
     super(message, options);
     this.name = "HttpError";
     this.status = status;
     this.code = code;
     this.headers = options?.headers ?? {};
+    this.files = options?.files;
   }
 }
 
@@ -186,8 +197,13 @@ function errorResponse(
   code: string,
   message: string,
   headers: Record<string, string> = {},
+  files?: readonly string[],
 ): Response {
-  const body: ApiErrorBody = { error: { code, message } };
+  const body: ApiErrorBody = {
+    error: files === undefined
+      ? { code, message }
+      : { code, message, files: [...files] },
+  };
   return Response.json(body, { status, headers });
 }
 
@@ -204,6 +220,7 @@ export function toResponse(error: unknown): Response {
       error.code,
       error.message,
       error.headers,
+      error.files,
     );
   }
   if (error instanceof Deno.errors.NotFound) {
@@ -219,16 +236,34 @@ export function toResponse(error: unknown): Response {
 /**
  * Maps the supervisor's, the OpenCode client's, the runner's and the driving
  * features' errors to HTTP errors: not running → 409, unknown instance →
- * 404, the child's 404 → 404, its 400 → 400, any other child answer or an
+ * 404, a failed wake → 502, a remote server that cannot be attached (bad
+ * URL, no permission for its host, unreachable, 401, not OpenCode) → 400,
+ * the child's 404 → 404, its 400 → 400, any other child answer or an
  * unreachable child → 502, a shut down supervisor → 503; an invalid
  * workflow → 400, an unknown workflow or run → 404, a workflow in use or a
  * refused run action → 409; a model/variant/agent/command the instance does
  * not offer → 400, an unknown queued message → 404, one that cannot change
- * now → 409, a search query that cannot be searched → 400.
+ * now → 409, a search query that cannot be searched → 400; a git error →
+ * its status from `GIT_ERROR_STATUS` (400 bad name, ref or not a
+ * repository, 404 unknown worktree, 409 conflicts, dirty or unmerged work
+ * with the files in `error.files`, 500 git missing or failing); a session
+ * without a worktree for a worktree action → 400.
  */
 function fromDomainError(error: unknown): HttpError | undefined {
   const runs = fromRunError(error) ?? fromDrivingError(error);
   if (runs) return runs;
+  if (error instanceof NoWorktreeError) {
+    return new BadRequestError(error.message, "no_worktree", { cause: error });
+  }
+  if (error instanceof GitError) {
+    const files = "files" in error && Array.isArray(error.files)
+      ? error.files.filter((f): f is string => typeof f === "string")
+      : undefined;
+    return new HttpError(gitErrorStatus(error), error.code, error.message, {
+      cause: error,
+      ...(files === undefined ? {} : { files }),
+    });
+  }
   if (error instanceof InstanceNotRunningError) {
     return new HttpError(
       409,
@@ -241,6 +276,20 @@ function fromDomainError(error: unknown): HttpError | undefined {
   }
   if (error instanceof InstanceNotFoundError) {
     return new NotFoundError(error.message, { cause: error });
+  }
+  if (error instanceof RemoteAddressError) {
+    return new BadRequestError(error.message, "invalid_field", {
+      cause: error,
+    });
+  }
+  if (error instanceof RemoteServerError) {
+    // At attach time: the server cannot be used as given.
+    return new BadRequestError(error.message, `remote_${error.reason}`, {
+      cause: error,
+    });
+  }
+  if (error instanceof InstanceWakeError) {
+    return new HttpError(502, "wake_failed", error.message, { cause: error });
   }
   if (error instanceof SupervisorClosedError) {
     return new HttpError(503, "shutting_down", error.message, {
@@ -267,6 +316,30 @@ function fromDomainError(error: unknown): HttpError | undefined {
     return new BadGatewayError(error.message, { cause: error });
   }
   return undefined;
+}
+
+/** HTTP status per git error code (the table in `git/git_errors.ts`); others are 500. */
+const GIT_ERROR_STATUS: Readonly<Record<string, number>> = {
+  not_a_git_repository: 400,
+  invalid_branch_name: 400,
+  unknown_ref: 400,
+  not_a_branch: 400,
+  invalid_commit_message: 400,
+  worktree_not_found: 404,
+  branch_exists: 409,
+  worktree_path_exists: 409,
+  main_worktree: 409,
+  uncommitted_changes: 409,
+  unmerged_work: 409,
+  merge_conflict: 409,
+  base_checkout_dirty: 409,
+  ref_changed: 409,
+  nothing_to_commit: 409,
+  missing_identity: 409,
+};
+
+function gitErrorStatus(error: GitError): number {
+  return GIT_ERROR_STATUS[error.code] ?? 500;
 }
 
 function fromRunError(error: unknown): HttpError | undefined {

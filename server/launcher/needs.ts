@@ -24,6 +24,7 @@ import {
   resolveOpenCodeBinary,
 } from "../opencode/opencode_binary.ts";
 import type { LaunchNeeds } from "./grants.ts";
+import { remoteHostsContributor } from "./remote_hosts.ts";
 
 /** What the launcher knows about the machine. */
 export interface LaunchFacts {
@@ -94,6 +95,7 @@ export const gitContributor: LaunchContributor = (_config, facts) => {
 export const DEFAULT_CONTRIBUTORS: readonly LaunchContributor[] = [
   openCodeContributor,
   gitContributor,
+  remoteHostsContributor,
 ];
 
 /**

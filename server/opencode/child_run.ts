@@ -14,21 +14,31 @@ import type { PublishEvent } from "../contract/events.ts";
 import type { LogLineJson } from "../contract/instances.ts";
 import { abortPromise, type Clock, within } from "../clock.ts";
 import { log } from "../log.ts";
-import { type HealthPolicy, monitorHealth } from "./health_monitor.ts";
+import type { HealthPolicy } from "./health_monitor.ts";
 import type { LogRing } from "./log_ring.ts";
 import type { ResolvedBinary } from "./opencode_binary.ts";
 import { OpenCodeClient } from "./opencode_client.ts";
 import { decodeText, LineSplitStream, parseListeningLine } from "./output.ts";
 import type { Reaper } from "./reaper.ts";
 import type { ChildExit, ChildHandle, SpawnFn } from "./spawn.ts";
-import { type ResyncHook, UpstreamEvents } from "./upstream_events.ts";
+import { watchServer } from "./run_watch.ts";
+import type { ResyncHook, UpstreamEvents } from "./upstream_events.ts";
+
+/** Where and how to reach a ready OpenCode server (kept in process, never sent). */
+export interface OpenCodeEndpoint {
+  baseUrl: string;
+  username: string;
+  password: string;
+}
 
 /** What the supervisor needs from a run of any kind. */
 export interface InstanceRun {
   /** The local process id, or null for a run without one. */
   readonly pid: number | null;
-  /** The REST client once ready. */
+  /** The REST client once ready (for the run's own calls). */
   readonly client: OpenCodeClient | null;
+  /** How to reach the server once ready (the API builds its clients from it). */
+  readonly endpoint: OpenCodeEndpoint | null;
   /** Ends the run and everything it owns. Idempotent; never throws. */
   terminate(options: { abortSessions: boolean }): Promise<void>;
   /** Last resort for a forced exit: SIGKILL now. False when nothing was signalled. */
@@ -53,6 +63,8 @@ export interface ChildRunOptions {
   /** Listening line plus healthy answer must come within this, in ms. */
   readyTimeoutMs: number;
   health: HealthPolicy;
+  /** Whether a session of the instance is busy now (health threshold). */
+  busy: () => boolean;
   /** Receives the child's upstream events (with their directory and JSON). */
   publish: PublishEvent;
   onResync?: ResyncHook | undefined;
@@ -120,6 +132,14 @@ export class ChildRun implements InstanceRun {
 
   get client(): OpenCodeClient | null {
     return this.#client;
+  }
+
+  get endpoint(): OpenCodeEndpoint | null {
+    return this.#client === null ? null : {
+      baseUrl: this.#client.baseUrl,
+      username: "opencode",
+      password: this.#o.password,
+    };
   }
 
   /** How the child exited, once it has. */
@@ -213,46 +233,19 @@ export class ChildRun implements InstanceRun {
    * An intentional stop is the caller's to race against.
    */
   watch(client: OpenCodeClient): Promise<RunEnd> {
-    const { instanceId, clock, health } = this.#o;
-    const signal = this.#ctl.signal;
     this.#client = client;
-    this.#upstream = new UpstreamEvents({
-      instanceId,
+    const watch = watchServer({
+      ...this.#o,
       directory: this.#o.dir,
       client,
-      publish: (event, meta) => this.#o.publish(event, meta),
-      onResync: this.#o.onResync,
-      random: this.#o.random,
+      signal: this.#ctl.signal,
+      warmUp: true,
     });
-    this.#upstream.start();
-    this.#tasks.push(
-      client.providers({ signal, timeoutMs: 60_000 }).catch((error) => {
-        if (!signal.aborted) {
-          log.debug(`Instance ${instanceId}: warm-up failed:`, error);
-        }
-      }),
-    );
-    const verdict = monitorHealth({
-      policy: health,
-      clock,
-      signal,
-      check: async (timeoutMs, signal) => {
-        try {
-          const answer = await client.health({ signal, timeoutMs });
-          return answer.healthy === true ? null : JSON.stringify(answer);
-        } catch (error) {
-          return errorMessage(error);
-        }
-      },
-      onFailure: (count, problem) =>
-        log.warn(
-          `Instance ${instanceId}: health check ${count}/${health.failures} failed: ${problem}`,
-        ),
-    });
-    this.#tasks.push(verdict);
+    this.#upstream = watch.upstream;
+    this.#tasks.push(...watch.tasks);
     return Promise.race([
       this.child.status.then((exit): RunEnd => ({ kind: "exit", exit })),
-      verdict.then((why) =>
+      watch.unhealthy.then((why) =>
         why === null
           ? new Promise<RunEnd>(() => {}) // ended by terminate
           : { kind: "unhealthy" as const, why }

@@ -1,7 +1,10 @@
 /**
  * Periodic health checks of a running child: a check every `intervalMs`
- * (after the previous one finished), and a verdict after `failures` failed
- * checks in a row.
+ * (after the previous one finished), and a verdict after a number of failed
+ * checks in a row that depends on whether the instance is busy
+ * ({@linkcode failureThreshold}): a child that stops answering while one of
+ * its sessions works is given longer, so a loaded machine or a long
+ * synchronous step in OpenCode does not cost the user their turn.
  *
  * @module
  */
@@ -17,8 +20,12 @@ export interface HealthPolicy {
    * initialisation on a small machine.
    */
   timeoutMs: number;
-  /** Failed checks in a row that count as a crash. Default 3. */
+  /** Failed checks in a row that count as a crash while idle. Default 3. */
   failures: number;
+  /** While a session is busy, the threshold is multiplied by this. Default 4. */
+  busyMultiplier: number;
+  /** The busy threshold never exceeds this many checks. Default 20. */
+  maxBusyFailures: number;
 }
 
 /** The default {@linkcode HealthPolicy}. */
@@ -26,7 +33,28 @@ export const DEFAULT_HEALTH_POLICY: Readonly<HealthPolicy> = {
   intervalMs: 5000,
   timeoutMs: 5000,
   failures: 3,
+  busyMultiplier: 4,
+  maxBusyFailures: 20,
 };
+
+/**
+ * How many failed checks in a row make the verdict: `failures` while idle;
+ * while busy `failures × busyMultiplier`, capped at `maxBusyFailures` (and
+ * never below `failures`). With the defaults: 3 idle, 12 busy.
+ *
+ * @example
+ * ```ts
+ * failureThreshold(DEFAULT_HEALTH_POLICY, false); // 3
+ * failureThreshold(DEFAULT_HEALTH_POLICY, true); // 12
+ * ```
+ */
+export function failureThreshold(policy: HealthPolicy, busy: boolean): number {
+  if (!busy) return policy.failures;
+  return Math.max(
+    policy.failures,
+    Math.min(policy.failures * policy.busyMultiplier, policy.maxBusyFailures),
+  );
+}
 
 /** Options for {@linkcode monitorHealth}. */
 export interface MonitorHealthOptions {
@@ -39,12 +67,16 @@ export interface MonitorHealthOptions {
   clock: Clock;
   /** Ends the monitoring. */
   signal: AbortSignal;
-  /** Told about each failed check (count in a row, problem). */
-  onFailure?(count: number, problem: string): void;
+  /** Whether a session of the instance is busy now (asked after each failure). */
+  busy?(): boolean;
+  /** Told about each failed check (count in a row, threshold, problem). */
+  onFailure?(count: number, threshold: number, problem: string): void;
 }
 
 /**
- * Checks until `signal` aborts or the child is judged unhealthy.
+ * Checks until `signal` aborts or the child is judged unhealthy: after
+ * {@linkcode failureThreshold} failed checks in a row, the threshold taken
+ * with the busy state at the time of the last failure.
  *
  * @returns why it is unhealthy, or null when the signal ended the monitoring.
  */
@@ -61,9 +93,13 @@ export async function monitorHealth(
       continue;
     }
     failures++;
-    options.onFailure?.(failures, problem);
-    if (failures >= policy.failures) {
-      return `${failures} failed checks, last: ${problem}`;
+    const busy = options.busy?.() ?? false;
+    const threshold = failureThreshold(policy, busy);
+    options.onFailure?.(failures, threshold, problem);
+    if (failures >= threshold) {
+      return `${failures} failed checks${
+        busy ? " while a session was busy" : ""
+      }, last: ${problem}`;
     }
   }
   return null;

@@ -39,3 +39,19 @@ export class SupervisorClosedError extends Error {
     this.name = "SupervisorClosedError";
   }
 }
+
+/**
+ * A hibernated instance could not be woken: its child did not become ready
+ * (the reason is its `last_error`; the instance is left in `error`).
+ */
+export class InstanceWakeError extends Error {
+  readonly instanceId: string;
+  /** Why, as the instance's `last_error` says. */
+  readonly reason: string;
+  constructor(instanceId: string, reason: string, options?: ErrorOptions) {
+    super(`Cannot wake instance ${instanceId}: ${reason}`, options);
+    this.name = "InstanceWakeError";
+    this.instanceId = instanceId;
+    this.reason = reason;
+  }
+}

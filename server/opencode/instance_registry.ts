@@ -8,7 +8,11 @@
  * @module
  */
 import type { WireEvent } from "../contract/events.ts";
-import type { InstanceJson, InstanceStatus } from "../contract/instances.ts";
+import type {
+  InstanceJson,
+  InstanceKind,
+  InstanceStatus,
+} from "../contract/instances.ts";
 import type { Clock } from "../clock.ts";
 import type { InstancePatch, InstanceStore } from "../db/instance_store.ts";
 import { log } from "../log.ts";
@@ -21,6 +25,8 @@ import { LogRing } from "./log_ring.ts";
 export interface Managed {
   readonly id: string;
   readonly dir: string;
+  /** A local child, or an attached remote server. */
+  readonly kind: InstanceKind;
   status: InstanceStatus;
   readonly logs: LogRing;
   /** Whether the user wants it running (false after stop). */
@@ -31,8 +37,10 @@ export interface Managed {
   run: InstanceRun | null;
   /** The restart loop, while it runs. */
   task: Promise<void> | null;
-  /** The stop in progress, if any. */
+  /** The stop (or hibernation) in progress, if any. */
   stopping: Promise<void> | null;
+  /** The wake in progress, if any: every request waiting on it shares it. */
+  waking: Promise<void> | null;
 }
 
 type Waiter = (instance: InstanceJson) => void;
@@ -42,6 +50,7 @@ function newManaged(row: InstanceJson, logLines: number): Managed {
   return {
     id: row.id,
     dir: row.working_directory,
+    kind: row.kind,
     status: row.status,
     logs: new LogRing(logLines),
     wanted: false,
@@ -49,6 +58,7 @@ function newManaged(row: InstanceJson, logLines: number): Managed {
     run: null,
     task: null,
     stopping: null,
+    waking: null,
   };
 }
 
@@ -173,7 +183,20 @@ export class InstanceRegistry {
     const m = this.#managed.get(instanceId) ?? newManaged(row, 1);
     m.status = row.status;
     if (row.status !== "stopping") this.transition(m, "stop");
-    this.transition(m, "stopped", { pid: null, port: null });
+    this.transition(m, "stopped", {
+      pid: null,
+      port: null,
+      hibernated_at: null,
+    });
+  }
+
+  /** Writes one line of Flock's own into the instance's log. */
+  note(m: Managed, line: string): void {
+    m.logs.push({
+      stream: "stderr",
+      line: `[flock] ${line}`,
+      time: new Date(this.#clock.now()).toISOString(),
+    });
   }
 
   /**

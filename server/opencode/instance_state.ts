@@ -5,12 +5,15 @@
  *            start                 ready
  * stopped ─────────► starting ─────────────► running
  * error   ─────────►    │  fail                 │ fail
- *                       ▼                       ▼
+ * hibernated ──────►    ▼                       ▼
  *                     error ◄───────────────────┘
- * starting | running | error ──stop──► stopping ──stopped──► stopped
+ * starting | running | error | hibernated ──stop──► stopping ──stopped──► stopped
+ * running ──hibernate──► hibernating ──hibernated──► hibernated
+ * stopping ──hibernated──► hibernated   (a shutdown: it wakes on use later)
  * ```
  *
- * A restart after a crash is `fail` (→ error) then `start` (→ starting).
+ * A restart after a crash is `fail` (→ error) then `start` (→ starting). A
+ * wake is `start` from `hibernated`.
  *
  * @module
  */
@@ -27,17 +30,23 @@ export type InstanceInput =
   /** An intentional stop begins. */
   | "stop"
   /** The intentional stop finished: no process of the instance remains. */
-  | "stopped";
+  | "stopped"
+  /** Idle for its timeout: its child is about to be stopped to save memory. */
+  | "hibernate"
+  /** The hibernation finished: no process of the instance remains. */
+  | "hibernated";
 
 const TRANSITIONS: Record<
   InstanceStatus,
   Partial<Record<InstanceInput, InstanceStatus>>
 > = {
   starting: { ready: "running", fail: "error", stop: "stopping" },
-  running: { fail: "error", stop: "stopping" },
-  stopping: { stopped: "stopped" },
+  running: { fail: "error", stop: "stopping", hibernate: "hibernating" },
+  stopping: { stopped: "stopped", hibernated: "hibernated" },
   stopped: { start: "starting" },
   error: { start: "starting", stop: "stopping" },
+  hibernating: { hibernated: "hibernated" },
+  hibernated: { start: "starting", stop: "stopping" },
 };
 
 /**
@@ -59,5 +68,6 @@ export function nextState(
 
 /** Whether a child process may exist in this state. */
 export function isActive(state: InstanceStatus): boolean {
-  return state === "starting" || state === "running" || state === "stopping";
+  return state === "starting" || state === "running" ||
+    state === "stopping" || state === "hibernating";
 }

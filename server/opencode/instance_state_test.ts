@@ -33,7 +33,15 @@ Deno.test("nextState: invalid inputs return null", () => {
 });
 
 Deno.test("nextState: every state leads to stopped", () => {
-  const inputs: InstanceInput[] = ["start", "ready", "fail", "stop", "stopped"];
+  const inputs: InstanceInput[] = [
+    "start",
+    "ready",
+    "fail",
+    "stop",
+    "stopped",
+    "hibernate",
+    "hibernated",
+  ];
   for (const start of INSTANCE_STATUSES) {
     const seen = new Set([start]);
     const queue = [start];
@@ -56,5 +64,20 @@ Deno.test("isActive", () => {
     "starting",
     "running",
     "stopping",
+    "hibernating",
   ]);
+});
+
+Deno.test("nextState: hibernation and wake", () => {
+  assert.equal(nextState("running", "hibernate"), "hibernating");
+  assert.equal(nextState("hibernating", "hibernated"), "hibernated");
+  assert.equal(nextState("hibernated", "start"), "starting");
+  assert.equal(nextState("hibernated", "stop"), "stopping");
+  // Only a running instance goes to sleep; a sleeping one ignores the rest.
+  for (const state of ["starting", "stopping", "stopped", "error"] as const) {
+    assert.equal(nextState(state, "hibernate"), null);
+  }
+  assert.equal(nextState("hibernating", "fail"), null);
+  assert.equal(nextState("hibernating", "start"), null);
+  assert.equal(nextState("hibernated", "ready"), null);
 });

@@ -37,7 +37,8 @@ import {
 import type { PermissionReply } from "../contract/permissions.ts";
 import { agentsOf, commandsOf, modelsOf } from "./catalog.ts";
 import { OpenCodeUnavailableError } from "./opencode_errors.ts";
-import { type CallOptions, OpenCodeTransport } from "./opencode_transport.ts";
+import type { CallOptions } from "./opencode_transport.ts";
+import { OpenCodeSessionCalls } from "./opencode_session_calls.ts";
 
 export type {
   CallOptions,
@@ -100,7 +101,7 @@ export interface CreateSessionInput {
 }
 
 /** A REST client for one OpenCode child. */
-export class OpenCodeClient extends OpenCodeTransport {
+export class OpenCodeClient extends OpenCodeSessionCalls {
   /** `GET /global/health`. */
   health(options?: CallOptions): Promise<OpenCodeHealth> {
     return this.json("GET", "/global/health", options);

@@ -19,6 +19,12 @@ export interface CallOptions {
   signal?: AbortSignal | undefined;
   /** Overrides the client's time limit for this call, in ms. */
   timeoutMs?: number | undefined;
+  /**
+   * The directory the call is about, for routes OpenCode answers per
+   * directory (creating a session, `/session/status`, `/permission`): sent
+   * as `x-opencode-directory` (URI-encoded). Default: the child's own.
+   */
+  directory?: string | undefined;
 }
 
 /** Options for {@linkcode OpenCodeTransport} (and `OpenCodeClient`). */
@@ -96,6 +102,9 @@ export class OpenCodeTransport {
       };
       if (options.body !== undefined) {
         headers["content-type"] = "application/json";
+      }
+      if (options.directory !== undefined) {
+        headers["x-opencode-directory"] = encodeURIComponent(options.directory);
       }
       const response = await this.#fetch(this.baseUrl + path, {
         method,

@@ -78,9 +78,11 @@ export function decideRestart(
     kind: "restart",
     delayMs,
     attempts: inARow + 1,
-    note: `\nRestarting in ${delayMs} ms (attempt ${
-      inARow + 1
-    } of ${policy.maxAttempts}).`,
+    note: Number.isFinite(policy.maxAttempts)
+      ? `\nRestarting in ${delayMs} ms (attempt ${
+        inARow + 1
+      } of ${policy.maxAttempts}).`
+      : `\nTrying again in ${delayMs} ms (attempt ${inARow + 1}).`,
   };
 }
 
@@ -97,22 +99,32 @@ export interface RestartLoopOptions {
   clock: Clock;
   policy: RestartPolicy;
   random: () => number;
+  /**
+   * A failure before any run of this loop was ready is final (a wake: the
+   * request waiting on it gets the reason at once, and the instance stays
+   * `error`). Later failures follow the policy.
+   */
+  finalBeforeReady?: boolean;
 }
 
 /** Runs until a stop, a failure that is not retried, or giving up. */
 export async function restartLoop(options: RestartLoopOptions): Promise<void> {
   let attempts = 0;
   let restart = false;
+  let everReady = false;
   while (options.wanted()) {
     const outcome = await options.runOnce(restart);
     if (!options.wanted() || outcome.kind === "stopped") return;
-    const decision = decideRestart(
-      attempts,
-      outcome,
-      options.clock.now(),
-      options.policy,
-      options.random,
-    );
+    everReady ||= outcome.runningSince !== null;
+    const decision: RestartDecision = options.finalBeforeReady && !everReady
+      ? { kind: "final", attempts, note: "" }
+      : decideRestart(
+        attempts,
+        outcome,
+        options.clock.now(),
+        options.policy,
+        options.random,
+      );
     attempts = decision.attempts;
     options.onFailure(outcome, decision);
     if (decision.kind !== "restart") return;

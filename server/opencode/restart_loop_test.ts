@@ -76,7 +76,7 @@ Deno.test("decideRestart: stable uptime resets the count; some failures are fina
 });
 
 /** A loop whose runs end when the test says. */
-function harness() {
+function harness(options: { finalBeforeReady?: boolean } = {}) {
   const clock = new FakeClock();
   const stop = new AbortController();
   const runs: Array<{ restart: boolean; end(o: RunOutcome): void }> = [];
@@ -95,6 +95,7 @@ function harness() {
     clock,
     policy,
     random: half,
+    ...options,
   });
   return {
     clock,
@@ -175,4 +176,26 @@ Deno.test("restartLoop: uptime past stableAfterMs resets the attempts", async ()
   assert.match(h.failures.at(-1)![1].note, /attempt 1 of 3/);
   h.stop();
   await h.loop;
+});
+
+Deno.test("restartLoop: a wake that fails before it was ready is final; later crashes restart", async () => {
+  const wake = harness({ finalBeforeReady: true });
+  (await wake.nextRun()).end(crash());
+  await wake.loop;
+  assert.deepEqual(wake.failures.map(([, d]) => d.kind), ["final"]);
+  assert.deepEqual(wake.clock.pending, []);
+
+  const woke = harness({ finalBeforeReady: true });
+  (await woke.nextRun()).end(crash(woke.clock.now()));
+  await woke.clock.untilSleeping(1);
+  assert.deepEqual(woke.clock.pending, [375]);
+  woke.stop();
+  await woke.loop;
+});
+
+Deno.test("decideRestart: without a limit it never gives up and says so", () => {
+  const endless = { ...policy, maxAttempts: Number.POSITIVE_INFINITY };
+  const decision = decideRestart(40, crash(), 0, endless, half);
+  assert.equal(decision.kind, "restart");
+  assert.match(decision.note, /Trying again in \d+ ms \(attempt 41\)\.$/);
 });

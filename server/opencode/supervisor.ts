@@ -11,6 +11,10 @@
  * | `child_run.ts`          | one child: spawn → listening → healthy → watch → terminate      |
  * | `health_monitor.ts`     | periodic health checks and the unhealthy verdict                 |
  * | `reaper.ts`             | tree kill, `FLOCK_INSTANCE_ID` marker, boot reconciliation      |
+ * | `remote_run.ts`         | one connection to an attached remote server (never killed)      |
+ * | `wake_gate.ts`          | the API's clients: wake a hibernated instance once, then go     |
+ * | `instance_stop.ts`      | stop, hibernate, and the stop at shutdown                        |
+ * | `boot_reconcile.ts`     | settle what a dead Flock left; the processes go to the reaper    |
  *
  * Ownership: each instance has at most one restart loop and one run at a
  * time; a run owns everything it started and ends it in one idempotent
@@ -19,95 +23,41 @@
  *
  * @module
  */
-import type { PublishEvent } from "../contract/events.ts";
-import type { InstanceStatus, LogLineJson } from "../contract/instances.ts";
-import type { InstanceJson } from "../contract/instances.ts";
-import { type Clock, systemClock, within } from "../clock.ts";
-import type { InstanceStore } from "../db/instance_store.ts";
+import type {
+  InstanceJson,
+  InstanceStatus,
+  LogLineJson,
+} from "../contract/instances.ts";
+import { type Clock, systemClock } from "../clock.ts";
+import { ActivityRegistry } from "../fleet/activity.ts";
 import { log } from "../log.ts";
 import {
   ProcessHelper,
   type ProcessTree,
 } from "../processes/process_helper.ts";
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from "./backoff.ts";
-import { DEFAULT_HEALTH_POLICY, type HealthPolicy } from "./health_monitor.ts";
+import { DEFAULT_HEALTH_POLICY } from "./health_monitor.ts";
 import {
   InstanceNotFoundError,
   InstanceNotRunningError,
   SupervisorClosedError,
 } from "./instance_errors.ts";
 import { InstanceRegistry, type Managed } from "./instance_registry.ts";
-import { type InstanceRunDeps, runInstanceOnce } from "./instance_run.ts";
-import type { ResolvedBinary } from "./opencode_binary.ts";
+import { type InstanceRunDeps, superviseInstance } from "./instance_run.ts";
 import type { OpenCodeClient } from "./opencode_client.ts";
 import { Reaper } from "./reaper.ts";
-import { restartLoop } from "./restart_loop.ts";
-import { spawnChild, type SpawnFn } from "./spawn.ts";
-import type { ResyncHook } from "./upstream_events.ts";
+import { spawnChild } from "./spawn.ts";
+import { WakeGate } from "./wake_gate.ts";
+import { reconcileRows } from "./boot_reconcile.ts";
+import { stopAllWithin, type StopDeps, stopRun } from "./instance_stop.ts";
+import type { SupervisorOptions } from "./supervisor_options.ts";
 
-/** Options for {@linkcode Supervisor}. */
-export interface SupervisorOptions {
-  /** Where instance rows live. */
-  instances: InstanceStore;
-  /**
-   * Receives `instance.status` events and the children's upstream events
-   * (those with their directory and forwarded JSON).
-   */
-  publish: PublishEvent;
-  /** Receives the sessions and their statuses after each (re)connect of an event stream. */
-  onResync?: ResyncHook;
-  /**
-   * Resolves the OpenCode binary; called before each spawn. A thrown error's
-   * message becomes the instance's `last_error`.
-   */
-  binary: () => ResolvedBinary;
-  /**
-   * The binary that runs the process helper. Default: the resolved
-   * OpenCode binary (the one `--allow-run` permits).
-   */
-  helperBinary?: string;
-  /**
-   * Process-tree operations (listing descendants, killing leftovers).
-   * Default: one {@linkcode ProcessHelper}, owned and closed by the
-   * supervisor.
-   */
-  processes?: ProcessTree;
-  /** Starts processes. Default {@linkcode spawnChild}. */
-  spawn?: SpawnFn;
-  /** Extra environment for every child (isolated XDG dirs, config content …). */
-  childEnv?: Readonly<Record<string, string>>;
-  /** An OpenCode config file for every child, passed as `OPENCODE_CONFIG`. */
-  opencodeConfigPath?: string | undefined;
-  /** Listening line plus healthy answer must come within this, in ms. Default 30 000. */
-  readyTimeoutMs?: number;
-  /** How long a SIGTERMed child may take before SIGKILL, in ms. Default 5000. */
-  stopGraceMs?: number;
-  /** Upper bound for {@linkcode Supervisor.stopAll}, in ms. Default 15 000. */
-  stopAllTimeoutMs?: number;
-  /** Output lines kept per instance. Default 500. */
-  logLines?: number;
-  restartPolicy?: Partial<RestartPolicy>;
-  health?: Partial<HealthPolicy>;
-  /** Time and timers. Default {@linkcode systemClock}. */
-  clock?: Clock;
-  /** Backoff jitter. Default `Math.random`. */
-  random?: () => number;
-}
+export type { SupervisorOptions } from "./supervisor_options.ts";
 
 /**
- * Supervises the OpenCode children of all instances.
- *
- * @example
- * ```ts
- * await using supervisor = new Supervisor({
- *   instances,
- *   publish: (event, meta) => broker.publish(event, meta?.json),
- *   binary: () => resolveOpenCodeBinaryFromEnv(config.opencode),
- * });
- * await supervisor.reconcile();
- * const row = instances.create({ id, name, working_directory });
- * supervisor.start(row.id);
- * ```
+ * Supervises the OpenCode servers of all instances; see the module
+ * documentation. Compose it once (`services.ts`), `reconcile()` at boot,
+ * then `start(id)` each new row.
  */
 export class Supervisor implements AsyncDisposable {
   #registry: InstanceRegistry;
@@ -115,6 +65,9 @@ export class Supervisor implements AsyncDisposable {
   #helper: ProcessHelper | null = null;
   #run: InstanceRunDeps;
   #policy: RestartPolicy;
+  #processes: ProcessTree;
+  #gate: WakeGate;
+  #shuttingDown = false;
   #clock: Clock;
   #random: () => number;
   #stopAllTimeoutMs: number;
@@ -141,6 +94,9 @@ export class Supervisor implements AsyncDisposable {
         clock,
       });
     }
+    this.#processes = processes;
+    const activity = options.activity ??
+      new ActivityRegistry({ clock });
     this.#reaper = new Reaper({
       processes,
       clock,
@@ -156,10 +112,26 @@ export class Supervisor implements AsyncDisposable {
       reaper: this.#reaper,
       readyTimeoutMs: options.readyTimeoutMs ?? 30_000,
       health: { ...DEFAULT_HEALTH_POLICY, ...options.health },
+      isBusy: (id) => activity.isBusy(id),
       publish: options.publish,
       onResync: options.onResync,
       random: this.#random,
+      policy: this.#policy,
     };
+    const readyTimeoutMs = this.#run.readyTimeoutMs;
+    this.#gate = new WakeGate({
+      registry: this.#registry,
+      activity,
+      // A wake ends within the ready timeout; the margin covers a stop in
+      // progress and the transitions around it.
+      wakeTimeoutMs: readyTimeoutMs + (options.stopGraceMs ?? 5000) + 5000,
+      start: (m) => this.#startManaged(m, { wake: true }),
+    });
+  }
+
+  /** The process-tree operations (memory accounting uses them too). */
+  get processes(): ProcessTree {
+    return this.#processes;
   }
 
   /**
@@ -187,11 +159,17 @@ export class Supervisor implements AsyncDisposable {
     }
     if (m.task) return;
     m.status = row.status;
+    this.#startManaged(m, { wake: false });
+  }
+
+  #startManaged(m: Managed, options: { wake: boolean }): void {
+    if (this.#closed) throw new SupervisorClosedError();
+    if (m.task) return;
     m.wanted = true;
     m.stopCtl = new AbortController();
-    m.task = this.#supervise(m)
+    m.task = superviseInstance(m, options.wake, this.#run)
       .catch((error) =>
-        log.error(`Supervision of instance ${instanceId} failed:`, error)
+        log.error(`Supervision of instance ${m.id} failed:`, error)
       )
       .finally(() => {
         m.task = null;
@@ -204,16 +182,105 @@ export class Supervisor implements AsyncDisposable {
    * the instance. Ends in `stopped`; never restarts. Safe to call in any
    * state and more than once.
    */
-  stop(instanceId: string): Promise<void> {
+  async stop(instanceId: string): Promise<void> {
     const m = this.#registry.get(instanceId);
+    // A hibernation in progress finishes first; then it is stopped for good.
+    if (m?.stopping && m.status === "hibernating") await m.stopping;
     if (!m || (!m.task && !m.run && !m.stopping)) {
+      // At shutdown, what does not run stays as it is (hibernated stays).
+      if (this.#shuttingDown) return;
       this.#registry.settleStopped(instanceId);
-      return Promise.resolve();
+      return;
     }
-    m.stopping ??= this.#stopManaged(m).finally(() => {
+    m.stopping ??= stopRun(m, "stopped", this.#stopDeps()).finally(() => {
       m.stopping = null;
     });
-    return m.stopping;
+    return await m.stopping;
+  }
+
+  /**
+   * Puts a running local instance to sleep: stops its child and every
+   * process of it (without aborting anything: the caller checked it is
+   * idle), and ends in `hibernated`. The next request that needs the child
+   * wakes it ({@linkcode ensureClient}).
+   *
+   * @returns false when it was not a running local instance.
+   */
+  hibernate(instanceId: string): Promise<boolean> {
+    const m = this.#registry.get(instanceId);
+    if (
+      !m || m.kind !== "local" || m.status !== "running" || m.stopping ||
+      m.waking || this.#closed
+    ) {
+      return Promise.resolve(false);
+    }
+    const done = stopRun(m, "hibernated", this.#stopDeps()).finally(() => {
+      m.stopping = null;
+    });
+    m.stopping = done;
+    return done.then(() => true);
+  }
+
+  /** Writes one line of Flock's own into the instance's log. */
+  note(instanceId: string, line: string): void {
+    const m = this.#registry.get(instanceId);
+    if (m) this.#registry.note(m, line);
+  }
+
+  /**
+   * A REST client for the API: waits for a starting instance, wakes a
+   * hibernated one (concurrent callers share one wake, so one spawn), and
+   * marks activity for as long as each of its calls runs.
+   *
+   * @throws {InstanceNotFoundError} when the row does not exist.
+   * @throws {InstanceNotRunningError} when it is stopped, stopping or in error.
+   * @throws {InstanceWakeError} when the wake failed (the instance is left in `error`).
+   */
+  ensureClient(
+    instanceId: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<OpenCodeClient> {
+    if (this.#closed) return Promise.reject(new SupervisorClosedError());
+    return this.#gate.ensure(instanceId, options.signal);
+  }
+
+  /**
+   * The run's own client of a running instance, or null: for Flock's own
+   * questions (its calls do not count as activity).
+   */
+  ownClient(instanceId: string): OpenCodeClient | null {
+    const m = this.#registry.get(instanceId);
+    return m?.status === "running" ? m.run?.client ?? null : null;
+  }
+
+  /** The API's client of a running instance, or null (never wakes it). */
+  runningClient(instanceId: string): OpenCodeClient | null {
+    return this.#gate.running(instanceId);
+  }
+
+  /**
+   * {@linkcode runningClient}, for tests and tools that expect it running.
+   *
+   * @throws {InstanceNotRunningError} unless the instance is `running`.
+   */
+  client(instanceId: string): OpenCodeClient {
+    const client = this.#gate.running(instanceId);
+    if (client) return client;
+    const m = this.#registry.get(instanceId);
+    throw new InstanceNotRunningError(
+      instanceId,
+      m?.status ?? this.#registry.store.get(instanceId)?.status ?? null,
+    );
+  }
+
+  /** The pid of every running local child, by instance id. */
+  localPids(): Map<string, number> {
+    const pids = new Map<string, number>();
+    for (const m of this.#registry.values()) {
+      const pid = m.run?.pid;
+      if (m.kind === "local" && typeof pid === "number") pids.set(m.id, pid);
+    }
+    return pids;
   }
 
   /** Stops the instance, then starts it again with a fresh attempt counter. */
@@ -229,23 +296,6 @@ export class Supervisor implements AsyncDisposable {
   async forget(instanceId: string): Promise<void> {
     await this.stop(instanceId);
     this.#registry.forget(instanceId);
-  }
-
-  /**
-   * The REST client of a running instance.
-   *
-   * @throws {InstanceNotRunningError} unless the instance is `running`.
-   */
-  client(instanceId: string): OpenCodeClient {
-    const m = this.#registry.get(instanceId);
-    const client = m?.run?.client;
-    if (!m || m.status !== "running" || !client) {
-      throw new InstanceNotRunningError(
-        instanceId,
-        m?.status ?? this.#registry.store.get(instanceId)?.status ?? null,
-      );
-    }
-    return client;
   }
 
   /**
@@ -284,51 +334,50 @@ export class Supervisor implements AsyncDisposable {
   }
 
   /**
-   * Boot reconciliation: settles rows a dead Flock left `starting`,
-   * `running` or `stopping` to `stopped`, after killing what is left of
-   * their processes (see {@linkcode Reaper.reconcile}: a pid that now
-   * belongs to another program is never signalled).
+   * Boot reconciliation: settles the rows a dead Flock left unsettled,
+   * after killing what is left of their local processes (see
+   * {@linkcode Reaper.reconcile}: a pid that now belongs to another program
+   * is never signalled). A stop in progress ends `stopped`; an instance
+   * that was starting, running or hibernating ends `hibernated`, so the
+   * next request wakes it (what a clean shutdown leaves too).
    */
-  async reconcile(): Promise<void> {
-    const store = this.#registry.store;
-    const rows = store.listUnsettled()
-      .filter((row) => !this.#registry.has(row.id));
-    await Promise.all(rows.map(async (row) => {
-      await this.#reaper.reconcile(row);
-      let updated: InstanceJson | undefined;
-      try {
-        updated = store.update(row.id, {
-          status: "stopped",
-          pid: null,
-          port: null,
-        });
-      } catch (error) {
-        log.error(
-          `Reconcile: cannot record instance ${row.id} as stopped:`,
-          error,
-        );
-      }
-      if (updated) this.#registry.emit(updated);
-    }));
+  reconcile(): Promise<void> {
+    return reconcileRows({
+      registry: this.#registry,
+      reaper: this.#reaper,
+      clock: this.#clock,
+    });
   }
 
-  /** Stops every instance in parallel, bounded by `stopAllTimeoutMs`. */
+  /**
+   * Reconnects the remote instances a previous Flock left connected
+   * (`hibernated` after a shutdown or a reconciliation). Local ones stay
+   * hibernated until a request needs them.
+   */
+  resume(): void {
+    for (const row of this.#registry.store.list()) {
+      if (row.kind !== "remote" || row.status !== "hibernated") continue;
+      try {
+        this.start(row.id);
+      } catch (error) {
+        log.error(`Cannot reconnect instance ${row.id}:`, error);
+      }
+    }
+  }
+
+  /**
+   * Stops every instance in parallel, bounded by `stopAllTimeoutMs`. The
+   * ones that were wanted running end `hibernated` (they wake on use after
+   * the next start); the rest end `stopped`.
+   */
   async stopAll(): Promise<void> {
-    const all = Promise.allSettled(
-      this.#registry.ids().map((id) => this.stop(id)),
+    this.#shuttingDown = true;
+    await stopAllWithin(
+      this.#registry,
+      (id) => this.stop(id),
+      this.#clock,
+      this.#stopAllTimeoutMs,
     );
-    if (await within(this.#clock, all, this.#stopAllTimeoutMs) !== undefined) {
-      return;
-    }
-    log.error(
-      `Stopping all instances took longer than ${this.#stopAllTimeoutMs} ms; killing the remaining children`,
-    );
-    for (const m of this.#registry.values()) {
-      m.wanted = false;
-      m.stopCtl.abort();
-      m.run?.killNow();
-    }
-    await within(this.#clock, all, 2000);
   }
 
   /** Stops everything, closes the process helper and refuses further starts. */
@@ -338,32 +387,11 @@ export class Supervisor implements AsyncDisposable {
     await this.#helper?.close();
   }
 
-  async #stopManaged(m: Managed): Promise<void> {
-    m.wanted = false;
-    m.stopCtl.abort();
-    this.#registry.transition(m, "stop");
-    await m.run?.terminate({ abortSessions: true });
-    await m.task;
-    if (m.status !== "stopping") this.#registry.transition(m, "stop");
-    this.#registry.transition(m, "stopped", { pid: null, port: null });
-  }
-
-  #supervise(m: Managed): Promise<void> {
-    return restartLoop({
-      runOnce: (restart) => runInstanceOnce(m, restart, this.#run),
-      onFailure: (outcome, decision) => {
-        this.#registry.transition(m, "fail", {
-          pid: null,
-          port: null,
-          exit_code: outcome.exitCode,
-          last_error: outcome.message + decision.note,
-        });
-      },
-      wanted: () => m.wanted,
-      signal: m.stopCtl.signal,
+  #stopDeps(): StopDeps {
+    return {
+      registry: this.#registry,
       clock: this.#clock,
-      policy: this.#policy,
-      random: this.#random,
-    });
+      shuttingDown: this.#shuttingDown,
+    };
   }
 }

@@ -271,9 +271,16 @@ Deno.test("Supervisor: reconcile settles rows and leaves foreign pids alone", as
     f.store.update(errored.id, { status: "error", last_error: "x" });
 
     await f.supervisor.reconcile();
-    for (const id of [foreign.id, dead.id, starting.id]) {
-      const row = f.store.get(id);
-      assert.equal(row?.status, "stopped", id);
+    // A stop in progress ends stopped; what was running or starting wakes on use.
+    for (
+      const [id, status] of [
+        [foreign.id, "hibernated"],
+        [dead.id, "stopped"],
+        [starting.id, "hibernated"],
+      ]
+    ) {
+      const row = f.store.get(id!);
+      assert.equal(row?.status, status, id);
       assert.equal(row?.pid, null);
       assert.equal(row?.port, null);
     }

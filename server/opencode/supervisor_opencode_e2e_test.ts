@@ -250,9 +250,10 @@ Deno.test("Supervisor with real OpenCode", async (t) => {
           assert.equal(exit.signal, "SIGTERM");
           assert.ok(!isAlive(orphanPid), "the marked orphan survived");
           assert.ok(isAlive(foreign.pid), "a foreign process was signalled");
+          // What was running wakes on use (a request starts a fresh child).
           for (const id of ["inst_c", "inst_d"]) {
             const row = store.get(id);
-            assert.equal(row?.status, "stopped");
+            assert.equal(row?.status, "hibernated");
             assert.equal(row?.pid, null);
           }
         } finally {

@@ -55,6 +55,11 @@ export interface MessageQueueOptions {
   store: QueueStore;
   /** The REST client of a running instance (throws when it is not running). */
   client: (instanceId: string) => OpenCodeClient;
+  /**
+   * The client for a new message: waits for a starting instance and wakes
+   * a hibernated one. Default `client`.
+   */
+  wake?: (instanceId: string) => Promise<OpenCodeClient>;
   catalog: CatalogCache;
   /** Publishes `queue.updated`. */
   publish: (event: WireEvent) => void;
@@ -111,7 +116,9 @@ export class MessageQueue {
     session: SessionJson,
     request: SendRequest,
   ): Promise<QueuedMessageJson> {
-    const client = this.#o.client(session.instance_id);
+    const client = this.#o.wake
+      ? await this.#o.wake(session.instance_id)
+      : this.#o.client(session.instance_id);
     const catalog = await this.#o.catalog.get(client);
     const named: Choice = {
       model: request.model,

@@ -1,6 +1,7 @@
 /**
  * Reaching an instance's OpenCode for a run: at once when it runs,
- * otherwise start it (a run that is active needs it) and wait for its
+ * otherwise start it (a run that is active needs it; a hibernated one is
+ * woken, e.g. after Flock restarted under a run) and wait for its
  * `instance.status` event (never polling).
  *
  * @module
@@ -33,7 +34,7 @@ export interface RunHost {
   sessions(instanceId: string): AttemptSessions;
   /** The instance's row, or undefined when it was deleted. */
   instance(instanceId: string): InstanceJson | undefined;
-  /** Starts a stopped (or failed) instance; returns at once. */
+  /** Starts a stopped, failed or hibernated instance; returns at once. */
   startInstance(instanceId: string): void;
 }
 
@@ -60,7 +61,9 @@ export class InstanceAccess {
 
   /** Feeds an `instance.status` event (or any change of the instance). */
   changed(instanceId: string, status: InstanceJson["status"]): void {
-    if (status !== "running") return;
+    // Running: the waiters go on; hibernated (a sleep that was under way):
+    // they wake it.
+    if (status !== "running" && status !== "hibernated") return;
     const waiters = this.#waiters.get(instanceId);
     if (waiters === undefined) return;
     this.#waiters.delete(instanceId);
@@ -96,7 +99,10 @@ export class InstanceAccess {
           // Its status is running but its child is not there yet: wait.
         }
       }
-      if (row.status === "stopped" || row.status === "error") {
+      if (
+        row.status === "stopped" || row.status === "error" ||
+        row.status === "hibernated"
+      ) {
         this.#host.startInstance(instanceId);
       }
       const woken = this.#wait(instanceId, signal);

@@ -38,6 +38,11 @@ import { checkInvariants } from "../workflows/invariants.ts";
 import type { PersonEvent } from "../workflows/person_actions.ts";
 import { runEventsBetween, toRunJson } from "../workflows/run_json.ts";
 import { liveAttempt } from "../workflows/run_state.ts";
+import {
+  type ActivityLeases,
+  AttemptLeases,
+  NO_LEASES,
+} from "./attempt_leases.ts";
 import { type Handoff, HandoffTimer } from "./handoff_timer.ts";
 import { InstanceAccess, type RunHost } from "./instance_access.ts";
 import type { RepoInputs } from "./repo_inputs.ts";
@@ -66,6 +71,11 @@ export interface RunEngineOptions {
    * attempt's prompt being accepted, and OpenCode's share (for the bench).
    */
   onHandoff?: (handoff: Handoff) => void;
+  /**
+   * Activity leases (`services.activity`): every live attempt holds one on
+   * its instance, so the instance never hibernates under a run. Default none.
+   */
+  activity?: ActivityLeases;
 }
 
 /** What `POST /api/runs` asks for. */
@@ -125,6 +135,7 @@ export class RunEngine {
   #instances: InstanceAccess;
   #host: RunHost;
   #handoffs: HandoffTimer;
+  #leases: AttemptLeases;
 
   constructor(options: RunEngineOptions) {
     this.#runs = options.runs;
@@ -134,6 +145,7 @@ export class RunEngine {
     this.#clock = options.clock ?? systemClock;
     this.#newRunId = options.newRunId ?? newRunId;
     this.#host = options.host;
+    this.#leases = new AttemptLeases(options.activity ?? NO_LEASES);
     this.#instances = new InstanceAccess(options.host, this.#clock);
     const core: RunnerCore = {
       clock: this.#clock,
@@ -214,7 +226,11 @@ export class RunEngine {
         true,
       );
     }
-    if (instance.status !== "running" && instance.status !== "starting") {
+    // A hibernated instance is woken by the run's first attempt.
+    if (
+      instance.status !== "running" && instance.status !== "starting" &&
+      instance.status !== "hibernated" && instance.status !== "hibernating"
+    ) {
       throw new RunStartError(
         `Cannot start a run on instance ${instance.id} as it is ${instance.status}; start it with POST /api/instances/${instance.id}/restart`,
         "instance_not_running",
@@ -287,6 +303,7 @@ export class RunEngine {
     if (this.#closing.signal.aborted) return;
     this.#closing.abort(new Error("The run engine is closing"));
     this.#commands.close();
+    this.#leases[Symbol.dispose]();
     const pending = [...this.#tasks, ...this.#queues.values()];
     const limit = new AbortController();
     try {
@@ -311,6 +328,11 @@ export class RunEngine {
   #remember(record: RunRecord): void {
     this.#cache.set(record.state.id, record);
     this.#events.index(record.state);
+    this.#leases.sync(
+      record.state.id,
+      record.state.instanceId,
+      liveAttempt(record.state),
+    );
   }
 
   #load(runId: string): RunRecord {

@@ -10,6 +10,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { MIGRATIONS } from "../../migrations/migrations.ts";
 import { NO_SUPERVISOR, type SupervisorApi } from "../api/api_context.ts";
 import { openDatabase } from "../db/database.ts";
+import { InstanceNotRunningError } from "../opencode/instance_errors.ts";
 import { migrate } from "../db/migrate.ts";
 import { EventBroker } from "../events/event_broker.ts";
 import { MemoryEventIds } from "../events/event_ids.ts";
@@ -36,6 +37,8 @@ export function testServices(
     db?: DatabaseSync;
     supervisor?: SupervisorApi;
     runs?: RunServicesOptions;
+    /** Where sessions' worktrees go (default: a path that does not exist). */
+    worktreeRoot?: string;
   } = {},
 ): TestServices {
   let db = options.db;
@@ -48,7 +51,15 @@ export function testServices(
   const database = db;
   const supervisor = options.supervisor ?? NO_SUPERVISOR;
   const events = composeEventServices(database, broker, {
-    client: (instanceId) => supervisor.client(instanceId),
+    client: (instanceId) => {
+      const client = supervisor.runningClient(instanceId);
+      if (!client) throw new InstanceNotRunningError(instanceId, null);
+      return client;
+    },
+    wake: (instanceId) => supervisor.ensureClient(instanceId),
+    worktrees: {
+      root: options.worktreeRoot ?? "/nonexistent/flock-test-worktrees",
+    },
   });
   const runServices = composeRunServices(
     database,
@@ -61,6 +72,7 @@ export function testServices(
     ...events,
     ...runServices,
     supervisor,
+    memory: { wanted() {} },
     [Symbol.dispose]() {
       void runServices.runs.close();
       broker.close();

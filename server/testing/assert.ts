@@ -41,8 +41,7 @@ export function assertMatch(
 /** Asserts that `fn` throws an instance of `type`, and returns the error. */
 export function assertThrows<E extends Error>(
   fn: () => unknown,
-  // deno-lint-ignore no-explicit-any -- constructor signatures vary
-  type: new (...args: any[]) => E,
+  type: new (...args: never[]) => E,
 ): E {
   try {
     fn();
@@ -58,8 +57,7 @@ export function assertThrows<E extends Error>(
 /** Asserts that `promise` rejects with an instance of `type`, and returns the error. */
 export async function assertRejects<E extends Error>(
   fn: () => Promise<unknown>,
-  // deno-lint-ignore no-explicit-any -- constructor signatures vary
-  type: new (...args: any[]) => E,
+  type: new (...args: never[]) => E,
 ): Promise<E> {
   try {
     await fn();

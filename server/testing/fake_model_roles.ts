@@ -16,8 +16,9 @@
  * | `Review the pull request` | reviewer | `STATUS: done`, `DECISION: approved` |
  *
  * Explicit cues, for specs written for a test (checked first):
- * - `WRITE> <relative path>`: a `write` tool call creating that file (when
- *   `write` is offered), before the reply.
+ * - `WRITE> <relative path> [text]`: a `write` tool call creating that
+ *   file (when `write` is offered), before the reply; its content is
+ *   `text` and a newline, or `written by the fake model` without one.
  * - `BASH> <command>`: a `bash` tool call, before the reply.
  * - `REPLY> <line>`: the reply is these lines, in order (plus `TOOL:` with
  *   the tool's result when there was one).
@@ -84,9 +85,10 @@ function write(
 
 function cued(c: Conversation, repo: string): FakeAnswer | null {
   const prompt = c.userText;
-  const target = /^WRITE> (\S+)\s*$/m.exec(prompt)?.[1];
-  if (target !== undefined) {
-    const call = write(c, repo, target, `written by the fake model\n`);
+  const cue = /^WRITE> (\S+)(?:[ \t]+(.*?))?[ \t]*$/m.exec(prompt);
+  if (cue !== null) {
+    const content = cue[2] ? `${cue[2]}\n` : `written by the fake model\n`;
+    const call = write(c, repo, cue[1]!, content);
     if (call !== null) return call;
   }
   const command = /^BASH> (.+)$/m.exec(prompt)?.[1];

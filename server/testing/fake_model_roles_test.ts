@@ -132,6 +132,11 @@ Deno.test("cues: WRITE> and BASH> make a tool call when the tool is offered, REP
     text(ask(prompt, undefined, ["bash", "read"])),
     "STATUS: done\nTITLE: v1",
   );
+  assertEquals(ask("WRITE> a/b.txt  line from session one \nREPLY> ok"), {
+    kind: "tool",
+    name: "write",
+    args: { filePath: "/w/repo/a/b.txt", content: "line from session one\n" },
+  });
   assertEquals(ask("BASH> echo hi\nREPLY> STATUS: done"), {
     kind: "tool",
     name: "bash",

@@ -39,20 +39,25 @@ export interface FakeOpenCodeOptions {
   healthy: () => boolean;
   /** Ends every open event stream when it aborts. */
   signal?: AbortSignal;
+  /** What `GET /path` reports as the served directory. Default `/fake/project`. */
+  directory?: string;
+  /** The Basic-auth user. Default `opencode`. */
+  username?: string;
 }
 
 /**
  * The fake's HTTP API: Basic auth, `/global/health`, `/global/event` and
  * `/event` (one `server.connected`, then open; wrapped as `{"payload":…}` on
  * `/global/event`, as OpenCode does), `/session`, `/permission` and
- * `/question` (none), `/session/status` and `/config/providers`.
+ * `/question` (none), `/session/status`, `/path` and `/config/providers`.
  * Used by the fake child process and, in-process, by the fake spawn of the
  * supervisor's unit tests.
  */
 export function fakeOpenCodeHandler(
   options: FakeOpenCodeOptions,
 ): (request: Request) => Response {
-  const expected = "Basic " + btoa(`opencode:${options.password}`);
+  const expected = "Basic " +
+    btoa(`${options.username ?? "opencode"}:${options.password}`);
   const encoder = new TextEncoder();
   return (request) => {
     if (request.headers.get("authorization") !== expected) {
@@ -65,6 +70,17 @@ export function fakeOpenCodeHandler(
         : Response.json({ healthy: false }, { status: 503 });
     }
     if (path === "/session/status") return Response.json({});
+    if (path === "/permission") return Response.json([]);
+    if (path === "/path") {
+      const directory = options.directory ?? "/fake/project";
+      return Response.json({
+        home: "/fake/home",
+        state: "/fake/state",
+        config: "/fake/config",
+        worktree: directory,
+        directory,
+      });
+    }
     if (path === "/session") return Response.json([]);
     if (path === "/permission" || path === "/question") {
       return Response.json([]);

@@ -25,6 +25,7 @@ import {
   type OpenCodeEnv,
 } from "./opencode_env.ts";
 import { SseReader } from "./sse_reader.ts";
+import { testGit } from "../git/test_repo.ts";
 
 /** The binary a Flock started with `opencode: false` is given: it does not exist. */
 export const NO_OPENCODE = "/nonexistent/flock-test/opencode";
@@ -57,6 +58,12 @@ export interface TestFlockOptions {
   rateLimit?: boolean;
   /** Delay per token of the fake model's `slow` replies (default 400 ms). */
   slowDelayMs?: number;
+  /** `--idle-timeout` (default 900). */
+  idleTimeoutS?: number;
+  /** `--max-instance-memory`, in bytes (default none). */
+  maxInstanceMemoryBytes?: number | null;
+  /** How long a child may take to be ready, in ms (default 30 000). */
+  readyTimeoutMs?: number;
 }
 
 /** A JSON answer from the API. */
@@ -151,6 +158,9 @@ export async function startTestFlock(
     allowedHosts: [],
     roots: options.roots ?? [],
     eventBuffer: options.eventBuffer ?? 10_000,
+    idleTimeoutS: options.idleTimeoutS ?? 900,
+    maxInstanceMemoryBytes: options.maxInstanceMemoryBytes ?? null,
+    remoteHosts: [],
   };
   let flock: RunningFlock;
   try {
@@ -162,6 +172,11 @@ export async function startTestFlock(
       ...(options.events ? { events: options.events } : {}),
       ...(options.home !== undefined ? { home: options.home } : {}),
       ...(options.rateLimit ? {} : { instanceCreateLimit: false as const }),
+      ...(options.readyTimeoutMs === undefined
+        ? {}
+        : { readyTimeoutMs: options.readyTimeoutMs }),
+      // Sessions' worktrees: git without the user's config, a fixed author.
+      worktreeGit: testGit(),
     });
   } catch (error) {
     await ownEnv?.cleanup();

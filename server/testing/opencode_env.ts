@@ -16,6 +16,12 @@ export type BashPermission = "ask" | "allow" | "deny";
 export interface FakeModelConfigOptions {
   /** Default `ask`, as in API.md §9. Tests that must run a tool use `allow`. */
   bash?: BashPermission;
+  /**
+   * Adds a second model, `fake/fake-priced` ("Fake Priced", $3/$15 per
+   * million tokens, the same fake answers), for tests that pick a model or
+   * need a cost above zero.
+   */
+  pricedModel?: boolean;
 }
 
 /**
@@ -49,6 +55,16 @@ export function fakeModelConfig(
             // Names a message's `variant` can take (they change nothing).
             variants: { quick: {}, deep: {} },
           },
+          ...(options.pricedModel
+            ? {
+              "fake-priced": {
+                name: "Fake Priced",
+                tool_call: true,
+                limit: { context: 64000, output: 4096 },
+                cost: { input: 3, output: 15 },
+              },
+            }
+            : {}),
         },
       },
     },

@@ -7,7 +7,8 @@
  */
 import type { QuestionJson } from "../../../server/contract/questions.ts";
 import type { SessionJson } from "../../../server/contract/sessions.ts";
-import { groupBy, groupsOf, NONE } from "./selectors.ts";
+import { totalTokens } from "../usage_format.ts";
+import { groupBy, groupsOf, NONE, sessionsOf } from "./selectors.ts";
 import type { FlockState } from "./state.ts";
 
 /** Pending questions by the top-level session they roll up to. */
@@ -61,4 +62,31 @@ export function anySession(
   sessionId: string,
 ): SessionJson | undefined {
   return state.sessions.byId.get(sessionId) ?? state.children.get(sessionId);
+}
+
+/**
+ * What an instance's usage roll-up follows in the page's state: how many
+ * of its sessions (listed and subagents') the page holds, how many work,
+ * and their tokens and cost. The roll-up itself comes from the server
+ * (which also counts sessions the page does not hold); a new revision
+ * means it is worth loading again, e.g. when a reply finishes.
+ *
+ * @returns The same string while none of that changes.
+ */
+export function usageRevision(state: FlockState, instanceId: string): string {
+  let sessions = 0;
+  let working = 0;
+  let tokens = 0;
+  let cost = 0;
+  const add = (session: SessionJson): void => {
+    sessions++;
+    if (session.status === "busy" || session.status === "retry") working++;
+    if (session.tokens) tokens += totalTokens(session.tokens);
+    cost += session.cost ?? 0;
+  };
+  for (const session of sessionsOf(state, instanceId)) add(session);
+  for (const child of state.children.values()) {
+    if (child.instance_id === instanceId) add(child);
+  }
+  return `${sessions}/${working}/${tokens}/${cost}`;
 }

@@ -34,6 +34,12 @@ function instance(id: string, status: InstanceJson["status"]): InstanceJson {
     restart_count: 0,
     exit_code: null,
     last_error: null,
+    kind: "local",
+    url: null,
+    idle_timeout_s: 900,
+    hibernated_at: null,
+    memory_rss_bytes: null,
+    last_recycle: null,
     created_at: "2026-01-01T00:00:00Z",
     updated_at: "2026-01-01T00:00:00Z",
   };
@@ -254,6 +260,7 @@ Deno.test("sessions come and go from the events alone, never a refetch", async (
     status: "idle",
     created_at: "2026-01-02T00:00:00.000Z",
     updated_at: "2026-01-03T00:00:00.000Z",
+    directory: "/tmp/project",
   });
   // A child session (a task's sub-agent) is not listed.
   store.applyEvent(sessionEvent(

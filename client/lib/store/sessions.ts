@@ -58,7 +58,14 @@ function applyChange(byId: ById, change: SessionChange): ById {
         change.session,
         known?.status ?? "idle",
       );
-      return row ? put(byId, row) : byId;
+      if (!row) return byId;
+      // A worktree's branch and base are Flock's: OpenCode's events lack them.
+      return put(
+        byId,
+        known?.branch
+          ? { ...row, branch: known.branch, base: known.base ?? null }
+          : row,
+      );
     }
     case "delete":
       return withoutKeys(byId, [change.sessionId]);

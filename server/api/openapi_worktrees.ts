@@ -1,0 +1,127 @@
+/**
+ * The OpenAPI component schemas of a session's changes and worktree
+ * (`server/contract/worktrees.ts`), merged into the document's components
+ * by `openapi.ts`.
+ *
+ * @module
+ */
+import type { JsonSchema } from "./openapi.ts";
+
+const FILE_STATUSES = [
+  "added",
+  "deleted",
+  "modified",
+  "renamed",
+  "copied",
+  "type-changed",
+  "unmerged",
+  "unknown",
+];
+
+/** The `worktree` field of `POST /api/instances/{id}/sessions`. */
+export const WORKTREE_FIELD_SCHEMA: JsonSchema = {
+  description:
+    'Run the session in a git worktree of its own: `true` (a new branch named `flock/<title>-<hex>`, from the repository\'s HEAD) or `{ "branch": "name", "base"?: "ref" }`. The worktree goes under Flock\'s data directory and is removed with the session. 400 when the instance\'s directory is not in a git repository, git refuses the branch name, or the base names no commit; 409 when the branch exists.',
+  oneOf: [
+    { type: "boolean" },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["branch"],
+      properties: {
+        branch: { type: "string", minLength: 1, maxLength: 250 },
+        base: { type: "string", minLength: 1, maxLength: 250 },
+      },
+    },
+  ],
+};
+
+/** Extra properties of the `Session` schema. */
+export const SESSION_WORKTREE_PROPERTIES: Record<string, JsonSchema> = {
+  directory: {
+    type: "string",
+    description:
+      "The directory OpenCode runs the session in (a worktree's for a worktree session)",
+  },
+  branch: {
+    type: ["string", "null"],
+    description: "The worktree's branch; null without a worktree",
+  },
+  base: {
+    type: ["string", "null"],
+    description: "What the branch merges into; null without a worktree",
+  },
+};
+
+/** The component schemas of changes, merges and commits. */
+export const WORKTREE_SCHEMAS: Record<string, JsonSchema> = {
+  DiffFile: {
+    type: "object",
+    required: [
+      "file",
+      "status",
+      "additions",
+      "deletions",
+      "binary",
+      "patch",
+      "truncated",
+    ],
+    properties: {
+      file: { type: "string", description: "Relative to the working tree" },
+      old_file: { type: "string", description: "Before a rename or copy" },
+      status: { type: "string", enum: FILE_STATUSES },
+      additions: { type: "integer", minimum: 0 },
+      deletions: { type: "integer", minimum: 0 },
+      binary: { type: "boolean" },
+      patch: { type: "string", description: "The file's unified diff" },
+      truncated: { type: "boolean", description: "Cut at 1 MiB" },
+    },
+  },
+  SessionDiff: {
+    type: "object",
+    required: ["session_id", "scope", "directory", "base", "files"],
+    properties: {
+      session_id: { type: "string" },
+      scope: { type: "string", enum: ["working", "branch"] },
+      directory: { type: "string" },
+      base: { type: ["string", "null"] },
+      files: {
+        type: "array",
+        items: { $ref: "#/components/schemas/DiffFile" },
+      },
+    },
+  },
+  MergeResult: {
+    type: "object",
+    required: [
+      "kind",
+      "branch",
+      "base",
+      "previous",
+      "commit",
+      "updated_checkout",
+    ],
+    properties: {
+      kind: {
+        type: "string",
+        enum: ["up-to-date", "fast-forward", "merge-commit"],
+      },
+      branch: { type: "string" },
+      base: { type: "string" },
+      previous: { type: "string", description: "The base's commit before" },
+      commit: { type: "string", description: "The base's commit after" },
+      updated_checkout: {
+        type: ["string", "null"],
+        description: "The checkout of the base whose files moved along",
+      },
+    },
+  },
+  CommitResult: {
+    type: "object",
+    required: ["commit", "files"],
+    properties: {
+      commit: { type: "string" },
+      files: { type: "array", items: { type: "string" } },
+    },
+  },
+};

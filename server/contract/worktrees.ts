@@ -1,0 +1,88 @@
+/**
+ * The wire shapes of a session's changes and of finishing its worktree:
+ * `GET /api/sessions/{id}/diff`, merge, commit, and the `session.changes`
+ * event that tells a page to read the diff again.
+ *
+ * @module
+ */
+
+/** How a file changed (git's view). */
+export type DiffFileStatus =
+  | "added"
+  | "deleted"
+  | "modified"
+  | "renamed"
+  | "copied"
+  | "type-changed"
+  | "unmerged"
+  | "unknown";
+
+/** One changed file of `GET /api/sessions/{id}/diff`. */
+export interface DiffFileJson {
+  /** The path after the change, relative to the working tree. */
+  file: string;
+  /** For a rename or copy: the path before. */
+  old_file?: string;
+  status: DiffFileStatus;
+  additions: number;
+  deletions: number;
+  binary: boolean;
+  /** The unified diff of this file (`diff --git` header and hunks). */
+  patch: string;
+  /** The patch was cut (it is over 1 MiB). */
+  truncated: boolean;
+}
+
+/** Which changes `GET /api/sessions/{id}/diff` shows. */
+export type DiffScope = "working" | "branch";
+
+/** The answer of `GET /api/sessions/{id}/diff`. */
+export interface SessionDiffJson {
+  session_id: string;
+  scope: DiffScope;
+  /** The directory the diff is of. */
+  directory: string;
+  /** For `branch`: what the branch is compared with. */
+  base: string | null;
+  files: DiffFileJson[];
+}
+
+/** The answer of `POST /api/sessions/{id}/merge`. */
+export interface MergeResultJson {
+  kind: "up-to-date" | "fast-forward" | "merge-commit";
+  branch: string;
+  base: string;
+  /** The base's commit before. */
+  previous: string;
+  /** The base's commit after. */
+  commit: string;
+  /** The checkout of the base whose files moved along, if any. */
+  updated_checkout: string | null;
+}
+
+/** The answer of `POST /api/sessions/{id}/commit`. */
+export interface CommitResultJson {
+  commit: string;
+  files: string[];
+}
+
+/** Why a session's files may have changed. */
+export type SessionChangesReason =
+  | "edited"
+  | "idle"
+  | "diff"
+  | "revert"
+  | "unrevert"
+  | "commit"
+  | "merge";
+
+/**
+ * Flock's own event: the files of a session's directory may have changed
+ * (the agent edited a file, a turn ended, a revert, a commit, a merge).
+ * Read `GET /api/sessions/{id}/diff` again.
+ */
+export interface SessionChangesEvent {
+  type: "session.changes";
+  instance_id: string;
+  properties: { sessionID: string; reason: SessionChangesReason };
+}

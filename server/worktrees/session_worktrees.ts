@@ -1,0 +1,278 @@
+/**
+ * Sessions in worktrees of their own: Flock makes the branch and the
+ * worktree (under its data directory), records that it owns them, and
+ * answers a session's diff, merge, commit-all and removal through the git
+ * layer (`server/git/`). OpenCode itself is not called here; the API
+ * creates and deletes the OpenCode session around these steps.
+ *
+ * @module
+ */
+import type { InstanceJson } from "../contract/instances.ts";
+import type { SessionJson } from "../contract/sessions.ts";
+import type {
+  CommitResultJson,
+  DiffFileJson,
+  DiffScope,
+  MergeResultJson,
+  SessionDiffJson,
+} from "../contract/worktrees.ts";
+import type { SessionWorktree, WorktreeStore } from "../db/worktree_store.ts";
+import { commitAll } from "../git/commit.ts";
+import { diffBranch, diffWorkingTree, type FileDiff } from "../git/diff.ts";
+import { WorktreeNotFoundError } from "../git/git_errors.ts";
+import type { GitRunner } from "../git/git_runner.ts";
+import { mergeBranch } from "../git/merge.ts";
+import {
+  createWorktree,
+  type RemovedWorktree,
+  removeWorktree,
+} from "../git/worktrees.ts";
+import { NoWorktreeError } from "./worktree_errors.ts";
+import { defaultBranchName, type WorktreeRequest } from "./worktree_request.ts";
+
+/** Options for {@linkcode SessionWorktrees}. */
+export interface SessionWorktreesOptions {
+  store: WorktreeStore;
+  git: GitRunner;
+  /** Worktrees go to `<root>/<instance id>/<branch>-<hex>`. */
+  root: string;
+  /** Random hex for names. Default: 6 digits from `crypto`. */
+  randomHex?: () => string;
+}
+
+/** A worktree made for a session that does not exist yet. */
+export interface PreparedWorktree {
+  /** The worktree's top directory. */
+  path: string;
+  /** Where the session runs: the instance's directory inside the worktree. */
+  directory: string;
+  repo: string;
+  branch: string;
+  base: string;
+  baseCommit: string;
+}
+
+function randomHex(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(3));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function toDiffFile(d: FileDiff): DiffFileJson {
+  return {
+    file: d.file,
+    ...(d.oldFile === undefined ? {} : { old_file: d.oldFile }),
+    status: d.status,
+    additions: d.additions,
+    deletions: d.deletions,
+    binary: d.binary,
+    patch: d.patch,
+    truncated: d.truncated,
+  };
+}
+
+/** The directory a session works in. */
+export function directoryOf(
+  session: SessionJson,
+  instance: InstanceJson | undefined,
+): string | undefined {
+  return session.directory ?? instance?.working_directory;
+}
+
+/** Worktrees owned by sessions, and the git work on them. */
+export class SessionWorktrees {
+  readonly #store: WorktreeStore;
+  readonly #git: GitRunner;
+  readonly #root: string;
+  readonly #hex: () => string;
+
+  constructor(options: SessionWorktreesOptions) {
+    this.#store = options.store;
+    this.#git = options.git;
+    this.#root = options.root.replace(/\/+$/, "");
+    this.#hex = options.randomHex ?? randomHex;
+  }
+
+  /** The session's worktree, if Flock made one for it. */
+  get(sessionId: string): SessionWorktree | undefined {
+    return this.#store.get(sessionId);
+  }
+
+  /** The instance's worktrees. */
+  listByInstance(instanceId: string): SessionWorktree[] {
+    return this.#store.listByInstance(instanceId);
+  }
+
+  /**
+   * Makes the branch and its worktree for a new session of `instance`.
+   *
+   * @throws {NotAGitRepositoryError} when the instance's directory is not in git.
+   * @throws {InvalidBranchNameError | UnknownRefError | BranchExistsError}
+   */
+  async prepare(
+    instance: InstanceJson,
+    request: WorktreeRequest,
+    title: string | undefined,
+  ): Promise<PreparedWorktree> {
+    const hex = this.#hex();
+    const branch = request.branch ?? defaultBranchName(title, hex);
+    const slug = branch.replace(/[^A-Za-z0-9._-]+/g, "-").slice(0, 60);
+    const path = `${this.#root}/${instance.id}/${slug}-${hex}`;
+    const created = await createWorktree(this.#git, {
+      repo: instance.working_directory,
+      path,
+      branch,
+      ...(request.base === undefined ? {} : { base: request.base }),
+    });
+    const dir = instance.working_directory.replace(/\/+$/, "");
+    const inside = dir.startsWith(created.repo + "/")
+      ? dir.slice(created.repo.length)
+      : "";
+    return {
+      path: created.path,
+      directory: created.path + inside,
+      repo: created.repo,
+      branch: created.branch,
+      base: created.base,
+      baseCommit: created.baseCommit,
+    };
+  }
+
+  /** Records that `sessionId` owns the prepared worktree. */
+  adopt(
+    sessionId: string,
+    instanceId: string,
+    prepared: PreparedWorktree,
+  ): SessionWorktree {
+    return this.#store.add({
+      session_id: sessionId,
+      instance_id: instanceId,
+      path: prepared.path,
+      repo: prepared.repo,
+      branch: prepared.branch,
+      base: prepared.base,
+      base_commit: prepared.baseCommit,
+    });
+  }
+
+  /** Takes back a prepared worktree no session got (its branch too: it is new). */
+  async discard(prepared: PreparedWorktree): Promise<void> {
+    await removeWorktree(this.#git, {
+      repo: prepared.repo,
+      path: prepared.path,
+      base: prepared.baseCommit,
+      force: true,
+      deleteUnmergedBranch: true,
+    });
+  }
+
+  /**
+   * The session's changes: `working` is its directory's working tree
+   * (untracked files included) against HEAD; `branch` is its worktree's
+   * whole branch (committed or not) against the base.
+   *
+   * @throws {NoWorktreeError} for `branch` without a worktree.
+   * @throws {NotAGitRepositoryError} when the directory is not in git.
+   */
+  async diff(
+    session: SessionJson,
+    directory: string,
+    scope: DiffScope,
+  ): Promise<SessionDiffJson> {
+    if (scope === "branch") {
+      const worktree = this.#require(session.id, "diff against a base");
+      const files = await diffBranch(this.#git, {
+        dir: worktree.path,
+        base: worktree.base,
+      });
+      return {
+        session_id: session.id,
+        scope,
+        directory: worktree.path,
+        base: worktree.base,
+        files: files.map(toDiffFile),
+      };
+    }
+    const files = await diffWorkingTree(this.#git, directory);
+    return {
+      session_id: session.id,
+      scope,
+      directory,
+      base: null,
+      files: files.map(toDiffFile),
+    };
+  }
+
+  /**
+   * Merges the session's branch into its base (fast-forward when possible).
+   *
+   * @throws {NoWorktreeError}
+   * @throws {UncommittedChangesError | MergeConflictError | BaseCheckoutDirtyError | NotABranchError}
+   */
+  async merge(sessionId: string): Promise<MergeResultJson> {
+    const worktree = this.#require(sessionId, "merge");
+    const result = await mergeBranch(this.#git, {
+      repo: worktree.repo,
+      branch: worktree.branch,
+      base: worktree.base,
+    });
+    return {
+      kind: result.kind,
+      branch: result.branch,
+      base: result.base,
+      previous: result.previous,
+      commit: result.commit,
+      updated_checkout: result.updatedCheckout,
+    };
+  }
+
+  /**
+   * Commits every change in the session's worktree.
+   *
+   * @throws {NoWorktreeError}
+   * @throws {InvalidCommitMessageError | NothingToCommitError | MissingIdentityError}
+   */
+  async commit(sessionId: string, message: string): Promise<CommitResultJson> {
+    const worktree = this.#require(sessionId, "commit");
+    const result = await commitAll(this.#git, { dir: worktree.path, message });
+    return { commit: result.commit, files: result.files };
+  }
+
+  /**
+   * Removes the session's worktree (and its branch once merged), then
+   * forgets it. Without `force` it refuses uncommitted or unmerged work.
+   *
+   * @returns null when the session has no worktree.
+   * @throws {UncommittedChangesError | UnmergedWorkError}
+   */
+  async remove(
+    sessionId: string,
+    force: boolean,
+  ): Promise<RemovedWorktree | null> {
+    const worktree = this.#store.get(sessionId);
+    if (!worktree) return null;
+    let removed: RemovedWorktree;
+    try {
+      removed = await removeWorktree(this.#git, {
+        repo: worktree.repo,
+        path: worktree.path,
+        base: worktree.base,
+        force,
+      });
+    } catch (error) {
+      // Already gone (removed by hand): nothing left to own.
+      if (error instanceof WorktreeNotFoundError) {
+        this.#store.delete(sessionId);
+        return null;
+      }
+      throw error;
+    }
+    this.#store.delete(sessionId);
+    return removed;
+  }
+
+  #require(sessionId: string, action: string): SessionWorktree {
+    const worktree = this.#store.get(sessionId);
+    if (!worktree) throw new NoWorktreeError(sessionId, action);
+    return worktree;
+  }
+}

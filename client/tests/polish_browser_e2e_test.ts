@@ -62,14 +62,19 @@ Deno.test({
     await page.locator(`session-composer[session-id="${sessionId}"] textarea`)
       .waitFor();
   };
-  const idle = (sessionId: string) =>
-    waitFor(
-      "the session to be idle",
-      async () =>
+  /** Waits for the session's `count`th finished reply, and for it to idle. */
+  const answered = (sessionId: string, count = 1) =>
+    waitFor("the reply", async () => {
+      const messages = await flock.call<
+        { info: { role: string; time: { completed?: number } } }[]
+      >("GET", `/api/sessions/${sessionId}/messages`);
+      const done = messages.filter((m) =>
+        m.info.role === "assistant" && m.info.time.completed
+      ).length;
+      return done >= count &&
         (await flock.call<SessionJson>("GET", `/api/sessions/${sessionId}`))
-          .status === "idle",
-      60_000,
-    );
+            .status === "idle";
+    }, 60_000);
 
   await t.step(
     "code blocks: language, Copy, highlighting on demand",
@@ -83,14 +88,14 @@ Deno.test({
       await send(page, plain.id, "hello");
       await page.locator("[data-role=assistant] markdown-text").first()
         .waitFor();
-      await idle(plain.id);
+      await answered(plain.id);
       deepStrictEqual(chunks, [], "no highlighter without a code block");
 
       const coded = await newSession("code");
       await flock.call("POST", `/api/sessions/${coded.id}/messages`, {
         text: "say-code",
       });
-      await idle(coded.id);
+      await answered(coded.id);
       await open(coded.id);
       const block = page.locator("[data-code-block=ts]");
       await page.locator("[data-code-block=ts][data-highlighted=yes]")
@@ -127,7 +132,7 @@ Deno.test({
     await flock.call("POST", `/api/sessions/${long.id}/messages`, {
       text: "long-reply 1500 markdown",
     });
-    await idle(long.id);
+    await answered(long.id);
     await open(long.id);
     const scroller = page.locator("conversation-log [data-scroller]");
     const atEnd = () =>
@@ -164,7 +169,7 @@ Deno.test({
       });
       return inView && await jump.count() === 0;
     });
-    await idle(long.id);
+    await answered(long.id, 2);
   });
 
   await t.step("Esc stops a reply", async () => {
@@ -213,7 +218,7 @@ Deno.test({
     await page.reload();
     await boxOf(a.id).waitFor();
     strictEqual(await boxOf(a.id).inputValue(), "");
-    await idle(a.id);
+    await answered(a.id);
   });
 
   await t.step("Stop and Restart keep their places and the focus", async () => {

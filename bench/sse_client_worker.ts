@@ -423,10 +423,27 @@ async function load(
   };
 }
 
+/** The worker's global scope, as this module uses it. */
+interface WorkerScope {
+  postMessage(message: WorkerReply, transfer: Transferable[]): void;
+  onmessage: ((event: MessageEvent<WorkerRequest>) => void) | null;
+}
+
+function isWorkerScope(value: unknown): value is WorkerScope {
+  return typeof value === "object" && value !== null &&
+    "postMessage" in value && typeof value.postMessage === "function";
+}
+
+function workerScope(): WorkerScope {
+  const scope: unknown = globalThis;
+  if (!isWorkerScope(scope)) {
+    throw new Error("Cannot run the SSE client worker outside a Worker");
+  }
+  return scope;
+}
+
 function post(reply: WorkerReply, transfer: Transferable[] = []): void {
-  (globalThis as unknown as {
-    postMessage(message: WorkerReply, transfer: Transferable[]): void;
-  }).postMessage(reply, transfer);
+  workerScope().postMessage(reply, transfer);
 }
 
 async function open(
@@ -538,9 +555,7 @@ function close(name: string): void {
   post({ op: "closed", group: name });
 }
 
-(globalThis as unknown as {
-  onmessage: (event: MessageEvent<WorkerRequest>) => void;
-}).onmessage = (event) => {
+workerScope().onmessage = (event) => {
   const request = event.data;
   const fail = (error: unknown) =>
     post({ op: "error", message: String(error) });

@@ -39,7 +39,6 @@ export type {
   FakeModelRequest,
 } from "./fake_model_types.ts";
 import type {
-  FakeHold,
   FakeModel,
   FakeModelOptions,
   FakeModelRequest,

@@ -14,14 +14,18 @@ import {
   permissionsBySession,
   sessionsByInstance,
 } from "../lib/store/selectors.ts";
+import { isSessionWorking } from "../lib/status_style.ts";
 import {
-  instanceDotClass,
-  instanceStatusLabel,
-  isSessionWorking,
-} from "../lib/status_style.ts";
+  instancePhase,
+  isAsleep,
+  phaseDotClass,
+  phaseLabel,
+} from "../lib/instance_display.ts";
 import type { ConfirmDialog } from "./confirm-dialog.ts";
 import "./instance-usage.ts";
 import "./confirm-dialog.ts";
+import "./instance-facts.ts";
+import "./instance-settings.ts";
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -149,7 +153,10 @@ export class InstanceList extends LitElement {
     const { sessions: byInstance, permissions } = this.#view.value;
     const sessions = byInstance.get(instance.id) ?? NONE;
     const name = instance.name || basename(instance.working_directory);
-    const running = instance.status === "running";
+    const phase = instancePhase(instance);
+    const label = phaseLabel(phase);
+    // A hibernated instance takes a new session: the request wakes it.
+    const running = instance.status === "running" || phase === "hibernated";
     const busy = this._pending.has(instance.id);
     const canStop = instance.status === "running" ||
       instance.status === "starting";
@@ -161,17 +168,21 @@ export class InstanceList extends LitElement {
         class="group/instance"
         data-instance-id=${instance.id}
         data-instance-status=${instance.status}
-        aria-label="Instance ${name}, ${instanceStatusLabel(instance.status)}"
+        data-instance-phase=${phase}
+        data-kind=${instance.kind}
+        aria-label="Instance ${name}, ${label}"
       >
-            <div class="relative flex items-center gap-2 rounded-lg px-2 py-1.5 hover:bg-gray-900">
+            <div class="relative flex items-center gap-2 rounded-lg px-2 py-1.5 hover:bg-gray-900 ${isAsleep(
+                phase,
+              )
+              ? "opacity-50"
+              : ""}" data-dimmed=${isAsleep(phase) ? "true" : "false"}>
               <span
-                data-status-dot=${instance.status}
-                class="size-2.5 shrink-0 rounded-full ${instanceDotClass(
-                  instance.status,
-                )}"
+                data-status-dot=${phase}
+                class="size-2.5 shrink-0 rounded-full ${phaseDotClass(phase)}"
                 role="img"
-                aria-label=${instanceStatusLabel(instance.status)}
-                title=${instanceStatusLabel(instance.status)}
+                aria-label=${label}
+                title=${label}
               ></span>
               <div class="min-w-0 flex-1">
                 <p class="truncate text-sm font-medium text-gray-100" title=${instance
@@ -199,6 +210,17 @@ export class InstanceList extends LitElement {
                   ?disabled=${busy || instance.status === "stopping"}
                   @click=${() => void this.#restart(instance)}
                 >${icon("refresh", "size-3.5")}</button>
+                <button
+                  type="button"
+                  class=${action}
+                  aria-label="Settings of ${name}"
+                  title="Name, idle timeout, hibernate"
+                  data-instance-settings
+                  @click=${() =>
+                    void this.querySelector("instance-settings")?.show(
+                      instance,
+                    )}
+                >${icon("wrench", "size-3.5")}</button>
                 ${canStop
                   ? html`
                     <button
@@ -221,9 +243,7 @@ export class InstanceList extends LitElement {
                 >${icon("trash", "size-3.5")}</button>
               </div>
             </div>
-            ${instance.status === "starting"
-              ? html`<p class="ml-6 px-2 text-xs text-yellow-300/80">Starting OpenCode…</p>`
-              : nothing}
+            <instance-facts .instance=${instance}></instance-facts>
             ${instance.status === "error" && instance.last_error
               ? html`
                 <p
@@ -309,6 +329,7 @@ export class InstanceList extends LitElement {
         ${repeat(instances, (i) => i.id, (i) => this.#renderInstance(i))}
       </ul>
       <confirm-dialog></confirm-dialog>
+      <instance-settings></instance-settings>
     `;
   }
 }

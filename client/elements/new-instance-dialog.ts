@@ -1,20 +1,33 @@
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { ContextConsumer } from "@lit/context";
-import { ApiError, type DirectoriesJson } from "../api/api_client.ts";
+import { ApiError } from "../api/api_client.ts";
 import { apiContext } from "../controllers/contexts.ts";
 import { StoreSelection } from "../controllers/store_selection.ts";
 import { trapFocus } from "../lib/focus_trap.ts";
 import { icon } from "../lib/icons.ts";
 import { instanceDotClass } from "../lib/status_style.ts";
+import type { DirectoryPicker } from "./directory-picker.ts";
+import "./directory-picker.ts";
+import "./remote-attach-form.ts";
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+const progressText = (status: string, remote: boolean) =>
+  status === "starting"
+    ? (remote ? "Connecting to the server…" : "Starting OpenCode…")
+    : status === "running"
+    ? "Running."
+    : status === "error"
+    ? `The instance failed to ${remote ? "connect" : "start"}.`
+    : `The instance is ${status}.`;
+
 /**
  * The modal that creates an instance: a working directory (typed, or picked
  * with a browser backed by `GET /api/directories`), an optional name, inline
- * server validation errors, then the new instance's start-up progress.
+ * server validation errors, then the new instance's start-up progress; or
+ * a remote server attached by URL (`remote-attach-form`).
  *
  * @fires instance-created - `detail` is the new instance id.
  */
@@ -22,40 +35,34 @@ export class NewInstanceDialog extends LitElement {
   static override properties = {
     _path: { state: true },
     _name: { state: true },
-    _listing: { state: true },
-    _listingError: { state: true },
-    _listingLoading: { state: true },
     _error: { state: true },
     _submitting: { state: true },
     _createdId: { state: true },
+    _remote: { state: true },
   };
 
   declare _path: string;
   declare _name: string;
-  declare _listing: DirectoriesJson | null;
-  declare _listingError: string | null;
-  declare _listingLoading: boolean;
   declare _error: string | null;
   declare _submitting: boolean;
   declare _createdId: string | null;
+  /** Attaching a remote server rather than creating a local instance. */
+  declare _remote: boolean;
 
   #api = new ContextConsumer(this, { context: apiContext });
   #created = new StoreSelection(
     this,
     (s) => this._createdId ? s.instances.get(this._createdId) : undefined,
   );
-  #listingRequest = 0;
 
   constructor() {
     super();
     this._path = "";
     this._name = "";
-    this._listing = null;
-    this._listingError = null;
-    this._listingLoading = false;
     this._error = null;
     this._submitting = false;
     this._createdId = null;
+    this._remote = false;
   }
 
   protected override createRenderRoot(): HTMLElement {
@@ -69,11 +76,16 @@ export class NewInstanceDialog extends LitElement {
     this._error = null;
     this._submitting = false;
     this._createdId = null;
+    this._remote = false;
     await this.updateComplete;
     const dialog = this.querySelector("dialog");
     if (dialog && !dialog.open) dialog.showModal();
     this.querySelector<HTMLInputElement>("#new-instance-dir")?.focus();
-    void this.#browse(undefined, true);
+    void this.#picker()?.browse(undefined, true);
+  }
+
+  #picker(): DirectoryPicker | null {
+    return this.querySelector("directory-picker");
   }
 
   /** Closes the dialog (a starting instance keeps starting). */
@@ -86,25 +98,6 @@ export class NewInstanceDialog extends LitElement {
     const instance = this.#created.value;
     if (instance?.status === "running" && this.querySelector("dialog")?.open) {
       this.close();
-    }
-  }
-
-  async #browse(path: string | undefined, fillPath: boolean): Promise<void> {
-    const api = this.#api.value;
-    if (!api) return;
-    const request = ++this.#listingRequest;
-    this._listingLoading = true;
-    this._listingError = null;
-    try {
-      const listing = await api.listDirectories(path);
-      if (request !== this.#listingRequest) return;
-      this._listing = listing;
-      if (fillPath) this._path = listing.path;
-    } catch (error) {
-      if (request !== this.#listingRequest) return;
-      this._listingError = messageOf(error);
-    } finally {
-      if (request === this.#listingRequest) this._listingLoading = false;
     }
   }
 
@@ -150,68 +143,6 @@ export class NewInstanceDialog extends LitElement {
     }
   }
 
-  #renderPicker() {
-    const listing = this._listing;
-    const rowButton =
-      "flex w-full items-center gap-2 rounded-md px-2 py-1.5 text-left text-sm text-gray-300 hover:bg-gray-800 focus-visible:outline-2 focus-visible:outline-indigo-400";
-    return html`
-      <div class="mt-2 rounded-lg border border-gray-800 bg-gray-950/60">
-        <div class="flex items-center gap-2 border-b border-gray-800 px-2 py-1.5">
-          <button
-            type="button"
-            class="grid size-7 place-items-center rounded-md text-gray-400 hover:bg-gray-800 hover:text-gray-100 disabled:opacity-40"
-            aria-label="Parent folder"
-            title="Parent folder"
-            ?disabled=${!listing?.parent}
-            @click=${() =>
-              void this.#browse(listing?.parent ?? undefined, true)}
-          >${icon("folder-up")}</button>
-          <button
-            type="button"
-            class="grid size-7 place-items-center rounded-md text-gray-400 hover:bg-gray-800 hover:text-gray-100"
-            aria-label="Home folder"
-            title="Home folder"
-            @click=${() => void this.#browse(undefined, true)}
-          >${icon("home")}</button>
-          <span class="min-w-0 flex-1 truncate font-mono text-xs text-gray-400"
-            data-picker-path>${listing
-              ?.path ?? ""}</span>
-        </div>
-        <ul class="h-48 overflow-y-auto p-1" aria-label="Subfolders"
-          aria-busy=${this
-              ._listingLoading
-            ? "true"
-            : "false"}>
-              ${this._listingError
-                ? html`<li role="alert" class="px-2 py-1.5 text-sm text-red-300">${this._listingError}</li>`
-                : nothing}
-              ${listing && !this._listingError &&
-                  listing.directories.length === 0
-                ? html`<li class="px-2 py-1.5 text-sm text-gray-500">No subfolders.</li>`
-                : nothing}
-              ${!this._listingError
-                ? (listing?.directories ?? []).map((d) =>
-                  html`
-                    <li>
-                      <button
-                        type="button"
-                        class=${rowButton}
-                        aria-label="Open folder ${d.name}"
-                        data-dir=${d.path}
-                        @click=${() => void this.#browse(d.path, true)}
-                      ><span class="text-indigo-300/80">${icon(
-                        "folder",
-                      )}</span><span class="truncate">${d
-                        .name}</span></button>
-                    </li>
-                  `
-                )
-                : nothing}
-            </ul>
-      </div>
-    `;
-  }
-
   #renderForm() {
     const input =
       "w-full rounded-md border border-gray-700 bg-gray-950 px-3 py-2 text-sm text-gray-100 placeholder:text-gray-600 focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500";
@@ -243,10 +174,17 @@ export class NewInstanceDialog extends LitElement {
                     class="shrink-0 rounded-md px-3 text-sm text-gray-300 ring-1 ring-gray-700 hover:bg-gray-800 focus-visible:outline-2 focus-visible:outline-indigo-400"
                     aria-label="Browse the typed path"
                     @click=${() =>
-                      void this.#browse(this._path.trim() || undefined, false)}
+                      void this.#picker()?.browse(
+                        this._path.trim() || undefined,
+                        false,
+                      )}
                   >Browse</button>
                 </div>
-                ${this.#renderPicker()}
+                <directory-picker
+                  @path-picked=${(
+                    e: CustomEvent<string>,
+                  ) => (this._path = e.detail)}
+                ></directory-picker>
               </div>
               <div>
                 <label for="new-instance-name" class="mb-1 block text-sm font-medium text-gray-300">
@@ -301,15 +239,7 @@ export class NewInstanceDialog extends LitElement {
       instanceDotClass(status)
     }"></span>
         <p class="text-sm text-gray-200" role="status">
-          ${
-      status === "starting"
-        ? "Starting OpenCode…"
-        : status === "running"
-        ? "Running."
-        : status === "error"
-        ? "The instance failed to start."
-        : `The instance is ${status}.`
-    }
+          ${progressText(status, instance?.kind === "remote")}
         </p>
       </div>
       <p class="truncate font-mono text-xs text-gray-500">${
@@ -352,6 +282,21 @@ export class NewInstanceDialog extends LitElement {
     </div>`;
   }
 
+  #renderTabs() {
+    const tab = (remote: boolean, label: string) =>
+      html`
+        <button type="button" role="tab" aria-selected=${this._remote ===
+          remote}
+          class="rounded-md px-3 py-1 text-sm ${this._remote === remote
+            ? "bg-gray-800 text-gray-100"
+            : "text-gray-400 hover:text-gray-200"}"
+          @click=${() => (this._remote = remote)}>${label}</button>
+      `;
+    return html`<div role="tablist" class="flex gap-1 px-5 pt-3">${
+      tab(false, "Local directory")
+    }${tab(true, "Remote server")}</div>`;
+  }
+
   override render() {
     return html`
       <dialog
@@ -374,6 +319,15 @@ export class NewInstanceDialog extends LitElement {
             </div>
             ${this._createdId
               ? this.#renderProgress(this._createdId)
+              : this.#renderTabs()}
+            ${this._createdId ? nothing : this._remote
+              ? html`
+                <remote-attach-form
+                  @remote-attached=${(e: CustomEvent<string>) =>
+                    this._createdId = e.detail}
+                  @cancel-attach=${() => this.close()}
+                ></remote-attach-form>
+              `
               : this.#renderForm()}
           </dialog>
     `;

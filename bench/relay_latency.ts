@@ -1,6 +1,7 @@
 /**
- * Relay latency against a synthetic upstream: for 1, 10, 100 and 1,000 clients, rounds of two phases, the
- * order alternating A-B, B-A each round so drift cancels:
+ * Relay latency against a synthetic upstream: for 1, 10, 100 and 1,000
+ * clients, rounds of two phases, the order alternating A-B, B-A each round
+ * so drift cancels:
  *
  * - direct: the clients read the upstream's own `/event`;
  * - Flock: the clients read Flock's `/api/events`, and one reference client

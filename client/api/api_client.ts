@@ -107,6 +107,14 @@ export class ApiClient {
     return requestJson<T>(this.#fetch, this.#baseUrl, method, path, body);
   }
 
+  /**
+   * Any route, for the clients of a feature built on this one (e.g.
+   * `review_api.ts`): same errors as every method here.
+   */
+  call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.#request(method, path, body);
+  }
+
   /** `GET /api/health`. */
   health(): Promise<HealthJson> {
     return this.#request("GET", "/api/health");

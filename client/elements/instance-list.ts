@@ -26,6 +26,8 @@ import "./instance-usage.ts";
 import "./confirm-dialog.ts";
 import "./instance-facts.ts";
 import "./instance-settings.ts";
+import type { NewSessionDialog } from "./new-session-dialog.ts";
+import "./new-session-dialog.ts";
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -205,6 +207,19 @@ export class InstanceList extends LitElement {
                 <button
                   type="button"
                   class=${action}
+                  aria-label="New worktree session in ${name}…"
+                  title=${running
+                    ? "New session… (in its own worktree)"
+                    : "Start the instance first"}
+                  ?disabled=${!running || busy}
+                  @click=${() =>
+                    void this.querySelector<NewSessionDialog>(
+                      "new-session-dialog",
+                    )?.open(instance.id)}
+                >${icon("branch", "size-3.5")}</button>
+                <button
+                  type="button"
+                  class=${action}
                   aria-label="Restart ${name}"
                   title="Restart"
                   ?disabled=${busy || instance.status === "stopping"}
@@ -330,6 +345,7 @@ export class InstanceList extends LitElement {
       </ul>
       <confirm-dialog></confirm-dialog>
       <instance-settings></instance-settings>
+      <new-session-dialog></new-session-dialog>
     `;
   }
 }

@@ -14,6 +14,7 @@ import type { InstanceJson } from "../../server/contract/instances.ts";
 import type { SessionJson } from "../../server/contract/sessions.ts";
 import { TempRepo } from "../../server/git/test_repo.ts";
 import {
+  ARTIFACTS,
   BrowserFlock,
   browserSkipReason,
   launchBrowser,
@@ -123,6 +124,7 @@ Deno.test({
       hasText: "first line from the agent",
     }).waitFor();
     await page.locator("[data-changes-totals]", { hasText: "+1" }).waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}worktree-changes.png` });
     strictEqual(await repo.read("notes.txt"), null, "main checkout untouched");
     strictEqual(
       await repo.read("notes.txt", worktreeA),

@@ -2,7 +2,7 @@
  * REST latency under concurrency: 50 keep-alive clients, each sending its
  * next request as soon as the previous answer's body is read, for a fixed
  * time per route. The clients are raw sockets in the bench's worker thread
- * (see `sse_client_worker.ts`): `fetch` costs about 100 µs of client CPU per
+ * (see `http_load.ts`): `fetch` costs about 100 µs of client CPU per
  * request, enough to make the client, not Flock, the limit.
  *
  * @module

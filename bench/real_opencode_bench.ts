@@ -29,7 +29,7 @@ import {
 } from "./flock_api.ts";
 import { PINNED_OPENCODE, startFlock } from "./flock_server.ts";
 import { SseClients } from "./sse_clients.ts";
-import type { Spread } from "./relay_bench.ts";
+import type { Spread } from "./relay_latency.ts";
 import { median, round, summarize } from "./stats.ts";
 import { upstreamOf } from "./synthetic_flock.ts";
 import { basicAuth, waitHealthy } from "./upstream.ts";

@@ -41,7 +41,7 @@ import { MemoryEventIds } from "../server/events/event_ids.ts";
 import { sseResponse } from "../server/http/sse.ts";
 import { GlobalRecordReader } from "../server/opencode/global_record.ts";
 import { decodeText } from "../server/opencode/output.ts";
-import { STAGES } from "./relay_stages.ts";
+import { STAGES } from "./relay_stage_cuts.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

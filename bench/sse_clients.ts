@@ -9,7 +9,7 @@ import type {
   GroupSample,
   WorkerReply,
   WorkerRequest,
-} from "./sse_client_worker.ts";
+} from "./sse_worker_protocol.ts";
 
 export type { GroupSample };
 

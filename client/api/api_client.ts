@@ -39,10 +39,18 @@ import type { SearchJson } from "../../server/contract/search.ts";
 export type { DirectoriesJson, DirectoryEntryJson };
 export { type ApiClientOptions, ApiError };
 
-/** The body of `POST /api/instances`. */
-export interface CreateInstanceBody {
-  working_directory: string;
+/**
+ * The body of `POST /api/instances`: a local instance on a directory, or a
+ * remote OpenCode server attached by URL.
+ */
+export type CreateInstanceBody =
+  | { working_directory: string; name?: string }
+  | { url: string; password?: string; name?: string };
+
+/** The body of `PATCH /api/instances/{id}` (`idle_timeout_s: null`: the default). */
+export interface PatchInstanceBody {
   name?: string;
+  idle_timeout_s?: number | null;
 }
 
 /** The body of `POST /api/sessions/{id}/messages`. */
@@ -99,6 +107,14 @@ export class ApiClient {
     return requestJson<T>(this.#fetch, this.#baseUrl, method, path, body);
   }
 
+  /**
+   * Any route, for the clients of a feature built on this one (e.g.
+   * `review_api.ts`): same errors as every method here.
+   */
+  call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.#request(method, path, body);
+  }
+
   /** `GET /api/health`. */
   health(): Promise<HealthJson> {
     return this.#request("GET", "/api/health");
@@ -132,6 +148,16 @@ export class ApiClient {
   /** `POST /api/instances/{id}/restart`. */
   restartInstance(id: string): Promise<InstanceJson> {
     return this.#request("POST", `/api/instances/${enc(id)}/restart`);
+  }
+
+  /** `PATCH /api/instances/{id}`: renames it or sets its idle timeout. */
+  patchInstance(id: string, body: PatchInstanceBody): Promise<InstanceJson> {
+    return this.#request("PATCH", `/api/instances/${enc(id)}`, body);
+  }
+
+  /** `POST /api/instances/{id}/hibernate`: puts it to sleep now. */
+  hibernateInstance(id: string): Promise<InstanceJson> {
+    return this.#request("POST", `/api/instances/${enc(id)}/hibernate`);
   }
 
   /** `GET /api/instances/{id}/logs`. */

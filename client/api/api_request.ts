@@ -12,23 +12,26 @@ export class ApiError extends Error {
   readonly status: number;
   /** Flock's error code (`bad_request`, `conflict`, …), `network_error` or `http_error`. */
   readonly code: string;
+  /** The files the error names (`error.files`: a merge conflict, uncommitted changes). */
+  readonly files: readonly string[];
 
   /**
    * @param status The HTTP status, or 0 for a network failure.
    * @param code The error code.
    * @param message A human-readable message.
-   * @param options The cause, if any.
+   * @param options The cause, and the files the error names, if any.
    */
   constructor(
     status: number,
     code: string,
     message: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { files?: readonly string[] },
   ) {
     super(message, options);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
+    this.files = options?.files ?? [];
   }
 }
 
@@ -101,7 +104,9 @@ export async function requestJson<T>(
   }
   if (!res.ok) {
     if (isErrorBody(json)) {
-      throw new ApiError(res.status, json.error.code, json.error.message);
+      throw new ApiError(res.status, json.error.code, json.error.message, {
+        files: json.error.files ?? [],
+      });
     }
     throw new ApiError(
       res.status,

@@ -26,6 +26,7 @@ import "./connection-badge.ts";
 import "./home-view.ts";
 import "./instance-list.ts";
 import "./instance-log.ts";
+import "./memory-total.ts";
 import "./new-instance-dialog.ts";
 import "./notify-toggle.ts";
 import "./permission-inbox.ts";
@@ -280,7 +281,8 @@ export class FlockApp extends LitElement {
         <permission-inbox></permission-inbox>
         <nav class="min-h-0 flex-1 overflow-y-auto px-2 pb-4" aria-label="Instances">
           <h2
-            class="px-2 pb-1 text-[11px] font-semibold uppercase tracking-wider text-gray-400">Instances</h2>
+            class="flex items-baseline justify-between gap-2 px-2 pb-1 text-[11px] font-semibold uppercase tracking-wider text-gray-400"
+          >Instances <memory-total></memory-total></h2>
           <instance-list selected-session-id=${selected}></instance-list>
         </nav>
       </aside>

@@ -14,22 +14,27 @@ import {
   attentionBySession,
   instanceActivity,
 } from "../lib/store/board.ts";
-import { isUnread } from "../lib/store/seen.ts";
 import {
   instancesInOrder,
   NONE,
   sessionsByInstance,
 } from "../lib/store/selectors.ts";
-import {
-  instanceDotClass,
-  instanceStatusLabel,
-  isSessionWorking,
-} from "../lib/status_style.ts";
 import { requestComposerFocus } from "../lib/composer_focus.ts";
 import { activityBadges } from "../lib/activity_badges.ts";
+import { sessionLinks } from "../lib/session_links.ts";
+import {
+  instancePhase,
+  isAsleep,
+  phaseDotClass,
+  phaseLabel,
+} from "../lib/instance_display.ts";
 import type { ConfirmDialog } from "./confirm-dialog.ts";
 import "./instance-usage.ts";
 import "./confirm-dialog.ts";
+import "./instance-facts.ts";
+import "./instance-settings.ts";
+import type { NewSessionDialog } from "./new-session-dialog.ts";
+import "./new-session-dialog.ts";
 
 /**
  * The sidebar's instances, each with its status dot, what its sessions are
@@ -177,7 +182,9 @@ export class InstanceList extends LitElement {
   }
 
   #renderActions(instance: InstanceJson, name: string) {
-    const running = instance.status === "running";
+    // A hibernated instance takes a new session: the request wakes it.
+    const running = instance.status === "running" ||
+      instancePhase(instance) === "hibernated";
     const busy = this._pending.has(instance.id);
     const canStop = instance.status === "running" ||
       instance.status === "starting";
@@ -206,6 +213,23 @@ export class InstanceList extends LitElement {
         <button
           type="button"
           class=${action}
+          data-action="new-worktree-session"
+          aria-label="New worktree session in ${name}…"
+          title=${running
+            ? "New session… (in its own worktree)"
+            : "Start the instance first"}
+          aria-disabled=${off(running)}
+          @click=${this.#guard(
+            instance,
+            running,
+            () =>
+              void this.querySelector<NewSessionDialog>("new-session-dialog")
+                ?.open(instance.id),
+          )}
+        >${icon("branch", "size-3.5")}</button>
+        <button
+          type="button"
+          class=${action}
           data-action="restart"
           aria-label="${start ? "Start" : "Restart"} ${name}"
           title=${start ? "Start" : "Restart"}
@@ -216,6 +240,16 @@ export class InstanceList extends LitElement {
             () => void this.#restart(instance),
           )}
         >${icon("refresh", "size-3.5")}</button>
+        <button
+          type="button"
+          class=${action}
+          data-action="settings"
+          aria-label="Settings of ${name}"
+          title="Name, idle timeout, hibernate"
+          data-instance-settings
+          @click=${() =>
+            void this.querySelector("instance-settings")?.show(instance)}
+        >${icon("wrench", "size-3.5")}</button>
         <button
           type="button"
           class=${action}
@@ -248,82 +282,38 @@ export class InstanceList extends LitElement {
 
   #renderSessions(instance: InstanceJson) {
     const { sessions: byInstance, attention, seen } = this.#view.value;
-    const sessions = byInstance.get(instance.id) ?? NONE;
-    if (!sessions.length) return nothing;
-    return html`<ul class="mt-0.5 mb-1 ml-[1.15rem] space-y-px border-l border-gray-800 pl-2">
-      ${
-      repeat(sessions, (s) => s.id, (s) => {
-        const selected = s.id === this.selectedSessionId;
-        const pending = attention.get(s.id)?.length ?? 0;
-        const unread = !selected && isUnread(s, seen);
-        return html`
-          <li>
-            <a
-              href="#/s/${encodeURIComponent(s.id)}"
-              data-session-id=${s.id}
-              aria-current=${selected ? "page" : "false"}
-              class="flex min-h-11 items-center gap-2 rounded-md px-2 py-1.5 text-sm focus-visible:outline-2 focus-visible:outline-indigo-400 md:min-h-0 ${selected
-                ? "bg-indigo-500/15 text-indigo-100"
-                : unread
-                ? "font-medium text-gray-100 hover:bg-gray-900"
-                : "text-gray-400 hover:bg-gray-900 hover:text-gray-200"}"
-            >
-              <span class="min-w-0 flex-1 truncate">${s.title ||
-                "Untitled session"}</span>
-              ${pending
-                ? html`
-                  <span
-                    class="rounded-full bg-amber-400 px-1.5 text-[11px] font-bold text-gray-950"
-                    aria-label="${pending} request(s) need you"
-                  >${pending}</span>
-                `
-                : nothing}
-              ${isSessionWorking(s.status)
-                ? html`
-                  <span
-                    class="size-1.5 shrink-0 animate-pulse rounded-full bg-sky-400"
-                    aria-label="working"
-                  ></span>
-                `
-                : nothing}
-              ${unread
-                ? html`
-                  <span
-                    data-unread
-                    class="size-2 shrink-0 rounded-full bg-emerald-400"
-                    role="img"
-                    aria-label="Unread: finished since you last looked"
-                  ></span>
-                `
-                : nothing}
-            </a>
-          </li>
-        `;
-      })
-    }
-    </ul>`;
+    return sessionLinks(byInstance.get(instance.id) ?? NONE, {
+      selectedId: this.selectedSessionId,
+      attention,
+      seen,
+    });
   }
 
   #renderInstance(instance: InstanceJson) {
     const name = instance.name || basename(instance.working_directory);
     const error = this._errors.get(instance.id);
     const logs = `#/i/${encodeURIComponent(instance.id)}/logs`;
+    const phase = instancePhase(instance);
+    const label = phaseLabel(phase);
+    const asleep = isAsleep(phase);
     return html`
       <li
         class="group/instance"
         data-instance-id=${instance.id}
         data-instance-status=${instance.status}
-        aria-label="Instance ${name}, ${instanceStatusLabel(instance.status)}"
+        data-instance-phase=${phase}
+        data-kind=${instance.kind}
+        aria-label="Instance ${name}, ${label}"
       >
-        <div class="relative flex items-center gap-2 rounded-lg px-2 py-1.5 hover:bg-gray-900">
+        <div class="relative flex items-center gap-2 rounded-lg px-2 py-1.5 hover:bg-gray-900 ${asleep
+          ? "opacity-50"
+          : ""}" data-dimmed=${asleep ? "true" : "false"}>
           <span
-            data-status-dot=${instance.status}
-            class="size-2.5 shrink-0 rounded-full ${instanceDotClass(
-              instance.status,
-            )}"
+            data-status-dot=${phase}
+            class="size-2.5 shrink-0 rounded-full ${phaseDotClass(phase)}"
             role="img"
-            aria-label=${instanceStatusLabel(instance.status)}
-            title=${instanceStatusLabel(instance.status)}
+            aria-label=${label}
+            title=${label}
           ></span>
           <div class="min-w-0 flex-1">
             <p class="truncate text-sm font-medium text-gray-100" title=${instance
@@ -335,9 +325,7 @@ export class InstanceList extends LitElement {
           </div>
           ${this.#renderActions(instance, name)}
         </div>
-        ${instance.status === "starting"
-          ? html`<p class="ml-6 px-2 text-xs text-yellow-200">Starting OpenCode…</p>`
-          : nothing}
+        <instance-facts .instance=${instance}></instance-facts>
         ${instance.status === "error" && instance.last_error
           ? html`
             <p
@@ -384,6 +372,8 @@ export class InstanceList extends LitElement {
         ${repeat(instances, (i) => i.id, (i) => this.#renderInstance(i))}
       </ul>
       <confirm-dialog></confirm-dialog>
+      <instance-settings></instance-settings>
+      <new-session-dialog></new-session-dialog>
     `;
   }
 }

@@ -13,6 +13,7 @@ import type {
 } from "../../server/contract/opencode.ts";
 import { toolOutcome, toolOutcomeLook } from "../lib/tool_outcome.ts";
 import "./markdown-text.ts";
+import "./message-actions.ts";
 import "./permission-prompt.ts";
 
 function toolSummary(part: OpenCodeToolPart): string {
@@ -250,6 +251,9 @@ export class MessageItem extends LitElement {
             class="max-w-[85%] whitespace-pre-wrap break-words rounded-2xl rounded-br-md bg-indigo-600 px-4 py-2.5 text-[15px] leading-relaxed text-white shadow-sm"
           >${text}</div>
         </div>
+        <message-actions class="mt-1 block" session-id=${m.info
+          .sessionID}
+          message-id=${m.info.id}></message-actions>
       `;
     }
     const error = m.info.error;

@@ -1,27 +1,34 @@
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { ContextConsumer } from "@lit/context";
-import { ApiError, type DirectoriesJson } from "../api/api_client.ts";
+import { ApiError } from "../api/api_client.ts";
 import { apiContext } from "../controllers/contexts.ts";
 import { StoreSelection } from "../controllers/store_selection.ts";
 import { requestComposerFocus } from "../lib/composer_focus.ts";
-import { trapFocus } from "../lib/focus_trap.ts";
 import { errorText } from "../lib/error_text.ts";
-import { pickerQuery } from "../lib/picker_query.ts";
+import { trapFocus } from "../lib/focus_trap.ts";
 import { icon } from "../lib/icons.ts";
 import { instanceDotClass } from "../lib/status_style.ts";
-import type { BrowseDetail } from "./directory-list.ts";
-import "./directory-list.ts";
+import type { DirectoryPicker } from "./directory-picker.ts";
+import "./directory-picker.ts";
+import "./remote-attach-form.ts";
 
-/** How long typing must pause before the picker follows the typed path. */
-const FOLLOW_DELAY_MS = 150;
+const progressText = (status: string, remote: boolean) =>
+  status === "starting"
+    ? (remote ? "Connecting to the server…" : "Starting OpenCode…")
+    : status === "running"
+    ? "Running."
+    : status === "error"
+    ? `The instance failed to ${remote ? "connect" : "start"}.`
+    : `The instance is ${status}.`;
 
 /**
  * The modal that creates an instance: a working directory (typed, or picked
  * with a browser backed by `GET /api/directories`, which follows the typed
  * path and marks git repositories), an optional name, inline server
- * validation errors, then the new instance's start-up progress. Once the
- * instance runs, a first session is made and opened with its message box
- * focused, and the dialog closes.
+ * validation errors, then the new instance's start-up progress; or a remote
+ * server attached by URL (`remote-attach-form`). Once the instance runs, a
+ * first session is made and opened with its message box focused, and the
+ * dialog closes.
  *
  * @fires instance-created - `detail` is the new instance id.
  */
@@ -29,33 +36,25 @@ export class NewInstanceDialog extends LitElement {
   static override properties = {
     _path: { state: true },
     _name: { state: true },
-    _listing: { state: true },
-    _listingError: { state: true },
-    _listingLoading: { state: true },
     _error: { state: true },
     _submitting: { state: true },
     _createdId: { state: true },
-    _filter: { state: true },
+    _remote: { state: true },
   };
 
   declare _path: string;
   declare _name: string;
-  declare _listing: DirectoriesJson | null;
-  declare _listingError: string | null;
-  declare _listingLoading: boolean;
   declare _error: string | null;
   declare _submitting: boolean;
   declare _createdId: string | null;
-  /** Only subfolders starting with this (the typed path's last part). */
-  declare _filter: string;
+  /** Attaching a remote server rather than creating a local instance. */
+  declare _remote: boolean;
 
   #api = new ContextConsumer(this, { context: apiContext });
   #created = new StoreSelection(
     this,
     (s) => this._createdId ? s.instances.get(this._createdId) : undefined,
   );
-  #listingRequest = 0;
-  #followTimer: ReturnType<typeof setTimeout> | undefined;
   /** The created instance whose first session was asked for. */
   #sessionFor: string | null = null;
 
@@ -68,22 +67,14 @@ export class NewInstanceDialog extends LitElement {
     super();
     this._path = "";
     this._name = "";
-    this._listing = null;
-    this._listingError = null;
-    this._listingLoading = false;
     this._error = null;
     this._submitting = false;
     this._createdId = null;
-    this._filter = "";
+    this._remote = false;
   }
 
   protected override createRenderRoot(): HTMLElement {
     return this;
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearTimeout(this.#followTimer);
   }
 
   /** Opens the dialog with a fresh form, browsing the home directory. */
@@ -93,13 +84,17 @@ export class NewInstanceDialog extends LitElement {
     this._error = null;
     this._submitting = false;
     this._createdId = null;
-    this._filter = "";
+    this._remote = false;
     this.#sessionFor = null;
     await this.updateComplete;
     const dialog = this.querySelector("dialog");
     if (dialog && !dialog.open) dialog.showModal();
     this.querySelector<HTMLInputElement>("#new-instance-dir")?.focus();
-    void this.#browse(undefined, true);
+    void this.#picker()?.browse(undefined, true);
+  }
+
+  #picker(): DirectoryPicker | null {
+    return this.querySelector("directory-picker");
   }
 
   /** Closes the dialog (a starting instance keeps starting). */
@@ -133,41 +128,6 @@ export class NewInstanceDialog extends LitElement {
       this._error = `The instance runs, but a session could not be made: ${
         this.#errorText(error)
       }`;
-    }
-  }
-
-  /** Lists what the typed path points into, after a pause in typing. */
-  #follow(typed: string): void {
-    clearTimeout(this.#followTimer);
-    const query = pickerQuery(typed);
-    if (!query) return;
-    this.#followTimer = setTimeout(() => {
-      this._filter = query.filter;
-      if (this._listing?.path !== query.directory) {
-        void this.#browse(query.directory, false);
-      }
-    }, FOLLOW_DELAY_MS);
-  }
-
-  async #browse(path: string | undefined, fillPath: boolean): Promise<void> {
-    const api = this.#api.value;
-    if (!api) return;
-    const request = ++this.#listingRequest;
-    this._listingLoading = true;
-    this._listingError = null;
-    try {
-      const listing = await api.listDirectories(path);
-      if (request !== this.#listingRequest) return;
-      this._listing = listing;
-      if (fillPath) {
-        this._path = listing.path;
-        this._filter = "";
-      }
-    } catch (error) {
-      if (request !== this.#listingRequest) return;
-      this._listingError = this.#errorText(error);
-    } finally {
-      if (request === this.#listingRequest) this._listingLoading = false;
     }
   }
 
@@ -215,7 +175,7 @@ export class NewInstanceDialog extends LitElement {
 
   #renderForm() {
     const input =
-      "min-h-11 w-full rounded-md border border-gray-700 bg-gray-950 px-3 py-2 text-sm md:min-h-0 text-gray-100 placeholder:text-gray-400 focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500";
+      "w-full rounded-md border border-gray-700 bg-gray-950 px-3 py-2 text-sm text-gray-100 placeholder:text-gray-400 focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500";
     return html`
       <form @submit=${(e: Event) => void this.#submit(e)} novalidate>
         <div class="space-y-4 px-5 py-4">
@@ -236,7 +196,7 @@ export class NewInstanceDialog extends LitElement {
                     .value=${this._path}
                     @input=${(e: Event) => {
                       this._path = (e.currentTarget as HTMLInputElement).value;
-                      this.#follow(this._path);
+                      this.#picker()?.follow(this._path);
                     }}
                   />
                   <button
@@ -244,17 +204,17 @@ export class NewInstanceDialog extends LitElement {
                     class="shrink-0 rounded-md px-3 text-sm text-gray-300 ring-1 ring-gray-700 hover:bg-gray-800 focus-visible:outline-2 focus-visible:outline-indigo-400"
                     aria-label="Browse the typed path"
                     @click=${() =>
-                      void this.#browse(this._path.trim() || undefined, false)}
+                      void this.#picker()?.browse(
+                        this._path.trim() || undefined,
+                        false,
+                      )}
                   >Browse</button>
                 </div>
-                <directory-list
-                  .listing=${this._listing}
-                  .filter=${this._filter}
-                  .loading=${this._listingLoading}
-                  .error=${this._listingError}
-                  @browse=${(e: CustomEvent<BrowseDetail>) =>
-                    void this.#browse(e.detail.path, true)}
-                ></directory-list>
+                <directory-picker
+                  @path-picked=${(
+                    e: CustomEvent<string>,
+                  ) => (this._path = e.detail)}
+                ></directory-picker>
               </div>
               <div>
                 <label for="new-instance-name" class="mb-1 block text-sm font-medium text-gray-300">
@@ -287,12 +247,12 @@ export class NewInstanceDialog extends LitElement {
         <div class="flex justify-end gap-2 border-t border-gray-800 px-5 py-3">
           <button
             type="button"
-            class="min-h-11 rounded-md px-3 py-1.5 md:min-h-0 text-sm text-gray-300 ring-1 ring-gray-700 hover:bg-gray-800 focus-visible:outline-2 focus-visible:outline-indigo-400"
+            class="rounded-md px-3 py-1.5 text-sm text-gray-300 ring-1 ring-gray-700 hover:bg-gray-800 focus-visible:outline-2 focus-visible:outline-indigo-400"
             @click=${() => this.close()}
           >Cancel</button>
           <button
             type="submit"
-            class="min-h-11 rounded-md bg-indigo-500 px-3 py-1.5 md:min-h-0 text-sm font-medium text-white hover:bg-indigo-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-300 disabled:opacity-60"
+            class="rounded-md bg-indigo-500 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-300 disabled:opacity-60"
             ?disabled=${this._submitting}
           >${this._submitting ? "Creating…" : "Create instance"}</button>
         </div>
@@ -309,15 +269,7 @@ export class NewInstanceDialog extends LitElement {
       instanceDotClass(status)
     }"></span>
         <p class="text-sm text-gray-200" role="status">
-          ${
-      status === "starting"
-        ? "Starting OpenCode…"
-        : status === "running"
-        ? "Running."
-        : status === "error"
-        ? "The instance failed to start."
-        : `The instance is ${status}.`
-    }
+          ${progressText(status, instance?.kind === "remote")}
         </p>
       </div>
       <p class="truncate font-mono text-xs text-gray-400">${
@@ -345,7 +297,7 @@ export class NewInstanceDialog extends LitElement {
         ? html`
           <button
             type="button"
-            class="min-h-11 rounded-md px-3 py-1.5 md:min-h-0 text-sm text-gray-200 ring-1 ring-gray-700 hover:bg-gray-800"
+            class="rounded-md px-3 py-1.5 text-sm text-gray-200 ring-1 ring-gray-700 hover:bg-gray-800"
             @click=${() => void this.#retry(id)}
           >Retry</button>
         `
@@ -353,11 +305,26 @@ export class NewInstanceDialog extends LitElement {
     }
         <button
           type="button"
-          class="min-h-11 rounded-md bg-gray-800 px-3 py-1.5 md:min-h-0 text-sm text-gray-100 hover:bg-gray-700 focus-visible:outline-2 focus-visible:outline-indigo-400"
+          class="rounded-md bg-gray-800 px-3 py-1.5 text-sm text-gray-100 hover:bg-gray-700 focus-visible:outline-2 focus-visible:outline-indigo-400"
           @click=${() => this.close()}
         >${status === "starting" ? "Continue in background" : "Close"}</button>
       </div>
     </div>`;
+  }
+
+  #renderTabs() {
+    const tab = (remote: boolean, label: string) =>
+      html`
+        <button type="button" role="tab" aria-selected=${this._remote ===
+          remote}
+          class="rounded-md px-3 py-1 text-sm ${this._remote === remote
+            ? "bg-gray-800 text-gray-100"
+            : "text-gray-400 hover:text-gray-200"}"
+          @click=${() => (this._remote = remote)}>${label}</button>
+      `;
+    return html`<div role="tablist" class="flex gap-1 px-5 pt-3">${
+      tab(false, "Local directory")
+    }${tab(true, "Remote server")}</div>`;
   }
 
   override render() {
@@ -375,13 +342,22 @@ export class NewInstanceDialog extends LitElement {
               <h2 id="new-instance-title" class="flex-1 text-base font-semibold">New instance</h2>
               <button
                 type="button"
-                class="grid size-11 place-items-center md:size-8 rounded-md text-gray-400 hover:bg-gray-800 hover:text-gray-100 focus-visible:outline-2 focus-visible:outline-indigo-400"
+                class="grid size-8 place-items-center rounded-md text-gray-400 hover:bg-gray-800 hover:text-gray-100 focus-visible:outline-2 focus-visible:outline-indigo-400"
                 aria-label="Close dialog"
                 @click=${() => this.close()}
               >${icon("x")}</button>
             </div>
             ${this._createdId
               ? this.#renderProgress(this._createdId)
+              : this.#renderTabs()}
+            ${this._createdId ? nothing : this._remote
+              ? html`
+                <remote-attach-form
+                  @remote-attached=${(e: CustomEvent<string>) =>
+                    this._createdId = e.detail}
+                  @cancel-attach=${() => this.close()}
+                ></remote-attach-form>
+              `
               : this.#renderForm()}
           </dialog>
     `;

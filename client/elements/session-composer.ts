@@ -3,6 +3,7 @@ import { ContextConsumer } from "@lit/context";
 import { apiContext } from "../controllers/contexts.ts";
 import { StoreSelection } from "../controllers/store_selection.ts";
 import { icon } from "../lib/icons.ts";
+import { acceptsMessages } from "../lib/instance_display.ts";
 import { noteRender } from "../lib/render_probe.ts";
 import { takeComposerFocus } from "../lib/composer_focus.ts";
 import { readDraft, writeDraft } from "../lib/drafts.ts";
@@ -221,7 +222,8 @@ export class SessionComposer extends LitElement {
 
   override render() {
     const { instanceStatus } = this.#view.value;
-    const running = instanceStatus === "running";
+    // A sleeping instance takes the message: sending wakes it.
+    const running = acceptsMessages(instanceStatus);
     return html`
       <div
         class="border-t border-gray-800/80 bg-gray-950 px-4 pt-3 pb-[max(0.75rem,env(safe-area-inset-bottom))] md:px-6">
@@ -229,6 +231,11 @@ export class SessionComposer extends LitElement {
           ${this.#renderWorking()}
           ${this._error
             ? html`<p role="alert" class="mb-2 text-sm text-red-300">${this._error}</p>`
+            : nothing}
+          ${instanceStatus === "hibernated"
+            ? html`<p class="mb-2 text-sm text-sky-300/80" data-wakes-on-send>
+              The instance is hibernated; sending a message wakes it.
+            </p>`
             : nothing}
           ${!running
             ? html`<p class="mb-2 text-sm text-amber-300/90">

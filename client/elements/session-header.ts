@@ -11,6 +11,7 @@ import { NONE } from "../lib/store/selectors.ts";
 import { isSessionWorking } from "../lib/status_style.ts";
 import type { ConfirmDialog } from "./confirm-dialog.ts";
 import "./confirm-dialog.ts";
+import { deleteWorktreeSession } from "../controllers/session_delete.ts";
 
 /**
  * The open session's header: title (click the pencil to rename), its
@@ -100,7 +101,10 @@ export class SessionHeader extends LitElement {
     });
     if (!ok) return;
     try {
-      await this.#api.value?.deleteSession(session.id);
+      const api = this.#api.value;
+      if (!api) return;
+      const deleted = await deleteWorktreeSession(api, session.id, confirm);
+      if (!deleted) return;
       store.dispatch({ kind: "session-deleted", sessionId: session.id });
       location.hash = "#/";
     } catch (error) {
@@ -178,6 +182,19 @@ export class SessionHeader extends LitElement {
             ${instance
               ? html`${instance.name || basename(instance.working_directory)} ·
               <span class="font-mono">${instance.working_directory}</span>`
+              : nothing}
+            ${session.branch
+              ? html`
+                · <span data-session-branch
+                  title="In its own worktree: ${session.directory ?? ""}"
+                  class="font-mono text-violet-300">${session
+                    .branch}</span>${session
+                      .base
+                    ? html`
+                      → <span class="font-mono">${session.base}</span>
+                    `
+                    : nothing}
+              `
               : nothing}
           </p>
           ${this._error

@@ -10,6 +10,9 @@ import { ContextSubscription } from "../controllers/context_subscription.ts";
 import { StoreSelection } from "../controllers/store_selection.ts";
 import { noteRender } from "../lib/render_probe.ts";
 import type { ConversationLog } from "./conversation-log.ts";
+// The changes panel (and diff2html behind it) is a chunk of its own, fetched
+// at once but kept out of the first paint; the element upgrades on arrival.
+void import("./changes-panel.ts");
 import "./conversation-log.ts";
 import "./session-composer.ts";
 import "./session-header.ts";
@@ -123,6 +126,8 @@ export class SessionView extends LitElement {
           .sessionId}></todo-panel>
         <subagent-tree class="block empty:hidden" session-id=${this
           .sessionId}></subagent-tree>
+        <changes-panel class="block empty:hidden" session-id=${this
+          .sessionId}></changes-panel>
       </div>
     `;
   }

@@ -29,7 +29,8 @@ export type IconName =
   | "chevron"
   | "shield"
   | "file"
-  | "message";
+  | "message"
+  | "branch";
 
 const PATHS: Record<IconName, SVGTemplateResult> = {
   plus: svg`
@@ -102,6 +103,10 @@ const PATHS: Record<IconName, SVGTemplateResult> = {
   `,
   message: svg`
     <path d="M4 5h16v11H9l-5 4V5z" />
+  `,
+  branch: svg`
+    <path
+      d="M6 3v12M18 9a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM6 21a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM18 9a9 9 0 0 1-9 9" />
   `,
 };
 

@@ -21,6 +21,7 @@ import {
 } from "../../server/testing/opencode_env.ts";
 import { CLIENT_ASSETS } from "../../server/static/client_assets.gen.ts";
 import { CHROME_ARGS, CHROME_BIN } from "../../server/testing/chromium.ts";
+import { testGit } from "../../server/git/test_repo.ts";
 
 export { CHROME_ARGS, CHROME_BIN };
 
@@ -120,6 +121,8 @@ export class BrowserFlock implements AsyncDisposable {
       childEnv: this.env.env,
       home: `${this.env.root}/ws`,
       instanceCreateLimit: false,
+      // Sessions' worktrees: git without the user's config, a fixed author.
+      worktreeGit: testGit(),
     });
     this.#port = this.#flock.port;
   }

@@ -26,6 +26,7 @@ import type { QuestionJson } from "../../../server/contract/questions.ts";
 import type { QueuedMessageJson } from "../../../server/contract/queue.ts";
 import type { UsageJson } from "../../../server/contract/catalog.ts";
 import type { CatalogJson } from "./instance_extras.ts";
+import type { ChangesAction } from "./changes.ts";
 
 /** Everything a full refresh fetched over REST. */
 export interface Snapshot {
@@ -111,4 +112,6 @@ export type StoreAction =
   /** An instance's usage roll-up was fetched. */
   | { kind: "usage-loaded"; usage: UsageJson }
   /** The user dismissed an instance's "crashed and restarted" notice. */
-  | { kind: "recovery-dismissed"; instanceId: string };
+  | { kind: "recovery-dismissed"; instanceId: string }
+  /** The changes panel's reads and choices (`changes.ts`). */
+  | ChangesAction;

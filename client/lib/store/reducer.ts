@@ -12,6 +12,7 @@
  * @module
  */
 import type { StoreAction } from "./actions.ts";
+import { reduceChanges } from "./changes.ts";
 import { reduceChildren } from "./children.ts";
 import { reduceConversations } from "./conversations.ts";
 import { reduceDriving } from "./driving.ts";
@@ -86,6 +87,7 @@ export function reduce(state: FlockState, action: StoreAction): FlockState {
     questions: reduceQuestions(state.questions, action, cascade),
     children: reduceChildren(state.children, action, cascade),
     driving: reduceDriving(state.driving, action, cascade),
+    changes: reduceChanges(state.changes, action, cascade),
   };
   return sameRecord(next, state) ? state : next;
 }

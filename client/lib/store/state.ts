@@ -18,6 +18,7 @@ import type { QuestionJson } from "../../../server/contract/questions.ts";
 import { type Conversation, EMPTY_CONVERSATION } from "../conversation.ts";
 import { EMPTY_SEEN, type SeenState } from "./seen.ts";
 import { EMPTY_RUNS, type RunsState } from "./runs.ts";
+import type { ChangesState } from "./changes.ts";
 
 export type { RunsState, SeenState };
 import type { DrivingState } from "./driving.ts";
@@ -67,6 +68,8 @@ export interface FlockState {
   readonly children: ReadonlyMap<string, SessionJson>;
   /** Queues, marks, todos, catalogs, usage and crash notices. */
   readonly driving: DrivingState;
+  /** Each session's changes panel: scope, diff read, revision, revert. */
+  readonly changes: ChangesState;
 }
 
 /** The state before anything loaded. */
@@ -88,6 +91,7 @@ export const EMPTY_STATE: FlockState = Object.freeze({
     usage: new Map(),
     recoveries: new Map(),
   }),
+  changes: new Map(),
 });
 
 /** A conversation being fetched for the first time. */

@@ -1,0 +1,52 @@
+/**
+ * Deleting a session from the page: a worktree session with uncommitted or
+ * unmerged work is refused (409); the person is asked once more, naming
+ * what would be lost, and the delete is forced only if they agree.
+ *
+ * @module
+ */
+import { ApiError } from "../api/api_client.ts";
+import { deleteSession, type ReviewClient } from "../api/review_api.ts";
+import { refusalText } from "../lib/changes_view.ts";
+import type { ConfirmOptions } from "../elements/confirm-dialog.ts";
+
+/** The refusals `?force=true` overrides. */
+const FORCEABLE = new Set(["uncommitted_changes", "unmerged_work"]);
+
+/** Asks a yes/no question (the page's `confirm-dialog`). */
+export interface Asker {
+  ask(options: ConfirmOptions): Promise<boolean>;
+}
+
+/**
+ * Deletes a session; on a refusal `force` can override, asks whether to
+ * force it.
+ *
+ * @returns True when the session was deleted, false when the person kept it.
+ * @throws {ApiError} any other refusal, or the forced delete's.
+ */
+export async function deleteWorktreeSession(
+  api: ReviewClient,
+  sessionId: string,
+  confirm: Asker,
+): Promise<boolean> {
+  try {
+    await deleteSession(api, sessionId);
+    return true;
+  } catch (error) {
+    if (!(error instanceof ApiError) || !FORCEABLE.has(error.code)) {
+      throw error;
+    }
+    const force = await confirm.ask({
+      title: "Delete the worktree anyway?",
+      message: `${
+        refusalText("delete", error)
+      }. Forcing removes the worktree and any uncommitted change in it; an unmerged branch is kept.`,
+      confirmLabel: "Delete anyway",
+      danger: true,
+    });
+    if (!force) return false;
+    await deleteSession(api, sessionId, true);
+    return true;
+  }
+}

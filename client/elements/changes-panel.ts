@@ -148,7 +148,7 @@ export class ChangesPanel extends LitElement {
             Cannot read the changes (${changes.error.status}): ${changes.error.message}</p>`
           : nothing}
         ${changes.diff !== null && files.length === 0
-          ? html`<p data-no-changes class="text-xs text-gray-500">${
+          ? html`<p data-no-changes class="text-xs text-gray-400">${
             changes
                 .scope === "branch"
               ? `No changes on the branch against ${
@@ -189,7 +189,7 @@ export class ChangesPanel extends LitElement {
               <span class="font-mono text-red-400">−${totals.deletions}</span></span>`
             : nothing}
           ${changes.loading
-            ? html`<span class="text-gray-500" aria-live="polite">updating…</span>`
+            ? html`<span class="text-gray-400" aria-live="polite">updating…</span>`
             : nothing}
         </summary>
         ${this._open ? this.#renderBody(worktree) : nothing}

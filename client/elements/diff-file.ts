@@ -206,10 +206,10 @@ export class DiffFile extends LitElement {
           <span class="font-mono text-red-400">−${row.deletions}</span>
         </summary>
         ${row.note
-          ? html`<p class="px-3 py-2 text-xs text-gray-500">${row.note}</p>`
+          ? html`<p class="px-3 py-2 text-xs text-gray-400">${row.note}</p>`
           : nothing}
         ${this._html === null
-          ? html`<p class="px-3 py-2 text-xs text-gray-500">Loading the diff…</p>`
+          ? html`<p class="px-3 py-2 text-xs text-gray-400">Loading the diff…</p>`
           : html`
             <div class="diff-view cursor-pointer text-xs"
               title="Click a line to comment on it"

@@ -143,7 +143,7 @@ export class InstanceSettings extends LitElement {
           </div>
           <div>
             <label for="instance-settings-timeout" class="mb-1 block text-sm font-medium text-gray-300">
-              Idle timeout <span class="font-normal text-gray-500">(seconds; 0 never; blank: the default)</span>
+              Idle timeout <span class="font-normal text-gray-400">(seconds; 0 never; blank: the default)</span>
             </label>
             <input id="instance-settings-timeout" class="${input} font-mono"
               inputmode="numeric" autocomplete="off" ?disabled=${!local}

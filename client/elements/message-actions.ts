@@ -94,7 +94,7 @@ export class MessageActions extends LitElement {
   override render() {
     const reverted = this.#view.value === this.messageId;
     return html`
-      <div class="flex justify-end gap-1 text-[11px] text-gray-500">
+      <div class="flex justify-end gap-1 text-[11px] text-gray-400">
         ${reverted
           ? html`
             <span data-reverted-here class="px-1.5 py-0.5 text-amber-300">

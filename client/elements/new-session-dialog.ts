@@ -118,7 +118,7 @@ export class NewSessionDialog extends LitElement {
             placeholder="HEAD" />
         </label>
       </div>
-      <p class="text-xs text-gray-500">
+      <p class="text-xs text-gray-400">
         A new branch, checked out in a directory of its own: the agent's
         edits stay apart from your checkout and other sessions until you
         merge them.

@@ -98,7 +98,7 @@ export class RemoteAttachForm extends LitElement {
             class="mb-1 block text-sm font-medium text-gray-300">${label}${extra
                 .hint
               ? html`
-                <span class="font-normal text-gray-500">${extra.hint}</span>
+                <span class="font-normal text-gray-400">${extra.hint}</span>
               `
               : nothing}</label>
           <input id=${id} class=${input} type=${extra.type ?? "text"}

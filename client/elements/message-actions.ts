@@ -11,7 +11,7 @@ import { StoreSelection } from "../controllers/store_selection.ts";
 import { refusalText } from "../lib/changes_view.ts";
 
 const LINK =
-  "rounded px-1.5 py-0.5 hover:bg-gray-800 hover:text-gray-200 disabled:opacity-50 focus-visible:outline-2 focus-visible:outline-indigo-400";
+  "min-h-11 rounded px-1.5 py-0.5 md:min-h-0 hover:bg-gray-800 hover:text-gray-200 disabled:opacity-50 focus-visible:outline-2 focus-visible:outline-indigo-400";
 
 /**
  * The actions under a prompt: revert the session to before it (OpenCode

@@ -177,8 +177,10 @@ Deno.test({
           characterData: true,
         });
       });
-      await send(page, "hello");
-      const final = fakeReply("hello");
+      // `slow`: the fake model streams a token every 300 ms, so the page
+      // renders text in between however loaded the machine is.
+      await send(page, "hello slow");
+      const final = fakeReply("hello slow");
       await waitFor(
         "the final reply",
         async () => (await lastAssistantText(page)) === final,

@@ -49,6 +49,11 @@ Deno.test("toResponse maps supervisor and OpenCode errors", async () => {
       400,
       "upstream_bad_request",
     ],
+    [
+      new OpenCodeHttpError(409, "Session is busy: ses_x", "POST /x"),
+      409,
+      "upstream_conflict",
+    ],
     [new OpenCodeHttpError(500, "boom", "POST /x"), 502, "bad_gateway"],
     [
       new OpenCodeUnavailableError("Cannot reach OpenCode", false),

@@ -8,6 +8,7 @@ import {
   visibleErrors,
 } from "../lib/conversation.ts";
 import { icon } from "../lib/icons.ts";
+import { indexMarks } from "../lib/mark_index.ts";
 import { noteRender } from "../lib/render_probe.ts";
 import {
   memo,
@@ -62,17 +63,8 @@ export class ConversationLog extends LitElement {
     permissions: permissionsOf(s, this.sessionId),
     marks: s.driving.marks.get(this.sessionId) ?? NONE,
   }));
-  /** Tool parts Flock marked interrupted, by message. */
-  #interrupted = memo((marks: readonly MarkJson[]) => {
-    const byMessage = new Map<string, Set<string>>();
-    for (const m of marks) {
-      if (m.kind !== "interrupted" || m.part_id === null) continue;
-      const parts = byMessage.get(m.message_id) ?? new Set<string>();
-      parts.add(m.part_id);
-      byMessage.set(m.message_id, parts);
-    }
-    return byMessage as ReadonlyMap<string, ReadonlySet<string>>;
-  });
+  /** Flock's marks, by message (interrupted tool parts, aborted replies). */
+  #marks = memo((marks: readonly MarkJson[]) => indexMarks(marks));
   #stick = true;
   #lastTop = 0;
   #resize: ResizeObserver | null = null;
@@ -197,7 +189,7 @@ export class ConversationLog extends LitElement {
 
   override render() {
     const { state, status, permissions, marks } = this.#view.value;
-    const interrupted = this.#interrupted(marks);
+    const { interrupted, aborted } = this.#marks(marks);
     const messages = state?.conversation.messages ?? NONE;
     const { byMessage, loose } = this.#place(permissions, messages);
     const working = status !== undefined && isSessionWorking(status);
@@ -226,6 +218,7 @@ export class ConversationLog extends LitElement {
                     .message=${m}
                     .permissions=${byMessage.get(m.info.id) ?? NONE}
                     .interrupted=${interrupted.get(m.info.id) ?? NO_PARTS}
+                    ?aborted=${aborted.has(m.info.id)}
                     ?working=${working && m.info.id === lastId}
                     ?continued=${continued}
                   ></message-item>

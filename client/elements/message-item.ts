@@ -50,6 +50,7 @@ export class MessageItem extends LitElement {
     message: { attribute: false },
     permissions: { attribute: false },
     interrupted: { attribute: false },
+    aborted: { type: Boolean },
     working: { type: Boolean },
     continued: { type: Boolean },
   };
@@ -60,6 +61,8 @@ export class MessageItem extends LitElement {
   declare permissions: readonly PermissionJson[];
   /** Its tool parts Flock marked cut off by their OpenCode's end. */
   declare interrupted: ReadonlySet<string>;
+  /** Flock marked the reply aborted (OpenCode left it empty, no error). */
+  declare aborted: boolean;
   /** The reply is still being generated. */
   declare working: boolean;
   /** Follows another assistant message (the avatar is not repeated). */
@@ -70,6 +73,7 @@ export class MessageItem extends LitElement {
     this.message = undefined;
     this.permissions = [];
     this.interrupted = new Set();
+    this.aborted = false;
     this.working = false;
     this.continued = false;
   }
@@ -315,6 +319,17 @@ export class MessageItem extends LitElement {
                           : nothing
                       }`}</span>
                   </div>
+                `
+                : nothing}
+              ${this.aborted && !error
+                ? html`
+                  <div
+                    role="status"
+                    data-mark="aborted"
+                    class="flex items-start gap-2 rounded-lg border border-gray-700 bg-gray-800/50 px-3 py-2 text-sm text-gray-300"
+                  ><span class="mt-0.5">${icon(
+                    "stop",
+                  )}</span><span>Aborted</span></div>
                 `
                 : nothing}
               <reply-footer .info=${m.info}></reply-footer>

@@ -198,6 +198,28 @@ Deno.test({
     ok(partial.length < fakeReply("slow reply please").length, partial);
   });
 
+  await t.step(
+    "Stop during a provider retry: the empty reply reads Aborted",
+    async () => {
+      const retrying = await newSession("retrying");
+      await open(retrying.id);
+      // The fake model answers 500: OpenCode retries the provider, and an
+      // abort then ends the reply with no parts and no error (Flock's mark).
+      await send(page, retrying.id, "fail500");
+      await waitFor(
+        "the retry status",
+        async () =>
+          (await flock.call<SessionJson>("GET", `/api/sessions/${retrying.id}`))
+            .status === "retry",
+        60_000,
+      );
+      await page.keyboard.press("Escape");
+      const aborted = page.locator("[data-mark=aborted]");
+      await aborted.waitFor({ timeout: 30_000 });
+      strictEqual((await aborted.textContent())?.trim(), "Aborted");
+    },
+  );
+
   await t.step("a draft survives a reload and a switch", async () => {
     const a = await newSession("draft a");
     const b = await newSession("draft b");

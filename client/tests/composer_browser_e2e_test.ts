@@ -140,6 +140,16 @@ Deno.test({
       await send(page, "held start");
       await hold.reached;
       await page.locator("[data-working]").waitFor({ timeout: 60_000 });
+      // Flock queues only what it knows to be busy: wait for its own status
+      // (a 202 may leave the session reading idle a moment).
+      await waitFor("Flock to see the session busy", async () => {
+        const s = await api<SessionJson>(
+          flock,
+          "GET",
+          `/api/sessions/${session.id}`,
+        );
+        return s.status === "busy";
+      }, 60_000);
       await send(page, "first follow-up");
       await send(page, "to be cancelled");
       await send(page, "second follow-up");

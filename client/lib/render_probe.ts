@@ -14,6 +14,8 @@ export interface FlockProbe {
   render?(tag: string, key: string): void;
   /** The store received an event from the stream. */
   event?(event: WireEvent): void;
+  /** The store applied an action other than an event (e.g. a REST answer). */
+  action?(kind: string): void;
 }
 
 function probe(): FlockProbe | undefined {
@@ -38,4 +40,14 @@ export function noteRender(tag: string, key: string): void {
  */
 export function noteEvent(event: WireEvent): void {
   probe()?.event?.(event);
+}
+
+/**
+ * Reports an applied action that is not an event (a REST answer, a choice)
+ * to the test probe, if any.
+ *
+ * @param kind The action's kind.
+ */
+export function noteAction(kind: string): void {
+  probe()?.action?.(kind);
 }

@@ -1,8 +1,9 @@
 /**
  * A long streamed reply renders only what changed: real Flock, real
  * OpenCode, the fake model's `long-reply` cue, headless Chromium. The page's
- * test probe (`client/lib/render_probe.ts`) logs every event the store gets
- * and every element render, in order; the test reads the log back.
+ * test probe (`client/lib/render_probe.ts`) logs every event the store gets,
+ * every other action it applies (a REST answer such as a diff read) and every
+ * element render, in order; the test reads the log back.
  */
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -18,9 +19,13 @@ import {
   waitFor,
 } from "./browser_support.ts";
 
-/** One entry of the page's log: an event (`e`) or a render (`r`). */
+/**
+ * One entry of the page's log: an event (`e`), another store action such as
+ * a REST answer (`a`), or a render (`r`).
+ */
 type LogEntry =
   | { k: "e"; type: string; messageID?: string; partID?: string }
+  | { k: "a"; kind: string }
   | { k: "r"; tag: string; key: string };
 
 /** What the init script leaves on the page's global object. */
@@ -44,6 +49,9 @@ function installProbe(): void {
           messageID: typeof p.messageID === "string" ? p.messageID : undefined,
           partID: typeof p.partID === "string" ? p.partID : undefined,
         });
+      },
+      action(kind: string) {
+        log.push({ k: "a", kind });
       },
       render(tag: string, key: string) {
         log.push({ k: "r", tag, key });
@@ -183,7 +191,11 @@ Deno.test({
       const others = await page.evaluate(() =>
         ((globalThis as typeof globalThis & ProbePage).__flockLog ?? [])
           .flatMap((e) =>
-            e.k === "e" && e.type !== "message.part.delta" ? [e.type] : []
+            e.k === "a"
+              ? [e.kind]
+              : e.k === "e" && e.type !== "message.part.delta"
+              ? [e.type]
+              : []
           )
       );
       deepStrictEqual(
@@ -228,7 +240,7 @@ Deno.test({
       const strays: string[] = [];
       for (let i = 0; i < log.length; i++) {
         const entry = log[i]!;
-        if (entry.k === "e") {
+        if (entry.k !== "r") {
           events.push(entry);
           continue;
         }
@@ -238,7 +250,7 @@ Deno.test({
           events.every((e) => e.k === "e" && e.type === "message.part.delta");
         if (onlyDeltas && !allowed.has(what)) strays.push(what);
         if (onlyDeltas && entry.tag === "message-item") deltaFrames++;
-        if (log[i + 1]?.k === "e") events = [];
+        if (log[i + 1] !== undefined && log[i + 1]?.k !== "r") events = [];
       }
       deepStrictEqual(strays, [], "elements rendered for deltas");
       ok(deltaFrames >= 5, `${deltaFrames} frames of deltas rendered`);

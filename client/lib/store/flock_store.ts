@@ -29,7 +29,7 @@ import {
   isConversationEvent,
   rebaseConversation,
 } from "../conversation.ts";
-import { noteEvent } from "../render_probe.ts";
+import { noteAction, noteEvent } from "../render_probe.ts";
 import type { StoreAction } from "./actions.ts";
 import { sameRecord } from "./immutable.ts";
 import { reduce } from "./reducer.ts";
@@ -120,6 +120,7 @@ export class FlockStore {
     const before = this.#state;
     const after = reduce(before, action);
     if (after === before) return;
+    if (action.kind !== "event") noteAction(action.kind);
     this.#state = after;
     for (const signal of signalsOf(before, after, action)) {
       this.#onSignal(signal);

@@ -65,6 +65,8 @@ export class SessionComposer extends LitElement {
   #api = new ContextConsumer(this, { context: apiContext });
   /** Stop was pressed: give the box the focus once the bar is gone. */
   #focusAfterStop = false;
+  /** Send was pressed again while a send was in flight: send once it ends. */
+  #sendAgain = false;
 
   /** An error's message, instances named (not their ids). */
   #errorText(error: unknown): string {
@@ -139,10 +141,16 @@ export class SessionComposer extends LitElement {
     const textarea = this.querySelector<HTMLTextAreaElement>("textarea");
     const api = this.#api.value;
     const text = textarea?.value.trim() ?? "";
-    if (!textarea || !api || text === "" || this._sending) return;
+    if (!textarea || !api || text === "") return;
+    if (this._sending) {
+      // typed while the previous one is on its way: it follows, in order
+      this.#sendAgain = true;
+      return;
+    }
     const sessionId = this.sessionId;
     this._sending = true;
     this._error = null;
+    let sent = false;
     try {
       const choice =
         this.querySelector<ComposerPickers>("composer-pickers")?.choice() ??
@@ -151,14 +159,25 @@ export class SessionComposer extends LitElement {
       const command = commandOf(text, names);
       if (command) await api.sendCommand(sessionId, { ...command, ...choice });
       else await api.sendMessage(sessionId, { text, ...choice });
-      writeDraft(localStorage, sessionId, "");
-      if (this.sessionId === sessionId) textarea.value = "";
+      sent = true;
+      // only what was sent leaves the box: text typed meanwhile stays
+      if (this.sessionId === sessionId && textarea.value.trim() === text) {
+        textarea.value = "";
+      }
+      writeDraft(
+        localStorage,
+        sessionId,
+        this.sessionId === sessionId ? textarea.value : "",
+      );
       this.dispatchEvent(new CustomEvent("message-sent", { bubbles: true }));
     } catch (error) {
       this._error = `Cannot send: ${this.#errorText(error)}`;
     } finally {
       this._sending = false;
     }
+    const again = this.#sendAgain && sent && this.sessionId === sessionId;
+    this.#sendAgain = false;
+    if (again) return this.#send();
     await this.updateComplete;
     this.querySelector<HTMLTextAreaElement>("textarea")?.focus();
   }

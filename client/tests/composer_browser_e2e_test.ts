@@ -150,8 +150,29 @@ Deno.test({
         );
         return s.status === "busy";
       }, 60_000);
+      // the first follow-up's POST is held, and the next one is typed and
+      // sent meanwhile: it stays in the box and follows once the first is in
+      let releasePost = () => {};
+      const postHeld = new Promise<void>((r) => (releasePost = r));
+      let held = false;
+      const messagesUrl = `**/api/sessions/${session.id}/messages`;
+      await page.route(messagesUrl, async (route) => {
+        if (route.request().method() === "POST" && !held) {
+          held = true;
+          await postHeld;
+        }
+        await route.continue();
+      });
       await send(page, "first follow-up");
+      await waitFor("the first follow-up on its way", () => held);
       await send(page, "to be cancelled");
+      strictEqual(await box.inputValue(), "to be cancelled");
+      releasePost();
+      await waitFor(
+        "the box emptied",
+        async () => await box.inputValue() === "",
+      );
+      await page.unroute(messagesUrl);
       await send(page, "second follow-up");
       const queued = page.locator("queue-list [data-queued-id]");
       await waitFor("three queued", async () => await queued.count() === 3);

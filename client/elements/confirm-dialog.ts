@@ -1,4 +1,5 @@
 import { html, LitElement } from "lit";
+import { dialogButtonClass } from "../lib/dialog_actions.ts";
 import { trapFocus } from "../lib/focus_trap.ts";
 
 /** What {@linkcode ConfirmDialog.ask} shows. */
@@ -89,16 +90,13 @@ export class ConfirmDialog extends LitElement {
             <button
               type="button"
               data-cancel
-              class="rounded-md px-3 py-1.5 text-sm text-gray-300 ring-1 ring-gray-700 hover:bg-gray-800 focus-visible:outline-2 focus-visible:outline-indigo-400"
+              class=${dialogButtonClass("cancel")}
               @click=${() => this.#close(false)}
             >Cancel</button>
             <button
               type="button"
               data-confirm
-              class="rounded-md px-3 py-1.5 text-sm font-medium text-white focus-visible:outline-2 focus-visible:outline-offset-2 ${o
-                  ?.danger
-                ? "bg-red-600 hover:bg-red-500 focus-visible:outline-red-300"
-                : "bg-indigo-500 hover:bg-indigo-400 focus-visible:outline-indigo-300"}"
+              class=${dialogButtonClass(o?.danger ? "danger" : "primary")}
               @click=${() => this.#close(true)}
             >${o?.confirmLabel ?? "OK"}</button>
           </div>

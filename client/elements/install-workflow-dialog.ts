@@ -2,8 +2,9 @@ import { html, LitElement, nothing } from "lit";
 import { ContextConsumer } from "@lit/context";
 import { apiContext } from "../controllers/contexts.ts";
 import { StoreSelection } from "../controllers/store_selection.ts";
+import { dialogActions } from "../lib/dialog_actions.ts";
+import { dialogHeader } from "../lib/dialog_header.ts";
 import { trapFocus } from "../lib/focus_trap.ts";
-import { icon } from "../lib/icons.ts";
 import { formatRoute } from "../lib/routing.ts";
 import { refusalText } from "../lib/run_style.ts";
 import { specIssuesOf } from "../lib/spec_issues.ts";
@@ -133,15 +134,11 @@ export class InstallWorkflowDialog extends LitElement {
         }}
       >
         <form class="p-5" @submit=${(e: Event) => this.#submit(e)}>
-          <div class="flex items-center">
-            <h2 id="install-workflow-title" class="flex-1 text-base font-semibold">Install a workflow</h2>
-            <button
-              type="button"
-              class="grid size-11 place-items-center rounded-md text-gray-400 hover:bg-gray-800"
-              aria-label="Close dialog"
-              @click=${() => this.#close()}
-            >${icon("x")}</button>
-          </div>
+          ${dialogHeader({
+            id: "install-workflow-title",
+            title: "Install a workflow",
+            onClose: () => this.#close(),
+          })}
           <div role="tablist" class="mt-3 flex gap-1 rounded-lg bg-gray-950 p-1">
             ${tab("path", "From a directory")}${tab("yaml", "Paste YAML")}
           </div>
@@ -174,17 +171,13 @@ export class InstallWorkflowDialog extends LitElement {
             </label>`}
           ${this.#renderError()}
           <div class="mt-5 flex justify-end gap-2">
-            <button
-              type="button"
-              class="min-h-11 rounded-md px-4 text-sm text-gray-300 ring-1 ring-gray-700 hover:bg-gray-800"
-              @click=${() => this.#close()}
-            >Cancel</button>
-            <button
-              type="submit"
-              data-submit
-              ?disabled=${this._submitting}
-              class="min-h-11 rounded-md bg-indigo-500 px-4 text-sm font-medium text-white hover:bg-indigo-400 disabled:opacity-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-300"
-            >${this._submitting ? "Installing…" : "Install"}</button>
+            ${dialogActions({
+              submitLabel: "Install",
+              busyLabel: "Installing…",
+              busy: this._submitting,
+              onCancel: () => this.#close(),
+              size: "touch",
+            })}
           </div>
         </form>
       </dialog>

@@ -4,6 +4,8 @@ import type { InstanceJson } from "../../server/contract/instances.ts";
 import type { PatchInstanceBody } from "../api/api_client.ts";
 import { apiContext } from "../controllers/contexts.ts";
 import { StoreSelection } from "../controllers/store_selection.ts";
+import { dialogActions } from "../lib/dialog_actions.ts";
+import { dialogHeader } from "../lib/dialog_header.ts";
 import { trapFocus } from "../lib/focus_trap.ts";
 import { icon } from "../lib/icons.ts";
 import {
@@ -182,12 +184,13 @@ export class InstanceSettings extends LitElement {
             `
             : nothing}
           <span class="flex-1"></span>
-          <button type="button"
-            class="rounded-md px-3 py-1.5 text-sm text-gray-300 ring-1 ring-gray-700 hover:bg-gray-800"
-            @click=${() => this.close()}>Close</button>
-          <button type="submit" ?disabled=${this._busy}
-            class="rounded-md bg-indigo-500 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-400 disabled:opacity-60"
-          >${this._busy ? "Saving…" : "Save"}</button>
+          ${dialogActions({
+            submitLabel: "Save",
+            busyLabel: "Saving…",
+            busy: this._busy,
+            onCancel: () => this.close(),
+            cancelLabel: "Close",
+          })}
         </div>
       </form>
     `;
@@ -205,14 +208,12 @@ export class InstanceSettings extends LitElement {
           if (e.target === e.currentTarget) this.close();
         }}
       >
-        <div class="flex items-center gap-3 border-b border-gray-800 px-5 py-3.5">
-          <h2 id="instance-settings-title" class="flex-1 truncate text-base font-semibold">
-            Settings of ${instance?.name ?? "instance"}
-          </h2>
-          <button type="button" aria-label="Close dialog"
-            class="grid size-8 place-items-center rounded-md text-gray-400 hover:bg-gray-800 hover:text-gray-100"
-            @click=${() => this.close()}>${icon("x")}</button>
-        </div>
+        ${dialogHeader({
+          id: "instance-settings-title",
+          title: `Settings of ${instance?.name ?? "instance"}`,
+          onClose: () => this.close(),
+          layout: "bar",
+        })}
         ${instance
           ? this.#renderBody(instance)
           : html`<p class="px-5 py-4 text-sm text-gray-400">This instance was removed.</p>`}

@@ -5,6 +5,8 @@ import { apiContext } from "../controllers/contexts.ts";
 import { StoreSelection } from "../controllers/store_selection.ts";
 import { requestComposerFocus } from "../lib/composer_focus.ts";
 import { errorText } from "../lib/error_text.ts";
+import { dialogActions } from "../lib/dialog_actions.ts";
+import { dialogHeader } from "../lib/dialog_header.ts";
 import { trapFocus } from "../lib/focus_trap.ts";
 import { icon } from "../lib/icons.ts";
 import { instanceDotClass } from "../lib/status_style.ts";
@@ -245,16 +247,12 @@ export class NewInstanceDialog extends LitElement {
                 : nothing}
             </div>
         <div class="flex justify-end gap-2 border-t border-gray-800 px-5 py-3">
-          <button
-            type="button"
-            class="rounded-md px-3 py-1.5 text-sm text-gray-300 ring-1 ring-gray-700 hover:bg-gray-800 focus-visible:outline-2 focus-visible:outline-indigo-400"
-            @click=${() => this.close()}
-          >Cancel</button>
-          <button
-            type="submit"
-            class="rounded-md bg-indigo-500 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-300 disabled:opacity-60"
-            ?disabled=${this._submitting}
-          >${this._submitting ? "Creating…" : "Create instance"}</button>
+          ${dialogActions({
+            submitLabel: "Create instance",
+            busyLabel: "Creating…",
+            busy: this._submitting,
+            onCancel: () => this.close(),
+          })}
         </div>
       </form>
     `;
@@ -338,15 +336,12 @@ export class NewInstanceDialog extends LitElement {
           if (e.target === e.currentTarget) this.close();
         }}
       >
-            <div class="flex items-center gap-3 border-b border-gray-800 px-5 py-3.5">
-              <h2 id="new-instance-title" class="flex-1 text-base font-semibold">New instance</h2>
-              <button
-                type="button"
-                class="grid size-8 place-items-center rounded-md text-gray-400 hover:bg-gray-800 hover:text-gray-100 focus-visible:outline-2 focus-visible:outline-indigo-400"
-                aria-label="Close dialog"
-                @click=${() => this.close()}
-              >${icon("x")}</button>
-            </div>
+            ${dialogHeader({
+              id: "new-instance-title",
+              title: "New instance",
+              onClose: () => this.close(),
+              layout: "bar",
+            })}
             ${this._createdId
               ? this.#renderProgress(this._createdId)
               : this.#renderTabs()}

@@ -6,6 +6,7 @@ import { createSession, type NewSessionBody } from "../api/review_api.ts";
 import { apiContext } from "../controllers/contexts.ts";
 import { StoreSelection } from "../controllers/store_selection.ts";
 import { branchInput, refusalText } from "../lib/changes_view.ts";
+import { dialogActions } from "../lib/dialog_actions.ts";
 import { trapFocus } from "../lib/focus_trap.ts";
 
 const FIELD =
@@ -168,14 +169,13 @@ export class NewSessionDialog extends LitElement {
             `
             : nothing}
           <div class="flex justify-end gap-2">
-            <button type="button"
-              class="rounded-md px-3 py-1.5 text-sm text-gray-300 ring-1 ring-gray-700 hover:bg-gray-800"
-              @click=${() => this.#close()}>Cancel</button>
-            <button type="submit" data-create-session
-              class="rounded-md bg-indigo-500 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-400 disabled:opacity-50"
-              ?disabled=${this._submitting}>${this._submitting
-                ? "Creating…"
-                : "Create session"}</button>
+            ${dialogActions({
+              submitLabel: "Create session",
+              busyLabel: "Creating…",
+              busy: this._submitting,
+              onCancel: () => this.#close(),
+              marker: "create-session",
+            })}
           </div>
         </form>
       </dialog>

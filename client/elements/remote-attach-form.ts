@@ -3,6 +3,7 @@ import { ContextConsumer } from "@lit/context";
 import { ApiError } from "../api/api_client.ts";
 import { apiContext } from "../controllers/contexts.ts";
 import { StoreSelection } from "../controllers/store_selection.ts";
+import { dialogActions } from "../lib/dialog_actions.ts";
 import { icon } from "../lib/icons.ts";
 import {
   type AttachProblem,
@@ -150,15 +151,13 @@ export class RemoteAttachForm extends LitElement {
             : nothing}
         </div>
         <div class="flex justify-end gap-2 border-t border-gray-800 px-5 py-3">
-          <button type="button"
-            class="rounded-md px-3 py-1.5 text-sm text-gray-300 ring-1 ring-gray-700 hover:bg-gray-800"
-            @click=${() => this.dispatchEvent(new CustomEvent("cancel-attach"))}
-          >Cancel</button>
-          <button type="submit" ?disabled=${this._submitting}
-            class="rounded-md bg-indigo-500 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-400 disabled:opacity-60"
-          >${this._submitting
-            ? "Checking the server…"
-            : "Attach server"}</button>
+          ${dialogActions({
+            submitLabel: "Attach server",
+            busyLabel: "Checking the server…",
+            busy: this._submitting,
+            onCancel: () =>
+              this.dispatchEvent(new CustomEvent("cancel-attach")),
+          })}
         </div>
       </form>
     `;

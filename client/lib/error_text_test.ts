@@ -1,33 +1,25 @@
 import { strictEqual } from "node:assert/strict";
-import type { InstanceJson } from "../../server/contract/instances.ts";
+import { instanceJson } from "../../server/testing/instance_fixtures.ts";
 import { ApiError } from "../api/api_client.ts";
 import { errorText } from "./error_text.ts";
 
-function instance(id: string, name: string): InstanceJson {
-  return {
-    id,
-    name,
-    working_directory: `/w/${id}-dir`,
-    status: "running",
-    pid: null,
-    port: null,
-    restart_count: 0,
-    exit_code: null,
-    last_error: null,
-    kind: "local",
-    url: null,
-    idle_timeout_s: 900,
-    hibernated_at: null,
-    memory_rss_bytes: null,
-    last_recycle: null,
-    created_at: "",
-    updated_at: "",
-  };
-}
-
 const instances = new Map([
-  ["inst_1a2b", instance("inst_1a2b", "alpha")],
-  ["inst_3c", instance("inst_3c", "")],
+  [
+    "inst_1a2b",
+    instanceJson({
+      id: "inst_1a2b",
+      name: "alpha",
+      working_directory: "/w/inst_1a2b-dir",
+    }),
+  ],
+  [
+    "inst_3c",
+    instanceJson({
+      id: "inst_3c",
+      name: "",
+      working_directory: "/w/inst_3c-dir",
+    }),
+  ],
 ]);
 
 Deno.test("conflict messages name the instance, not its id", () => {

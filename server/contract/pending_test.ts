@@ -1,6 +1,6 @@
 import { assertEquals } from "../testing/assert.ts";
 import { flockEvent, openCodeSession } from "../testing/event_fixtures.ts";
-import type { InstanceJson } from "./instances.ts";
+import { instanceJson } from "../testing/instance_fixtures.ts";
 import { pendingChangeOf } from "./pending.ts";
 
 const permission = {
@@ -16,25 +16,6 @@ const question = {
   sessionID: "ses_1",
   questions: [{ question: "Q?", header: "Q", options: [] }],
 };
-const instance = (status: InstanceJson["status"]): InstanceJson => ({
-  id: "inst_a",
-  name: "a",
-  working_directory: "/a",
-  status,
-  pid: null,
-  port: null,
-  restart_count: 0,
-  exit_code: null,
-  last_error: null,
-  kind: "local",
-  url: null,
-  idle_timeout_s: 900,
-  hibernated_at: null,
-  memory_rss_bytes: null,
-  last_recycle: null,
-  created_at: "2026-01-01T00:00:00.000Z",
-  updated_at: "2026-01-01T00:00:00.000Z",
-});
 
 Deno.test("pendingChangeOf: what each event does to the pending requests", () => {
   assertEquals(pendingChangeOf(flockEvent("permission.asked", permission)), {
@@ -82,14 +63,16 @@ Deno.test("pendingChangeOf: what each event does to the pending requests", () =>
   for (const status of ["stopping", "stopped", "error", "starting"] as const) {
     assertEquals(
       pendingChangeOf(
-        flockEvent("instance.status", { instance: instance(status) }),
+        flockEvent("instance.status", { instance: instanceJson({ status }) }),
       ),
       { kind: "clear", instanceId: "inst_a" },
     );
   }
   assertEquals(
     pendingChangeOf(
-      flockEvent("instance.status", { instance: instance("running") }),
+      flockEvent("instance.status", {
+        instance: instanceJson({ status: "running" }),
+      }),
     ),
     undefined,
   );

@@ -1,28 +1,9 @@
 import { assertEquals } from "../testing/assert.ts";
 import { flockEvent, openCodeSession } from "../testing/event_fixtures.ts";
-import type { InstanceJson } from "./instances.ts";
+import { instanceJson } from "../testing/instance_fixtures.ts";
 import { childSessionChangeOf, sessionChangeOf } from "./session_changes.ts";
 
 const session = openCodeSession({ id: "ses_1" });
-const instance = (status: InstanceJson["status"]): InstanceJson => ({
-  id: "inst_a",
-  name: "a",
-  working_directory: "/a",
-  status,
-  pid: null,
-  port: null,
-  restart_count: 0,
-  exit_code: null,
-  last_error: null,
-  kind: "local",
-  url: null,
-  idle_timeout_s: 900,
-  hibernated_at: null,
-  memory_rss_bytes: null,
-  last_recycle: null,
-  created_at: "2026-01-01T00:00:00.000Z",
-  updated_at: "2026-01-01T00:00:00.000Z",
-});
 
 Deno.test("sessionChangeOf: what each event does to the session list", () => {
   const upsert = { kind: "upsert", instanceId: "inst_a", session };
@@ -61,7 +42,9 @@ Deno.test("sessionChangeOf: what each event does to the session list", () => {
   );
   assertEquals(
     sessionChangeOf(
-      flockEvent("instance.status", { instance: instance("stopped") }),
+      flockEvent("instance.status", {
+        instance: instanceJson({ status: "stopped" }),
+      }),
     ),
     { kind: "settle", instanceId: "inst_a" },
   );
@@ -98,7 +81,9 @@ Deno.test("sessionChangeOf: events that leave the list alone", () => {
   );
   assertEquals(
     sessionChangeOf(
-      flockEvent("instance.status", { instance: instance("running") }),
+      flockEvent("instance.status", {
+        instance: instanceJson({ status: "running" }),
+      }),
     ),
     undefined,
   );

@@ -1,6 +1,7 @@
 import { assertEquals } from "../testing/assert.ts";
 import { FakeClock } from "../testing/fake_clock.ts";
 import { flockEvent } from "../testing/event_fixtures.ts";
+import { instanceJson } from "../testing/instance_fixtures.ts";
 import { ActivityRegistry } from "./activity.ts";
 import { idleVerdict } from "./idle_rule.ts";
 
@@ -168,25 +169,11 @@ Deno.test("idle rule: a fresh child starts with nothing pending; a resync replac
   await clock.advance(1000);
   activity.observe(
     flockEvent("instance.status", {
-      instance: {
+      instance: instanceJson({
         id: ID,
-        name: "a",
-        kind: "local",
-        working_directory: "/a",
-        url: null,
         status: "hibernated",
-        pid: null,
-        port: null,
-        restart_count: 0,
-        exit_code: null,
-        last_error: null,
         idle_timeout_s: 60,
-        hibernated_at: null,
-        memory_rss_bytes: null,
-        last_recycle: null,
-        created_at: "2026-01-01T00:00:00Z",
-        updated_at: "2026-01-01T00:00:00Z",
-      },
+      }),
     }),
   );
   assertEquals(activity.isBusy(ID), false);

@@ -1,5 +1,5 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
-import type { InstanceJson } from "../../../server/contract/instances.ts";
+import { instanceJson } from "../../../server/testing/instance_fixtures.ts";
 import type { PermissionJson } from "../../../server/contract/permissions.ts";
 import type {
   SessionJson,
@@ -37,28 +37,6 @@ function session(
   };
 }
 
-function instance(id: string): InstanceJson {
-  return {
-    id,
-    name: id,
-    working_directory: `/w/${id}`,
-    status: "running",
-    pid: null,
-    port: null,
-    restart_count: 0,
-    exit_code: null,
-    last_error: null,
-    kind: "local",
-    url: null,
-    idle_timeout_s: 900,
-    hibernated_at: null,
-    memory_rss_bytes: null,
-    last_recycle: null,
-    created_at: T(0),
-    updated_at: T(0),
-  };
-}
-
 function permission(
   id: string,
   sessionID: string,
@@ -83,7 +61,7 @@ function stateOf(
   const load: StoreAction = {
     kind: "snapshot-loaded",
     snapshot: {
-      instances: [instance("i1"), instance("i2")],
+      instances: [instanceJson({ id: "i1" }), instanceJson({ id: "i2" })],
       permissions,
       sessions: new Map([
         ["i1", sessions.filter((s) => s.instance_id === "i1")],
@@ -182,17 +160,17 @@ Deno.test("instance activity counts working, needs-you and unread", () => {
   ], [permission("p1", "a"), permission("p2", "a")]);
   const activity = instanceActivity(state);
   // "a" waits on the user: it counts as needing you, not as working
-  deepStrictEqual({ ...activityOf(activity, instance("i1")) }, {
+  deepStrictEqual({ ...activityOf(activity, instanceJson({ id: "i1" })) }, {
     working: 1,
     needsYou: 2,
     unread: 1,
   });
-  deepStrictEqual({ ...activityOf(activity, instance("i2")) }, {
+  deepStrictEqual({ ...activityOf(activity, instanceJson({ id: "i2" })) }, {
     working: 1,
     needsYou: 0,
     unread: 0,
   });
-  deepStrictEqual({ ...activityOf(new Map(), instance("i3")) }, {
+  deepStrictEqual({ ...activityOf(new Map(), instanceJson({ id: "i3" })) }, {
     working: 0,
     needsYou: 0,
     unread: 0,

@@ -1,5 +1,5 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
-import type { InstanceJson } from "../../../server/contract/instances.ts";
+import { instanceJson } from "../../../server/testing/instance_fixtures.ts";
 import type { SessionJson } from "../../../server/contract/sessions.ts";
 import type { SessionDiffJson } from "../../../server/contract/worktrees.ts";
 import {
@@ -11,25 +11,7 @@ import { isStale, NO_CHANGES } from "./changes.ts";
 import { reduce } from "./reducer.ts";
 import { EMPTY_STATE, type FlockState } from "./state.ts";
 
-const INSTANCE: InstanceJson = {
-  id: "inst_a",
-  name: "a",
-  working_directory: "/w/a",
-  status: "running",
-  pid: null,
-  port: null,
-  restart_count: 0,
-  exit_code: null,
-  last_error: null,
-  kind: "local",
-  url: null,
-  idle_timeout_s: 900,
-  hibernated_at: null,
-  memory_rss_bytes: null,
-  last_recycle: null,
-  created_at: "1",
-  updated_at: "1",
-};
+const INSTANCE = instanceJson();
 
 function session(id: string): SessionJson {
   return {

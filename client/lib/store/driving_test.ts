@@ -1,5 +1,5 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
-import type { InstanceJson } from "../../../server/contract/instances.ts";
+import { instanceJson } from "../../../server/testing/instance_fixtures.ts";
 import type { QuestionJson } from "../../../server/contract/questions.ts";
 import type { QueuedMessageJson } from "../../../server/contract/queue.ts";
 import type { SessionJson } from "../../../server/contract/sessions.ts";
@@ -11,28 +11,6 @@ import type { StoreAction } from "./actions.ts";
 import { reduce } from "./reducer.ts";
 import { EMPTY_STATE, type FlockState } from "./state.ts";
 
-function instance(id: string, status: InstanceJson["status"] = "running") {
-  const row: InstanceJson = {
-    id,
-    name: id,
-    working_directory: `/w/${id}`,
-    status,
-    pid: null,
-    port: null,
-    restart_count: 0,
-    exit_code: null,
-    last_error: null,
-    kind: "local",
-    url: null,
-    idle_timeout_s: 900,
-    hibernated_at: null,
-    memory_rss_bytes: null,
-    last_recycle: null,
-    created_at: "2026-01-01T00:00:00Z",
-    updated_at: "2026-01-01T00:00:00Z",
-  };
-  return row;
-}
 function session(id: string, extra: Partial<SessionJson> = {}): SessionJson {
   return {
     id,
@@ -83,7 +61,7 @@ function loaded(): FlockState {
   return reduce(EMPTY_STATE, {
     kind: "snapshot-loaded",
     snapshot: {
-      instances: [instance("inst_a")],
+      instances: [instanceJson()],
       permissions: [],
       questions: [question("que_1", "ses_child", "ses_root")],
       sessions: new Map([["inst_a", [session("ses_root")]]]),
@@ -143,7 +121,7 @@ Deno.test("questions: answered here, rejected, instance down, replaced", () => {
   const stopped = reduce(
     state,
     live(flockEvent("instance.status", {
-      instance: instance("inst_a", "error"),
+      instance: instanceJson({ status: "error" }),
     })),
   );
   strictEqual(stopped.questions.size, 0);
@@ -197,7 +175,7 @@ Deno.test("children: created, status, archived; listed sessions untouched", () =
   const settled = reduce(
     busy,
     live(flockEvent("instance.status", {
-      instance: instance("inst_a", "stopped"),
+      instance: instanceJson({ status: "stopped" }),
     })),
   );
   strictEqual(settled.children.get("ses_c2")?.status, "idle");
@@ -299,7 +277,7 @@ Deno.test("catalogs are dropped when the instance stops; recoveries until dismis
   const stopped = reduce(
     state,
     live(flockEvent("instance.status", {
-      instance: instance("inst_a", "stopped"),
+      instance: instanceJson({ status: "stopped" }),
     })),
   );
   strictEqual(stopped.driving.catalogs.has("inst_a"), false);

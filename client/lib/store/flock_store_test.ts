@@ -1,5 +1,6 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import type { InstanceJson } from "../../../server/contract/instances.ts";
+import { instanceJson } from "../../../server/testing/instance_fixtures.ts";
 import type {
   OpenCodeMessageWithParts,
   OpenCodeSession,
@@ -23,27 +24,6 @@ import type {
   WorkflowJson,
 } from "../../../server/contract/workflows.ts";
 
-function instance(id: string, status: InstanceJson["status"]): InstanceJson {
-  return {
-    id,
-    name: id,
-    working_directory: `/w/${id}`,
-    status,
-    pid: null,
-    port: null,
-    restart_count: 0,
-    exit_code: null,
-    last_error: null,
-    kind: "local",
-    url: null,
-    idle_timeout_s: 900,
-    hibernated_at: null,
-    memory_rss_bytes: null,
-    last_recycle: null,
-    created_at: "2026-01-01T00:00:00Z",
-    updated_at: "2026-01-01T00:00:00Z",
-  };
-}
 function session(id: string, instanceId: string, created = "1"): SessionJson {
   return {
     id,
@@ -134,7 +114,10 @@ const busy = (id: string) =>
 
 Deno.test("refreshAll loads instances, sessions and permissions", async () => {
   const { api, store } = setup();
-  api.instances = [instance("i1", "running"), instance("i2", "stopped")];
+  api.instances = [
+    instanceJson({ id: "i1" }),
+    instanceJson({ id: "i2", status: "stopped" }),
+  ];
   api.sessions.set("i1", [session("s1", "i1", "1"), session("s2", "i1", "2")]);
   api.permissions = [{
     id: "per_1",
@@ -159,7 +142,7 @@ Deno.test("change notifications are batched into one frame", () => {
     store.applyEvent(
       flockEvent(
         "instance.status",
-        { instance: instance("i1", "starting") },
+        { instance: instanceJson({ id: "i1", status: "starting" }) },
         "i1",
       ),
     );
@@ -172,7 +155,7 @@ Deno.test("change notifications are batched into one frame", () => {
 
 Deno.test("session.idle after busy signals a finished session", async () => {
   const { api, store, signals } = setup();
-  api.instances = [instance("i1", "running")];
+  api.instances = [instanceJson({ id: "i1" })];
   api.sessions.set("i1", [session("s1", "i1")]);
   await store.refreshAll();
   store.applyEvent(flockEvent("session.idle", { sessionID: "s1" }, "i1"));
@@ -212,7 +195,7 @@ Deno.test("permissions are added by asked and removed by replied", () => {
 
 Deno.test("instance.removed drops its sessions and conversations", async () => {
   const { api, store } = setup();
-  api.instances = [instance("i1", "running")];
+  api.instances = [instanceJson({ id: "i1" })];
   api.sessions.set("i1", [session("s1", "i1")]);
   await store.refreshAll();
   await store.loadConversation("s1");
@@ -224,7 +207,7 @@ Deno.test("instance.removed drops its sessions and conversations", async () => {
 
 Deno.test("a session title update from OpenCode renames the session", async () => {
   const { api, store } = setup();
-  api.instances = [instance("i1", "running")];
+  api.instances = [instanceJson({ id: "i1" })];
   api.sessions.set("i1", [session("s1", "i1")]);
   await store.refreshAll();
   store.applyEvent(busy("s1"));
@@ -244,7 +227,7 @@ Deno.test("a session title update from OpenCode renames the session", async () =
 
 Deno.test("sessions come and go from the events alone, never a refetch", async () => {
   const { api, store } = setup();
-  api.instances = [instance("i1", "running")];
+  api.instances = [instanceJson({ id: "i1" })];
   await store.refreshAll();
   const calls = api.sessionCalls;
   const tui = openCodeSession({
@@ -276,7 +259,7 @@ Deno.test("sessions come and go from the events alone, never a refetch", async (
 
 Deno.test("instance.sessions replaces the instance's list", async () => {
   const { api, store } = setup();
-  api.instances = [instance("i1", "running"), instance("i2", "running")];
+  api.instances = [instanceJson({ id: "i1" }), instanceJson({ id: "i2" })];
   api.sessions.set("i1", [session("s1", "i1"), session("s_gone", "i1")]);
   api.sessions.set("i2", [session("s2", "i2")]);
   await store.refreshAll();
@@ -298,14 +281,14 @@ Deno.test("instance.sessions replaces the instance's list", async () => {
 
 Deno.test("a stopped instance settles its busy sessions", async () => {
   const { api, store } = setup();
-  api.instances = [instance("i1", "running")];
+  api.instances = [instanceJson({ id: "i1" })];
   api.sessions.set("i1", [session("s1", "i1")]);
   await store.refreshAll();
   store.applyEvent(busy("s1"));
   store.applyEvent(
     flockEvent(
       "instance.status",
-      { instance: instance("i1", "stopped") },
+      { instance: instanceJson({ id: "i1", status: "stopped" }) },
       "i1",
     ),
   );
@@ -314,7 +297,7 @@ Deno.test("a stopped instance settles its busy sessions", async () => {
 
 Deno.test("an event of a type the page does not know is ignored", async () => {
   const { api, store, frames } = setup();
-  api.instances = [instance("i1", "running")];
+  api.instances = [instanceJson({ id: "i1" })];
   api.sessions.set("i1", [session("s1", "i1")]);
   await store.refreshAll();
   frames.length = 0;
@@ -344,7 +327,7 @@ const delta = (d: string) =>
 
 Deno.test("events during a conversation load are rebased on the history", async () => {
   const { api, store } = setup();
-  api.instances = [instance("i1", "running")];
+  api.instances = [instanceJson({ id: "i1" })];
   api.sessions.set("i1", [session("s1", "i1")]);
   await store.refreshAll();
   api.messages.set("s1", textHistory("Hello"));
@@ -367,7 +350,7 @@ Deno.test("events during a conversation load are rebased on the history", async 
 
 Deno.test("a stream.reset refetches loaded conversations without doubling", async () => {
   const { api, store } = setup();
-  api.instances = [instance("i1", "running")];
+  api.instances = [instanceJson({ id: "i1" })];
   api.sessions.set("i1", [session("s1", "i1")]);
   api.messages.set("s1", textHistory("A"));
   await store.refreshAll();
@@ -387,7 +370,7 @@ Deno.test("a stream.reset refetches loaded conversations without doubling", asyn
 
 Deno.test("select tells a subscriber once per frame, only when its part changed", async () => {
   const { api, store, frames } = setup();
-  api.instances = [instance("i1", "running")];
+  api.instances = [instanceJson({ id: "i1" })];
   api.sessions.set("i1", [session("s1", "i1")]);
   api.messages.set("s1", textHistory("A"));
   await store.refreshAll();
@@ -414,7 +397,7 @@ Deno.test("select tells a subscriber once per frame, only when its part changed"
   store.applyEvent(
     flockEvent(
       "instance.status",
-      { instance: instance("i1", "stopped") },
+      { instance: instanceJson({ id: "i1", status: "stopped" }) },
       "i1",
     ),
   );

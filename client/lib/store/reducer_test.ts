@@ -3,7 +3,7 @@ import {
   notStrictEqual,
   strictEqual,
 } from "node:assert/strict";
-import type { InstanceJson } from "../../../server/contract/instances.ts";
+import { instanceJson } from "../../../server/testing/instance_fixtures.ts";
 import type { SessionJson } from "../../../server/contract/sessions.ts";
 import {
   assistantMessage,
@@ -18,27 +18,6 @@ import { reduce } from "./reducer.ts";
 import { signalsOf } from "./signals.ts";
 import { EMPTY_STATE, type FlockState } from "./state.ts";
 
-function instance(id: string): InstanceJson {
-  return {
-    id,
-    name: id,
-    working_directory: `/w/${id}`,
-    status: "running",
-    pid: null,
-    port: null,
-    restart_count: 0,
-    exit_code: null,
-    last_error: null,
-    kind: "local",
-    url: null,
-    idle_timeout_s: 900,
-    hibernated_at: null,
-    memory_rss_bytes: null,
-    last_recycle: null,
-    created_at: "2026-01-01T00:00:00Z",
-    updated_at: "2026-01-01T00:00:00Z",
-  };
-}
 function session(id: string, instanceId: string): SessionJson {
   return {
     id,
@@ -62,7 +41,7 @@ function loaded(): FlockState {
   const snapshot: StoreAction = {
     kind: "snapshot-loaded",
     snapshot: {
-      instances: [instance("i1"), instance("i2")],
+      instances: [instanceJson({ id: "i1" }), instanceJson({ id: "i2" })],
       permissions: [{
         id: "per_1",
         sessionID: "s2",
@@ -228,7 +207,7 @@ Deno.test("a snapshot equal to the state keeps every object", () => {
   const after = reduce(before, {
     kind: "snapshot-loaded",
     snapshot: {
-      instances: [instance("i1"), instance("i2")],
+      instances: [instanceJson({ id: "i1" }), instanceJson({ id: "i2" })],
       permissions: [...before.permissions.values()],
       questions: [],
       children: new Map(),

@@ -14,6 +14,7 @@ import type { Clock } from "../../clock.ts";
 import { openDatabase } from "../../db/database.ts";
 import { migrate } from "../../db/migrate.ts";
 import { type TestServices, testServices } from "../../testing/app_services.ts";
+import { instanceJson } from "../../testing/instance_fixtures.ts";
 import { loadWorkflow } from "../../workflows/workflow_loader.ts";
 import type { RepoInputs } from "../repo_inputs.ts";
 import { FakeWorld, type WorldScript } from "./fake_world.ts";
@@ -75,25 +76,13 @@ export async function startRunner(
       "INSERT INTO instances (id, name, working_directory, status) VALUES (?, 'a', '/w/project', 'running')",
     ).run(INSTANCE_ID);
   }
-  const row = {
+  const row = instanceJson({
     id: INSTANCE_ID,
     name: "a",
     working_directory: "/w/project",
-    status: "running" as const,
     pid: 1,
     port: 1,
-    restart_count: 0,
-    exit_code: null,
-    last_error: null,
-    kind: "local" as const,
-    url: null,
-    idle_timeout_s: 900,
-    hibernated_at: null,
-    memory_rss_bytes: null,
-    last_recycle: null,
-    created_at: "2026-01-01T00:00:00.000Z",
-    updated_at: "2026-01-01T00:00:00.000Z",
-  };
+  });
   const world = options.world ?? new FakeWorld(row, options.script);
   world.script = options.script;
   const services = testServices({

@@ -9,11 +9,13 @@
  */
 import type { FieldSpec, Schema } from "../http/json_body.ts";
 import type { Route } from "../http/router.ts";
+import { ref } from "./openapi_builders.ts";
 import { RUN_SCHEMAS } from "./openapi_runs.ts";
 import { WORKTREE_SCHEMAS } from "./openapi_worktrees.ts";
 import { COMPONENT_SCHEMAS } from "./openapi_schemas.ts";
 
 export { COMPONENT_SCHEMAS };
+export { arrayOf, ref } from "./openapi_builders.ts";
 
 /** A JSON Schema (2020-12, as OpenAPI 3.1 uses it). */
 export type JsonSchema = Record<string, unknown>;
@@ -54,16 +56,6 @@ export interface RouteDoc {
 /** A route with its documentation. */
 export interface ApiRoute extends Route {
   doc: RouteDoc;
-}
-
-/** A reference to a component schema. */
-export function ref(name: string): JsonSchema {
-  return { $ref: `#/components/schemas/${name}` };
-}
-
-/** An array of `items`. */
-export function arrayOf(items: JsonSchema): JsonSchema {
-  return { type: "array", items };
 }
 
 function fieldSchema(spec: FieldSpec, description?: string): JsonSchema {

@@ -5,56 +5,23 @@
  *
  * @module
  */
-import { RUN_STATUSES } from "../contract/workflows.ts";
+import {
+  ATTEMPT_OUTCOMES,
+  RUN_STATUSES,
+  STEP_STATUSES,
+  STEP_TYPES,
+  STORY_STATUSES,
+} from "../contract/workflows.ts";
+import { AGENT_ROLES } from "../workflows/spec_types.ts";
 import type { JsonSchema } from "./openapi.ts";
-
-const TIMESTAMP: JsonSchema = {
-  type: "string",
-  format: "date-time",
-  description: "ISO 8601, UTC",
-};
-const NULLABLE_STRING: JsonSchema = { type: ["string", "null"] };
-const STEP_STATUSES = [
-  "waiting",
-  "pending",
-  "running",
-  "done",
-  "failed",
-  "blocked",
-  "skipped",
-];
-const STORY_STATUSES = [
-  "pending",
-  "running",
-  "verifying",
-  "done",
-  "failed",
-  "skipped",
-];
-const OUTCOMES = [
-  "passed",
-  "retry",
-  "failed",
-  "errored",
-  "timed_out",
-  "missing_keys",
-  "aborted",
-  "interrupted",
-];
-
-function object(
-  properties: Record<string, JsonSchema>,
-  description?: string,
-): JsonSchema {
-  return {
-    type: "object",
-    ...(description === undefined ? {} : { description }),
-    required: Object.keys(properties).filter((key) =>
-      key !== "line" && key !== "column"
-    ),
-    properties,
-  };
-}
+import {
+  arrayOf,
+  NULLABLE_STRING,
+  object,
+  ref,
+  stringEnum,
+  TIMESTAMP,
+} from "./openapi_builders.ts";
 
 const RUN_SUMMARY_FIELDS: Record<string, JsonSchema> = {
   id: { type: "string", pattern: "^run_" },
@@ -62,7 +29,7 @@ const RUN_SUMMARY_FIELDS: Record<string, JsonSchema> = {
   workflow: { type: "string" },
   workflow_version: { type: "integer" },
   instance_id: { type: "string" },
-  status: { type: "string", enum: [...RUN_STATUSES] },
+  status: stringEnum(RUN_STATUSES),
   task: { type: "string" },
   cost: { type: "number" },
   blocked_reason: {
@@ -80,8 +47,8 @@ export const RUN_SCHEMAS: Record<string, JsonSchema> = {
   SpecIssue: object({
     path: { type: "string", description: "e.g. steps[3].loop.verify_step" },
     message: { type: "string" },
-    line: { type: "integer" },
-    column: { type: "integer" },
+  }, {
+    optional: { line: { type: "integer" }, column: { type: "integer" } },
   }),
   Workflow: object({
     id: { type: "string" },
@@ -94,48 +61,29 @@ export const RUN_SCHEMAS: Record<string, JsonSchema> = {
         "Flock's install counter for this id; runs keep the revision they started with",
     },
     description: NULLABLE_STRING,
-    agents: {
-      type: "array",
-      items: object({
-        id: { type: "string" },
-        name: { type: "string" },
-        role: {
-          type: "string",
-          enum: [
-            "coding",
-            "analysis",
-            "verification",
-            "testing",
-            "pr",
-            "scanning",
-          ],
-        },
-        description: NULLABLE_STRING,
-        files: { type: "array", items: { type: "string" } },
-      }),
-    },
-    steps: {
-      type: "array",
-      items: object({
-        id: { type: "string" },
-        type: { type: "string", enum: ["single", "loop", "gate"] },
-        agent: NULLABLE_STRING,
-        verify_step: NULLABLE_STRING,
-        retry_step: NULLABLE_STRING,
-      }),
-    },
-    warnings: {
-      type: "array",
-      items: { $ref: "#/components/schemas/SpecIssue" },
-    },
+    agents: arrayOf(object({
+      id: { type: "string" },
+      name: { type: "string" },
+      role: stringEnum(AGENT_ROLES),
+      description: NULLABLE_STRING,
+      files: arrayOf({ type: "string" }),
+    })),
+    steps: arrayOf(object({
+      id: { type: "string" },
+      type: stringEnum(STEP_TYPES),
+      agent: NULLABLE_STRING,
+      verify_step: NULLABLE_STRING,
+      retry_step: NULLABLE_STRING,
+    })),
+    warnings: arrayOf(ref("SpecIssue")),
     path: NULLABLE_STRING,
     installed_at: TIMESTAMP,
-  }, "An installed workflow (antfarm's format)"),
+  }, { description: "An installed workflow (antfarm's format)" }),
   RunStep: object({
     id: { type: "string" },
-    type: { type: "string", enum: ["single", "loop", "gate"] },
+    type: stringEnum(STEP_TYPES),
     agent: NULLABLE_STRING,
-    status: { type: "string", enum: STEP_STATUSES },
+    status: stringEnum(STEP_STATUSES),
     retry_count: { type: "integer" },
     rework_count: { type: "integer" },
     output: NULLABLE_STRING,
@@ -144,8 +92,8 @@ export const RUN_SCHEMAS: Record<string, JsonSchema> = {
     id: { type: "string" },
     title: { type: "string" },
     description: { type: "string" },
-    acceptance_criteria: { type: "array", items: { type: "string" } },
-    status: { type: "string", enum: STORY_STATUSES },
+    acceptance_criteria: arrayOf({ type: "string" }),
+    status: stringEnum(STORY_STATUSES),
     retry_count: { type: "integer" },
     origin: { type: "string", enum: ["plan", "rework"] },
   }),
@@ -159,7 +107,7 @@ export const RUN_SCHEMAS: Record<string, JsonSchema> = {
       description:
         "The OpenCode session holding the transcript (GET /api/sessions/{id}/messages)",
     },
-    outcome: { type: ["string", "null"], enum: [...OUTCOMES, null] },
+    outcome: { type: ["string", "null"], enum: [...ATTEMPT_OUTCOMES, null] },
     detail: NULLABLE_STRING,
     tokens: { type: "integer" },
     cost: { type: "number" },
@@ -174,7 +122,7 @@ export const RUN_SCHEMAS: Record<string, JsonSchema> = {
     },
     stories_done: { type: "integer" },
     stories_total: { type: "integer" },
-  }, "A run without its lists (GET /api/runs, run.updated)"),
+  }, { description: "A run without its lists (GET /api/runs, run.updated)" }),
   Run: object({
     ...RUN_SUMMARY_FIELDS,
     context: {
@@ -182,14 +130,8 @@ export const RUN_SCHEMAS: Record<string, JsonSchema> = {
       additionalProperties: { type: "string" },
       description: "The outputs of the steps so far (lower-case keys)",
     },
-    steps: { type: "array", items: { $ref: "#/components/schemas/RunStep" } },
-    stories: {
-      type: "array",
-      items: { $ref: "#/components/schemas/RunStory" },
-    },
-    attempts: {
-      type: "array",
-      items: { $ref: "#/components/schemas/RunAttempt" },
-    },
-  }, "A run of a workflow"),
+    steps: arrayOf(ref("RunStep")),
+    stories: arrayOf(ref("RunStory")),
+    attempts: arrayOf(ref("RunAttempt")),
+  }, { description: "A run of a workflow" }),
 };

@@ -6,6 +6,7 @@
  * @module
  */
 import type { JsonSchema } from "./openapi.ts";
+import { arrayOf, COUNT, object, ref } from "./openapi_builders.ts";
 
 const FILE_STATUSES = [
   "added",
@@ -55,73 +56,42 @@ export const SESSION_WORKTREE_PROPERTIES: Record<string, JsonSchema> = {
 
 /** The component schemas of changes, merges and commits. */
 export const WORKTREE_SCHEMAS: Record<string, JsonSchema> = {
-  DiffFile: {
-    type: "object",
-    required: [
-      "file",
-      "status",
-      "additions",
-      "deletions",
-      "binary",
-      "patch",
-      "truncated",
-    ],
-    properties: {
-      file: { type: "string", description: "Relative to the working tree" },
+  DiffFile: object({
+    file: { type: "string", description: "Relative to the working tree" },
+    status: { type: "string", enum: FILE_STATUSES },
+    additions: COUNT,
+    deletions: COUNT,
+    binary: { type: "boolean" },
+    patch: { type: "string", description: "The file's unified diff" },
+    truncated: { type: "boolean", description: "Cut at 1 MiB" },
+  }, {
+    optional: {
       old_file: { type: "string", description: "Before a rename or copy" },
-      status: { type: "string", enum: FILE_STATUSES },
-      additions: { type: "integer", minimum: 0 },
-      deletions: { type: "integer", minimum: 0 },
-      binary: { type: "boolean" },
-      patch: { type: "string", description: "The file's unified diff" },
-      truncated: { type: "boolean", description: "Cut at 1 MiB" },
     },
-  },
-  SessionDiff: {
-    type: "object",
-    required: ["session_id", "scope", "directory", "base", "files"],
-    properties: {
-      session_id: { type: "string" },
-      scope: { type: "string", enum: ["working", "branch"] },
-      directory: { type: "string" },
-      base: { type: ["string", "null"] },
-      files: {
-        type: "array",
-        items: { $ref: "#/components/schemas/DiffFile" },
-      },
+  }),
+  SessionDiff: object({
+    session_id: { type: "string" },
+    scope: { type: "string", enum: ["working", "branch"] },
+    directory: { type: "string" },
+    base: { type: ["string", "null"] },
+    files: arrayOf(ref("DiffFile")),
+  }),
+  MergeResult: object({
+    kind: {
+      type: "string",
+      enum: ["up-to-date", "fast-forward", "merge-commit"],
     },
-  },
-  MergeResult: {
-    type: "object",
-    required: [
-      "kind",
-      "branch",
-      "base",
-      "previous",
-      "commit",
-      "updated_checkout",
-    ],
-    properties: {
-      kind: {
-        type: "string",
-        enum: ["up-to-date", "fast-forward", "merge-commit"],
-      },
-      branch: { type: "string" },
-      base: { type: "string" },
-      previous: { type: "string", description: "The base's commit before" },
-      commit: { type: "string", description: "The base's commit after" },
-      updated_checkout: {
-        type: ["string", "null"],
-        description: "The checkout of the base whose files moved along",
-      },
+    branch: { type: "string" },
+    base: { type: "string" },
+    previous: { type: "string", description: "The base's commit before" },
+    commit: { type: "string", description: "The base's commit after" },
+    updated_checkout: {
+      type: ["string", "null"],
+      description: "The checkout of the base whose files moved along",
     },
-  },
-  CommitResult: {
-    type: "object",
-    required: ["commit", "files"],
-    properties: {
-      commit: { type: "string" },
-      files: { type: "array", items: { type: "string" } },
-    },
-  },
+  }),
+  CommitResult: object({
+    commit: { type: "string" },
+    files: arrayOf({ type: "string" }),
+  }),
 };

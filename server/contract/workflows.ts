@@ -44,6 +44,17 @@ export type StepStatusJson =
   | "blocked"
   | "skipped";
 
+/** Every step status, in a stable order. */
+export const STEP_STATUSES: readonly StepStatusJson[] = [
+  "waiting",
+  "pending",
+  "running",
+  "done",
+  "failed",
+  "blocked",
+  "skipped",
+];
+
 /** A story's status: `verifying` means implemented, waiting for or under verification. */
 export type StoryStatusJson =
   | "pending"
@@ -52,6 +63,16 @@ export type StoryStatusJson =
   | "done"
   | "failed"
   | "skipped";
+
+/** Every story status, in a stable order. */
+export const STORY_STATUSES: readonly StoryStatusJson[] = [
+  "pending",
+  "running",
+  "verifying",
+  "done",
+  "failed",
+  "skipped",
+];
 
 /** How an attempt ended (null while it is live). */
 export type AttemptOutcomeJson =
@@ -64,8 +85,23 @@ export type AttemptOutcomeJson =
   | "aborted"
   | "interrupted";
 
+/** Every attempt outcome, in a stable order. */
+export const ATTEMPT_OUTCOMES: readonly AttemptOutcomeJson[] = [
+  "passed",
+  "retry",
+  "failed",
+  "errored",
+  "timed_out",
+  "missing_keys",
+  "aborted",
+  "interrupted",
+];
+
 /** A step's kind: `single` (default), `loop` (once per story) or `gate` (a person approves). */
 export type StepTypeJson = "single" | "loop" | "gate";
+
+/** Every step kind. */
+export const STEP_TYPES: readonly StepTypeJson[] = ["single", "loop", "gate"];
 
 /** One problem (or warning) in a workflow spec. */
 export interface SpecIssueJson {

@@ -10,6 +10,7 @@
  * The seed is fixed; `WORKFLOW_SEED=<n>` reproduces a run and
  * `WORKFLOW_SEED=random` draws one (printed).
  */
+import { ATTEMPT_OUTCOMES } from "../contract/workflows.ts";
 import { assert, assertEquals } from "../testing/assert.ts";
 import { decide } from "./decide.ts";
 import type { RunEvent } from "./decide_types.ts";
@@ -244,18 +245,7 @@ Deno.test(`decide keeps its invariants over ${RUNS} random runs (seed ${SEED})`,
     "failed",
     "running",
   ]);
-  for (
-    const outcome of [
-      "passed",
-      "retry",
-      "failed",
-      "errored",
-      "timed_out",
-      "missing_keys",
-      "aborted",
-      "interrupted",
-    ]
-  ) {
+  for (const outcome of ATTEMPT_OUTCOMES) {
     assert(seenOutcomes.has(outcome), `no attempt ended ${outcome}`);
   }
   assert(accepted > RUNS * 20, `only ${accepted} events were accepted`);

@@ -9,6 +9,8 @@
  *
  * @module
  */
+import { stringify } from "yaml";
+import type { AgentRole } from "../../workflows/spec_types.ts";
 
 /** The feature workflow: plan → setup → implement (verified loop) → verify → test → pr → review. */
 export const FLOCK_FEATURE_YAML = `
@@ -91,67 +93,94 @@ steps:
     on_fail: { retry_step: implement, max_retries: 3, on_exhausted: { escalate_to: human } }
 `;
 
+/** A step of a {@linkcode oneAgentWorkflowYaml} workflow. */
+export interface OneAgentStep {
+  id: string;
+  /** The prompt template (cues for the fake model on lines of their own). */
+  input: string;
+  /** A gate (a person approves) instead of a step the agent runs. */
+  type?: "gate";
+  max_retries?: number;
+  on_fail?: { escalate_to: "human" };
+}
+
+/**
+ * A small workflow in antfarm's format with one agent, which runs every
+ * step but the gates.
+ *
+ * @param id The workflow's id.
+ * @param name Its name ("(test)" is added).
+ * @param agent Its one agent.
+ * @param steps Its steps, in order.
+ * @returns The YAML.
+ */
+export function oneAgentWorkflowYaml(
+  id: string,
+  name: string,
+  agent: { id: string; role: AgentRole },
+  steps: OneAgentStep[],
+): string {
+  return stringify({
+    id,
+    name: `${name} (test)`,
+    version: 1,
+    agents: [agent],
+    steps: steps.map(({ id, ...rest }) =>
+      rest.type === "gate" ? { id, ...rest } : { id, agent: agent.id, ...rest }
+    ),
+  });
+}
+
 /** A check that escalates after two failures, then a gate, then a last step. */
-export const ESCALATING_YAML = `
-id: escalating
-name: Escalating (test)
-version: 1
-agents: [{ id: checker, role: analysis }]
-steps:
-  - id: check
-    agent: checker
-    input: |
-      Check the build for {{task}}.
-      REPLY> STATUS: done
-      REPLY> TITLE: v1
-    max_retries: 1
-    on_fail: { escalate_to: human }
-  - id: approval
-    type: gate
-    input: "Ship {{title}}?"
-  - id: final
-    agent: checker
-    input: "Final look at {{task}}.\\nREPLY> STATUS: done"
-`;
+export const ESCALATING_YAML = oneAgentWorkflowYaml(
+  "escalating",
+  "Escalating",
+  { id: "checker", role: "analysis" },
+  [
+    {
+      id: "check",
+      input:
+        "Check the build for {{task}}.\nREPLY> STATUS: done\nREPLY> TITLE: v1\n",
+      max_retries: 1,
+      on_fail: { escalate_to: "human" },
+    },
+    { id: "approval", type: "gate", input: "Ship {{title}}?" },
+    { id: "final", input: "Final look at {{task}}.\nREPLY> STATUS: done" },
+  ],
+);
 
 /** One step whose prompt the test holds at the fake model. */
-export const HELD_YAML = `
-id: held
-name: Held (test)
-version: 1
-agents: [{ id: worker, role: coding }]
-steps:
-  - id: work
-    agent: worker
-    input: "Hold this one: {{task}}\\nREPLY> STATUS: done"
-`;
+export const HELD_YAML = oneAgentWorkflowYaml(
+  "held",
+  "Held",
+  { id: "worker", role: "coding" },
+  [{ id: "work", input: "Hold this one: {{task}}\nREPLY> STATUS: done" }],
+);
 
 /** A step that runs a shell command (a permission the instance asks for). */
-export const ASKING_YAML = `
-id: asking
-name: Asking (test)
-version: 1
-agents: [{ id: runner, role: testing }]
-steps:
-  - id: run
-    agent: runner
-    input: "Run the check.\\nBASH> echo flock-asked\\nREPLY> STATUS: done"
-`;
+export const ASKING_YAML = oneAgentWorkflowYaml(
+  "asking",
+  "Asking",
+  { id: "runner", role: "testing" },
+  [{
+    id: "run",
+    input: "Run the check.\nBASH> echo flock-asked\nREPLY> STATUS: done",
+  }],
+);
 
 /** A second step whose template names a key nothing provides. */
-export const HOLES_YAML = `
-id: holes
-name: Holes (test)
-version: 1
-agents: [{ id: writer, role: analysis }]
-steps:
-  - id: first
-    agent: writer
-    input: "First of {{task}}.\\nREPLY> STATUS: done"
-  - id: second
-    agent: writer
-    input: "Second, with {{missing_thing}}.\\nREPLY> STATUS: done"
-`;
+export const HOLES_YAML = oneAgentWorkflowYaml(
+  "holes",
+  "Holes",
+  { id: "writer", role: "analysis" },
+  [
+    { id: "first", input: "First of {{task}}.\nREPLY> STATUS: done" },
+    {
+      id: "second",
+      input: "Second, with {{missing_thing}}.\nREPLY> STATUS: done",
+    },
+  ],
+);
 
 const AGENT_FILES: Record<string, string> = {
   "workflows/flock-feature/agents/planner/AGENTS.md":

@@ -18,7 +18,7 @@ import type { SearchIndex } from "../events/search_index.ts";
 import type { SessionTracker } from "../events/session_tracker.ts";
 import type { CatalogCache } from "../opencode/catalog_cache.ts";
 import type { MessageQueue } from "../queue/message_queue.ts";
-import { NotFoundError } from "../http/errors.ts";
+import { BadRequestError, NotFoundError } from "../http/errors.ts";
 import type { OpenCodeClient } from "../opencode/opencode_client.ts";
 import { InstanceNotRunningError } from "../opencode/instance_errors.ts";
 import type { SessionWorktrees } from "../worktrees/session_worktrees.ts";
@@ -129,4 +129,21 @@ export function newInstanceId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(8));
   return "inst_" +
     Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The `force` query of a delete: absent or `false` is false, `true` is true.
+ *
+ * @throws {BadRequestError} for any other value.
+ */
+export function forceOf(url: URL): boolean {
+  const force = url.searchParams.get("force");
+  if (force === null || force === "false") return false;
+  if (force === "true") return true;
+  throw new BadRequestError(
+    `Cannot use query "force": expected true or false, got "${
+      force.slice(0, 20)
+    }"`,
+    "invalid_query",
+  );
 }

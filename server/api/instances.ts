@@ -13,6 +13,7 @@ import { assertNoActiveRun } from "./runs.ts";
 import { createSession, createSessionBodySchema } from "./session_create.ts";
 import {
   type ApiContext,
+  forceOf,
   newInstanceId,
   requireInstance,
 } from "./api_context.ts";
@@ -194,26 +195,42 @@ export function instanceRoutes(ctx: ApiContext): ApiRoute[] {
     {
       method: "DELETE",
       path: "/api/instances/:id",
-      summary: "Stop an instance and remove it with its sessions",
+      summary:
+        "Stop an instance and remove it with its sessions and their worktrees",
       doc: {
         tag: "instances",
         params: { id: "The instance id" },
         description:
-          "Stops the child (aborting busy sessions, SIGTERM then SIGKILL), deletes the row and Flock's record of its sessions (OpenCode's own data stays), and publishes `instance.removed`. A remote instance is only disconnected and forgotten, with its password; its server keeps running.",
+          "Removes the worktrees Flock made for its sessions, and each branch once merged into its base. When one has uncommitted files or unmerged commits it answers 409 `worktrees_have_work` (`error.worktrees`: session, branch, base, path, files, unmerged commits) before changing anything, unless `force=true`, which removes them anyway but still keeps every unmerged branch. Then stops the child (aborting busy sessions, SIGTERM then SIGKILL), deletes the row and Flock's record of its sessions (OpenCode's own data stays), and publishes `instance.removed`. A remote instance is only disconnected and forgotten, with its password; its server keeps running.",
+        query: [{
+          name: "force",
+          description:
+            "`true` removes worktrees with uncommitted or unmerged work",
+          schema: { type: "boolean" },
+        }],
         responses: {
           204: "Removed",
+          400: errorDoc(400),
           404: errorDoc(404),
-          409: errorDoc(409, "A workflow run is running or blocked in it"),
+          409: errorDoc(
+            409,
+            "A workflow run is running or blocked in it, or its sessions' worktrees have work to lose",
+          ),
         },
       },
-      handler: async ({ params }) => {
+      handler: async ({ params, url }) => {
         const instance = requireInstance(ctx, params.id!);
+        const force = forceOf(url);
         assertNoActiveRun(ctx, instance.id);
+        // Refuse before stopping anything; removeAll checks again once the
+        // agents are stopped, so nothing written meanwhile is lost.
+        if (!force) await ctx.worktrees.assertNoWorkToLose(instance.id);
         try {
           await ctx.supervisor.forget(instance.id);
         } catch (error) {
           log.error(`Cannot stop instance ${instance.id} cleanly:`, error);
         }
+        await ctx.worktrees.removeAll(instance.id, force);
         if (ctx.instances.delete(instance.id)) {
           ctx.publish({
             type: "instance.removed",

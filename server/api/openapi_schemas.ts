@@ -36,6 +36,11 @@ export const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
           description:
             "The files it is about (merge conflicts, uncommitted changes), when any",
         },
+        worktrees: {
+          ...arrayOf(ref("WorktreeWork")),
+          description:
+            "The worktrees with work to lose (`worktrees_have_work`, deleting an instance)",
+        },
       },
     }),
   }),

@@ -22,7 +22,7 @@ const FILE_STATUSES = [
 /** The `worktree` field of `POST /api/instances/{id}/sessions`. */
 export const WORKTREE_FIELD_SCHEMA: JsonSchema = {
   description:
-    'Run the session in a git worktree of its own: `true` (a new branch named `flock/<title>-<hex>`, from the repository\'s HEAD) or `{ "branch": "name", "base"?: "ref" }`. The worktree goes under Flock\'s data directory and is removed with the session. 400 when the instance\'s directory is not in a git repository, git refuses the branch name, or the base names no commit; 409 when the branch exists.',
+    'Run the session in a git worktree of its own: `true` (a new branch named `flock/<title>-<hex>`, from the repository\'s HEAD) or `{ "branch": "name", "base"?: "ref" }`. The worktree goes under Flock\'s data directory and is removed with the last session that runs in it (its forks run there too), or with the instance. 400 when the instance\'s directory is not in a git repository, git refuses the branch name, or the base names no commit; 409 when the branch exists.',
   oneOf: [
     { type: "boolean" },
     {
@@ -93,5 +93,22 @@ export const WORKTREE_SCHEMAS: Record<string, JsonSchema> = {
   CommitResult: object({
     commit: { type: "string" },
     files: arrayOf({ type: "string" }),
+  }),
+  WorktreeWork: object({
+    session_id: {
+      type: "string",
+      description: "The session that owns the worktree",
+    },
+    branch: { type: ["string", "null"], description: "Null when detached" },
+    base: { type: "string" },
+    path: { type: "string", description: "The worktree's directory" },
+    files: {
+      ...arrayOf({ type: "string" }),
+      description: "Uncommitted (or untracked) files",
+    },
+    unmerged_commits: {
+      ...COUNT,
+      description: "Commits of the branch the base lacks",
+    },
   }),
 };

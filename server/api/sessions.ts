@@ -12,7 +12,7 @@ import { BadRequestError } from "../http/errors.ts";
 import { readJson, type Schema, validate } from "../http/json_body.ts";
 import { sseResponse } from "../http/sse.ts";
 import { OpenCodeHttpError } from "../opencode/opencode_errors.ts";
-import { type ApiContext, requireSession } from "./api_context.ts";
+import { type ApiContext, forceOf, requireSession } from "./api_context.ts";
 import { EVENT_STREAM_DOC, lastEventIdOf } from "./events.ts";
 import {
   type ApiRoute,
@@ -26,18 +26,6 @@ import {
 export const RENAME_SESSION_BODY = {
   title: { type: "string", minLength: 1, maxLength: 1000 },
 } as const satisfies Schema;
-
-function forceOf(url: URL): boolean {
-  const force = url.searchParams.get("force");
-  if (force === null || force === "false") return false;
-  if (force === "true") return true;
-  throw new BadRequestError(
-    `Cannot use query "force": expected true or false, got "${
-      force.slice(0, 20)
-    }"`,
-    "invalid_query",
-  );
-}
 
 /** The session routes (except listing/creating, which live under instances). */
 export function sessionRoutes(ctx: ApiContext): ApiRoute[] {
@@ -100,12 +88,13 @@ export function sessionRoutes(ctx: ApiContext): ApiRoute[] {
     {
       method: "DELETE",
       path: "/api/sessions/:id",
-      summary: "Delete a session (in OpenCode too), and its worktree",
+      summary:
+        "Delete a session (in OpenCode too), and its worktree unless a fork still uses it",
       doc: {
         tag: "sessions",
         params: id,
         description:
-          "A worktree session's worktree is removed first, and its branch too once merged (an unmerged branch is kept even with `force`). Uncommitted or unmerged work is 409 (`uncommitted_changes` with `error.files`, `unmerged_work`) unless `force=true`.",
+          "A worktree belongs to the session it was made for; its forks run in it too. Deleting a fork never touches the worktree. Deleting the owner while a fork still runs there hands the worktree (branch, base, uncommitted files) to the oldest such fork and removes nothing. Otherwise the worktree is removed first, and its branch too once merged (an unmerged branch is kept even with `force`); uncommitted or unmerged work is 409 (`uncommitted_changes` with `error.files`, `unmerged_work`) unless `force=true`.",
         query: [{
           name: "force",
           description:
@@ -127,7 +116,7 @@ export function sessionRoutes(ctx: ApiContext): ApiRoute[] {
         const session = requireSession(ctx, params.id!);
         const force = forceOf(url);
         const client = await running(session);
-        await ctx.worktrees.remove(session.id, force);
+        await ctx.worktrees.release(session.id, force);
         try {
           await client.deleteSession(session.id);
         } catch (error) {

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { WorktreeWorkJson } from "./worktrees.ts";
 
 /** The body of every API error response. */
 export interface ApiErrorBody {
@@ -11,6 +12,8 @@ export interface ApiErrorBody {
     message: string;
     /** The files the error is about (a merge conflict, uncommitted changes), when any. */
     files?: string[];
+    /** The worktrees with work to lose (deleting an instance), when any. */
+    worktrees?: WorktreeWorkJson[];
   };
 }
 

@@ -86,3 +86,22 @@ export interface SessionChangesEvent {
   instance_id: string;
   properties: { sessionID: string; reason: SessionChangesReason };
 }
+
+/**
+ * A session's worktree with work a removal would lose: in the 409
+ * `worktrees_have_work` of `DELETE /api/instances/{id}` (`error.worktrees`).
+ */
+export interface WorktreeWorkJson {
+  /** The session that owns the worktree. */
+  session_id: string;
+  /** Its branch (null when its checkout is detached). */
+  branch: string | null;
+  /** What the branch merges into. */
+  base: string;
+  /** The worktree's directory. */
+  path: string;
+  /** Its uncommitted (or untracked) files. */
+  files: string[];
+  /** How many commits of the branch the base lacks. */
+  unmerged_commits: number;
+}

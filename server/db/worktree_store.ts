@@ -88,6 +88,19 @@ export class WorktreeStore {
     ).all().map(toWorktree);
   }
 
+  /**
+   * Hands the worktree `from` owns to session `to` (which owns none).
+   * Returns whether `from` owned one.
+   */
+  transfer(from: string, to: string): boolean {
+    return Number(
+      prepareCached(
+        this.#db,
+        "UPDATE session_worktrees SET session_id = ? WHERE session_id = ?",
+      ).run(to, from).changes,
+    ) > 0;
+  }
+
   /** Forgets the session's worktree. Returns whether it was recorded. */
   delete(sessionId: string): boolean {
     return Number(

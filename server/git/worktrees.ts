@@ -189,6 +189,106 @@ function samePath(a: string, b: string): boolean {
   return strip(a) === strip(b);
 }
 
+/** What removing a worktree without force would lose ({@linkcode inspectWorktree}). */
+export interface WorktreeWork {
+  /** The worktree's path, as git records it. */
+  path: string;
+  /** The branch it has checked out, or null when detached. */
+  branch: string | null;
+  /** Its uncommitted (or untracked) files; none when its directory is gone. */
+  files: string[];
+  /** How many commits of its branch `base` lacks (0 when merged). */
+  unmergedCommits: number;
+}
+
+/** Options for {@linkcode inspectWorktree}. */
+export interface InspectWorktreeOptions {
+  /** Any directory inside the repository. */
+  repo: string;
+  /** The worktree's path. */
+  path: string;
+  /** The worktree branch's base, which decides whether its work is merged. */
+  base: string;
+}
+
+interface Located {
+  top: string;
+  entry: WorktreeEntry;
+  action: string;
+}
+
+async function locate(
+  git: GitRunner,
+  repo: string,
+  path: string,
+): Promise<Located> {
+  const top = await repositoryRoot(git, repo);
+  const entry = (await listWorktrees(git, top)).find((w) =>
+    samePath(w.path, path)
+  );
+  if (!entry) throw new WorktreeNotFoundError(path, top);
+  if (entry.main) throw new MainWorktreeError(entry.path);
+  return { top, entry, action: `remove the worktree ${entry.path}` };
+}
+
+interface BranchState {
+  baseCommit: string | null;
+  branchTip: string | null;
+  merged: boolean;
+}
+
+async function branchState(
+  git: GitRunner,
+  { top, entry, action }: Located,
+  base: string,
+  force: boolean,
+): Promise<BranchState> {
+  const baseCommit = force
+    ? await findCommit(git, top, base)
+    : await resolveCommit(git, top, base, action);
+  const branchTip = entry.branch === null
+    ? null
+    : await branchCommit(git, top, entry.branch);
+  const merged = branchTip !== null && baseCommit !== null &&
+    await isAncestor(git, top, branchTip, baseCommit);
+  return { baseCommit, branchTip, merged };
+}
+
+async function workOf(
+  git: GitRunner,
+  located: Located,
+  state: BranchState,
+): Promise<WorktreeWork> {
+  const { top, entry } = located;
+  const files = entry.prunable
+    ? []
+    : (await status(git, entry.path)).map((c) => c.path);
+  const { baseCommit, branchTip, merged } = state;
+  const unmergedCommits = branchTip !== null && baseCommit !== null && !merged
+    ? await countCommits(git, top, baseCommit, branchTip)
+    : 0;
+  return { path: entry.path, branch: entry.branch, files, unmergedCommits };
+}
+
+/**
+ * What a removal without force would refuse for: the worktree's
+ * uncommitted files and its branch's commits that `base` lacks. Changes
+ * nothing.
+ *
+ * @throws {WorktreeNotFoundError} when git lists no worktree at `path`.
+ * @throws {MainWorktreeError} for the repository's main working tree.
+ * @throws {UnknownRefError} when `base` names no commit.
+ * @throws {NotAGitRepositoryError} when `repo` is not in a work tree.
+ */
+export async function inspectWorktree(
+  git: GitRunner,
+  options: InspectWorktreeOptions,
+): Promise<WorktreeWork> {
+  const located = await locate(git, options.repo, options.path);
+  const state = await branchState(git, located, options.base, false);
+  return await workOf(git, located, state);
+}
+
 /**
  * Removes a linked worktree and, when its commits are in `base`, its
  * branch.
@@ -204,40 +304,25 @@ export async function removeWorktree(
   git: GitRunner,
   options: RemoveWorktreeOptions,
 ): Promise<RemovedWorktree> {
-  const top = await repositoryRoot(git, options.repo);
-  const entry = (await listWorktrees(git, top)).find((w) =>
-    samePath(w.path, options.path)
-  );
-  if (!entry) throw new WorktreeNotFoundError(options.path, top);
-  if (entry.main) throw new MainWorktreeError(entry.path);
-  const action = `remove the worktree ${entry.path}`;
+  const located = await locate(git, options.repo, options.path);
+  const { top, entry, action } = located;
   const force = options.force ?? false;
-  const baseCommit = force
-    ? await findCommit(git, top, options.base)
-    : await resolveCommit(git, top, options.base, action);
-  const branchTip = entry.branch === null
-    ? null
-    : await branchCommit(git, top, entry.branch);
-  const merged = branchTip !== null && baseCommit !== null &&
-    await isAncestor(git, top, branchTip, baseCommit);
+  const state = await branchState(git, located, options.base, force);
+  const { branchTip, merged } = state;
 
-  if (!force && !entry.prunable) {
-    const changes = await status(git, entry.path);
-    if (changes.length > 0) {
-      throw new UncommittedChangesError(
+  if (!force) {
+    const work = await workOf(git, located, state);
+    if (work.files.length > 0) {
+      throw new UncommittedChangesError(action, entry.path, work.files);
+    }
+    if (work.unmergedCommits > 0) {
+      throw new UnmergedWorkError(
         action,
-        entry.path,
-        changes.map((c) => c.path),
+        entry.branch ?? branchTip ?? entry.path,
+        options.base,
+        work.unmergedCommits,
       );
     }
-  }
-  if (!force && branchTip !== null && baseCommit !== null && !merged) {
-    throw new UnmergedWorkError(
-      action,
-      entry.branch ?? branchTip,
-      options.base,
-      await countCommits(git, top, baseCommit, branchTip),
-    );
   }
 
   // Also right for a directory that is already gone: git then drops just

@@ -46,7 +46,10 @@ import {
 } from "../runs/run_errors.ts";
 import { WorkflowSpecError } from "../workflows/spec_types.ts";
 import { GitError } from "../git/git_errors.ts";
-import { NoWorktreeError } from "../worktrees/worktree_errors.ts";
+import {
+  NoWorktreeError,
+  WorktreesHaveWorkError,
+} from "../worktrees/worktree_errors.ts";
 
 export {
   BadGatewayError,
@@ -84,13 +87,19 @@ function errorResponse(
   code: string,
   message: string,
   headers: Record<string, string> = {},
-  files?: readonly string[],
+  extra: Pick<HttpError, "files" | "worktrees"> = {
+    files: undefined,
+    worktrees: undefined,
+  },
 ): Response {
-  const body: ApiErrorBody = {
-    error: files === undefined
-      ? { code, message }
-      : { code, message, files: [...files] },
-  };
+  const body: ApiErrorBody = { error: { code, message } };
+  if (extra.files !== undefined) body.error.files = [...extra.files];
+  if (extra.worktrees !== undefined) {
+    body.error.worktrees = extra.worktrees.map((w) => ({
+      ...w,
+      files: [...w.files],
+    }));
+  }
   return Response.json(body, { status, headers });
 }
 
@@ -107,7 +116,7 @@ export function toResponse(error: unknown): Response {
       error.code,
       error.message,
       error.headers,
-      error.files,
+      error,
     );
   }
   if (error instanceof Deno.errors.NotFound) {
@@ -134,13 +143,20 @@ export function toResponse(error: unknown): Response {
  * its status from `GIT_ERROR_STATUS` (400 bad name, ref or not a
  * repository, 404 unknown worktree, 409 conflicts, dirty or unmerged work
  * with the files in `error.files`, 500 git missing or failing); a session
- * without a worktree for a worktree action → 400.
+ * without a worktree for a worktree action → 400; an instance whose
+ * sessions' worktrees have work to lose → 409 with `error.worktrees`.
  */
 function fromDomainError(error: unknown): HttpError | undefined {
   const runs = fromRunError(error) ?? fromDrivingError(error);
   if (runs) return runs;
   if (error instanceof NoWorktreeError) {
     return new BadRequestError(error.message, "no_worktree", { cause: error });
+  }
+  if (error instanceof WorktreesHaveWorkError) {
+    return new HttpError(409, "worktrees_have_work", error.message, {
+      cause: error,
+      worktrees: error.worktrees,
+    });
   }
   if (error instanceof GitError) {
     const files = "files" in error && Array.isArray(error.files)

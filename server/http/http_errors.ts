@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { WorktreeWorkJson } from "../contract/worktrees.ts";
 
 /** An error that carries its HTTP status and a stable machine-readable code. */
 export class HttpError extends Error {
@@ -13,6 +14,8 @@ export class HttpError extends Error {
   readonly headers: Record<string, string>;
   /** The files the error is about, sent as `error.files` when set. */
   readonly files: readonly string[] | undefined;
+  /** The worktrees with work to lose, sent as `error.worktrees` when set. */
+  readonly worktrees: readonly WorktreeWorkJson[] | undefined;
   constructor(
     status: number,
     code: string,
@@ -20,6 +23,7 @@ export class HttpError extends Error {
     options?: ErrorOptions & {
       headers?: Record<string, string>;
       files?: readonly string[];
+      worktrees?: readonly WorktreeWorkJson[];
     },
   ) {
     super(message, options);
@@ -28,6 +32,7 @@ export class HttpError extends Error {
     this.code = code;
     this.headers = options?.headers ?? {};
     this.files = options?.files;
+    this.worktrees = options?.worktrees;
   }
 }
 

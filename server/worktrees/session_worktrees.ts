@@ -2,8 +2,10 @@
  * Sessions in worktrees of their own: Flock makes the branch and the
  * worktree (under its data directory), records that it owns them, and
  * answers a session's diff, merge, commit-all and removal through the git
- * layer (`server/git/`). OpenCode itself is not called here; the API
- * creates and deletes the OpenCode session around these steps.
+ * layer (`server/git/`). A worktree goes with the last session that uses
+ * it (`worktree_heir.ts`), and an instance's worktrees go with it.
+ * OpenCode itself is not called here; the API creates and deletes the
+ * OpenCode session around these steps.
  *
  * @module
  */
@@ -19,15 +21,15 @@ import type {
 import type { SessionWorktree, WorktreeStore } from "../db/worktree_store.ts";
 import { commitAll } from "../git/commit.ts";
 import { diffBranch, diffWorkingTree, type FileDiff } from "../git/diff.ts";
-import { WorktreeNotFoundError } from "../git/git_errors.ts";
 import type { GitRunner } from "../git/git_runner.ts";
 import { mergeBranch } from "../git/merge.ts";
-import {
-  createWorktree,
-  type RemovedWorktree,
-  removeWorktree,
-} from "../git/worktrees.ts";
+import { createWorktree, removeWorktree } from "../git/worktrees.ts";
+import { log } from "../log.ts";
 import { NoWorktreeError } from "./worktree_errors.ts";
+import type { WorktreeUser } from "./worktree_heir.ts";
+import { type WorktreeRelease, WorktreeRemoval } from "./worktree_removal.ts";
+
+export type { WorktreeRelease } from "./worktree_removal.ts";
 import { defaultBranchName, type WorktreeRequest } from "./worktree_request.ts";
 
 /** Options for {@linkcode SessionWorktrees}. */
@@ -38,6 +40,11 @@ export interface SessionWorktreesOptions {
   root: string;
   /** Random hex for names. Default: 6 digits from `crypto`. */
   randomHex?: () => string;
+  /**
+   * The instance's root sessions, which may run in a worktree (forks do).
+   * Default: none, so a worktree goes with its owner.
+   */
+  sessionsOf?: (instanceId: string) => readonly WorktreeUser[];
 }
 
 /** A worktree made for a session that does not exist yet. */
@@ -84,12 +91,18 @@ export class SessionWorktrees {
   readonly #git: GitRunner;
   readonly #root: string;
   readonly #hex: () => string;
+  readonly #removal: WorktreeRemoval;
 
   constructor(options: SessionWorktreesOptions) {
     this.#store = options.store;
     this.#git = options.git;
     this.#root = options.root.replace(/\/+$/, "");
     this.#hex = options.randomHex ?? randomHex;
+    this.#removal = new WorktreeRemoval({
+      store: this.#store,
+      git: this.#git,
+      sessionsOf: options.sessionsOf ?? (() => []),
+    });
   }
 
   /** The session's worktree, if Flock made one for it. */
@@ -238,36 +251,43 @@ export class SessionWorktrees {
   }
 
   /**
-   * Removes the session's worktree (and its branch once merged), then
-   * forgets it. Without `force` it refuses uncommitted or unmerged work.
+   * Lets go of the session's worktree as the session is deleted: a fork
+   * still running in it inherits it, else it is removed (see
+   * {@linkcode WorktreeRemoval.release}).
    *
-   * @returns null when the session has no worktree.
    * @throws {UncommittedChangesError | UnmergedWorkError}
    */
-  async remove(
-    sessionId: string,
-    force: boolean,
-  ): Promise<RemovedWorktree | null> {
-    const worktree = this.#store.get(sessionId);
-    if (!worktree) return null;
-    let removed: RemovedWorktree;
+  release(sessionId: string, force: boolean): Promise<WorktreeRelease | null> {
+    return this.#removal.release(sessionId, force);
+  }
+
+  /**
+   * Checks that removing the instance's worktrees without force loses
+   * nothing.
+   *
+   * @throws {WorktreesHaveWorkError} naming each worktree with work to lose.
+   */
+  assertNoWorkToLose(instanceId: string): Promise<void> {
+    return this.#removal.assertNoWorkToLose(instanceId);
+  }
+
+  /**
+   * Removes every worktree of the instance as it is deleted (see
+   * {@linkcode WorktreeRemoval.removeAll}), then its emptied folder.
+   *
+   * @throws {WorktreesHaveWorkError} without `force`.
+   */
+  async removeAll(instanceId: string, force: boolean): Promise<void> {
+    await this.#removal.removeAll(instanceId, force);
+    // The instance's folder of worktrees, empty now (a non-recursive remove
+    // refuses a folder that still holds something).
     try {
-      removed = await removeWorktree(this.#git, {
-        repo: worktree.repo,
-        path: worktree.path,
-        base: worktree.base,
-        force,
-      });
+      await Deno.remove(`${this.#root}/${instanceId}`);
     } catch (error) {
-      // Already gone (removed by hand): nothing left to own.
-      if (error instanceof WorktreeNotFoundError) {
-        this.#store.delete(sessionId);
-        return null;
+      if (!(error instanceof Deno.errors.NotFound)) {
+        log.warn(`Cannot remove the worktrees folder of ${instanceId}:`, error);
       }
-      throw error;
     }
-    this.#store.delete(sessionId);
-    return removed;
   }
 
   #require(sessionId: string, action: string): SessionWorktree {

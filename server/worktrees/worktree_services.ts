@@ -46,6 +46,8 @@ export function composeWorktrees(
     store: new WorktreeStore(db),
     git: options.git ?? new GitRunner(),
     root: options.root,
+    // Root sessions only: a subagent's session goes with its parent.
+    sessionsOf: (instanceId) => deps.sessions.listByInstance(instanceId),
   });
   watchChanges(deps.listen, deps.publish, {
     session: (id) => deps.sessions.get(id),

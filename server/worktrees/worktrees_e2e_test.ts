@@ -15,85 +15,16 @@ import type {
 } from "../contract/worktrees.ts";
 import { TempRepo } from "../git/test_repo.ts";
 import { assert, assertEquals } from "../testing/assert.ts";
-import { startTestFlock, type TestFlock } from "../testing/flock_harness.ts";
+import { startTestFlock } from "../testing/flock_harness.ts";
+import {
+  createdSession as created,
+  promptAndWait as prompt,
+  readOrNull as read,
+  replyOf,
+  sessionMessages as messages,
+} from "./worktree_test_helpers.ts";
 
 type Err = ApiErrorBody;
-
-async function created(
-  flock: TestFlock,
-  instance: InstanceJson,
-  body: unknown,
-): Promise<SessionJson> {
-  const res = await flock.api<SessionJson>(
-    "POST",
-    `/api/instances/${instance.id}/sessions`,
-    body,
-  );
-  assertEquals(res.status, 201, JSON.stringify(res.body));
-  return res.body;
-}
-
-async function messages(
-  flock: TestFlock,
-  session: SessionJson,
-): Promise<OpenCodeMessageWithParts[]> {
-  // A cold OpenCode on a loaded machine can take over 10 s to answer its
-  // first reads (a 502 here): ask again.
-  for (let attempt = 0;; attempt++) {
-    const res = await flock.api<OpenCodeMessageWithParts[]>(
-      "GET",
-      `/api/sessions/${session.id}/messages`,
-    );
-    if (res.status === 502 && attempt < 5) continue;
-    assertEquals(res.status, 200, JSON.stringify(res.body));
-    return res.body;
-  }
-}
-
-function replyOf(message: OpenCodeMessageWithParts | undefined): string {
-  return (message?.parts ?? []).flatMap((p) =>
-    p.type === "text" ? [p.text] : []
-  ).join("");
-}
-
-/**
- * Sends a prompt and waits (polling the messages: this needs no event
- * stream) until the assistant's reply to it holds `expect`.
- */
-async function prompt(
-  flock: TestFlock,
-  session: SessionJson,
-  text: string,
-  expect: string,
-): Promise<OpenCodeMessageWithParts[]> {
-  const before = (await messages(flock, session)).length;
-  const sent = await flock.api("POST", `/api/sessions/${session.id}/messages`, {
-    text,
-  });
-  assertEquals(sent.status, 202, JSON.stringify(sent.body));
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    const all = await messages(flock, session);
-    const last = all.at(-1);
-    if (
-      all.length > before && last?.info.role === "assistant" &&
-      last.info.time.completed !== undefined && replyOf(last).includes(expect)
-    ) {
-      return all;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`No reply with ${expect} in session ${session.id}`);
-}
-
-async function read(path: string): Promise<string | null> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return null;
-    throw error;
-  }
-}
 
 Deno.test({
   name: "worktree sessions end to end with real git and a real OpenCode",

@@ -135,9 +135,16 @@ export class ApiClient {
     return this.#request("GET", `/api/instances/${enc(id)}`);
   }
 
-  /** `DELETE /api/instances/{id}`: stops and removes the instance. */
-  deleteInstance(id: string): Promise<void> {
-    return this.#request("DELETE", `/api/instances/${enc(id)}`);
+  /**
+   * `DELETE /api/instances/{id}[?force=true]`: stops and removes the
+   * instance and its sessions' worktrees (409 `worktrees_have_work` when
+   * one has work to lose, unless forced).
+   */
+  deleteInstance(id: string, force = false): Promise<void> {
+    return this.#request(
+      "DELETE",
+      `/api/instances/${enc(id)}${force ? "?force=true" : ""}`,
+    );
   }
 
   /** `POST /api/instances/{id}/stop`: stops the instance but keeps it. */

@@ -1,11 +1,14 @@
 /**
  * Deleting a session from the page: a worktree session with uncommitted or
  * unmerged work is refused (409); the person is asked once more, naming
- * what would be lost, and the delete is forced only if they agree.
+ * what would be lost, and the delete is forced only if they agree. A fork
+ * still running in the worktree inherits it instead (no 409): the page
+ * then reads that session again to show its branch.
  *
  * @module
  */
-import { ApiError } from "../api/api_client.ts";
+import type { SessionJson } from "../../server/contract/sessions.ts";
+import { type ApiClient, ApiError } from "../api/api_client.ts";
 import { deleteSession, type ReviewClient } from "../api/review_api.ts";
 import { refusalText } from "../lib/changes_view.ts";
 import type { ConfirmOptions } from "../elements/confirm-dialog.ts";
@@ -49,4 +52,22 @@ export async function deleteWorktreeSession(
     await deleteSession(api, sessionId, true);
     return true;
   }
+}
+
+/**
+ * The sessions left in a deleted worktree session's directory, as the
+ * server has them now: one of them may have inherited the worktree (its
+ * `branch` is then set).
+ *
+ * @returns none for a session without a worktree.
+ */
+export async function sessionsLeftIn(
+  api: Pick<ApiClient, "listSessions">,
+  deleted: SessionJson,
+): Promise<SessionJson[]> {
+  if (deleted.branch === null || deleted.directory === undefined) return [];
+  const sessions = await api.listSessions(deleted.instance_id);
+  return sessions.filter((s) =>
+    s.id !== deleted.id && s.directory === deleted.directory
+  );
 }

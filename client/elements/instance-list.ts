@@ -4,6 +4,7 @@ import { ContextConsumer } from "@lit/context";
 import type { InstanceJson } from "../../server/contract/instances.ts";
 import { apiContext, streamContext } from "../controllers/contexts.ts";
 import { ContextSubscription } from "../controllers/context_subscription.ts";
+import { removeInstance } from "../controllers/instance_delete.ts";
 import { StoreSelection } from "../controllers/store_selection.ts";
 import { basename } from "../lib/format.ts";
 import { errorText } from "../lib/error_text.ts";
@@ -152,13 +153,14 @@ export class InstanceList extends LitElement {
     const ok = await confirm?.ask({
       title: "Remove instance?",
       message:
-        `OpenCode in ${instance.working_directory} will be stopped and the instance removed from Flock. Files in the directory are not touched.`,
+        `OpenCode in ${instance.working_directory} will be stopped and the instance removed from Flock, with its sessions' worktrees. Files in the directory are not touched.`,
       confirmLabel: "Stop and remove",
       danger: true,
     });
-    if (!ok) return;
+    const api = this.#api.value;
+    if (!ok || !confirm || !api) return;
     await this.#run(instance, async () => {
-      await this.#api.value?.deleteInstance(instance.id);
+      if (!(await removeInstance(api, instance.id, confirm))) return;
       this.#view.store?.dispatch({
         kind: "instance-deleted",
         instanceId: instance.id,

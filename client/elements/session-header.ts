@@ -11,7 +11,10 @@ import { NONE } from "../lib/store/selectors.ts";
 import { isSessionWorking } from "../lib/status_style.ts";
 import type { ConfirmDialog } from "./confirm-dialog.ts";
 import "./confirm-dialog.ts";
-import { deleteWorktreeSession } from "../controllers/session_delete.ts";
+import {
+  deleteWorktreeSession,
+  sessionsLeftIn,
+} from "../controllers/session_delete.ts";
 
 /**
  * The open session's header: title (click the pencil to rename), its
@@ -107,6 +110,9 @@ export class SessionHeader extends LitElement {
       if (!deleted) return;
       store.dispatch({ kind: "session-deleted", sessionId: session.id });
       location.hash = "#/";
+      for (const left of await sessionsLeftIn(api, session)) {
+        store.dispatch({ kind: "session-saved", session: left });
+      }
     } catch (error) {
       this._error = `Cannot delete: ${this.#errorText(error)}`;
     }

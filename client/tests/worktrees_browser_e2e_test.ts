@@ -6,7 +6,9 @@
  * agent's new file and its diff shown live, a comment on a diff line that
  * reaches the conversation, revert/unrevert and fork from a message,
  * commit and merge from the page, uncommitted changes and a conflicting
- * merge refused with the files named, and a forced delete.
+ * merge refused with the files named, a deleted owner's worktree inherited
+ * by its fork, a forced delete, and an instance removed with its worktrees
+ * after asking again.
  */
 import { ok, strictEqual } from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -243,42 +245,96 @@ Deno.test({
     },
   );
 
+  let forked = "";
   await step("fork from a message opens the new session", async () => {
     const before = page.url();
     await page.locator("message-actions").first().locator("[data-fork]")
       .click();
     await waitFor("the fork to open", () => page.url() !== before);
-    const fork = decodeURIComponent(
+    forked = decodeURIComponent(
       new URL(page.url()).hash.slice("#/s/".length),
     );
-    ok(fork !== b && fork.startsWith("ses_"), fork);
+    ok(forked !== b && forked.startsWith("ses_"), forked);
     await page.getByRole("textbox", { name: "Message" }).waitFor();
     await page.goto(`${flock.url}/#/s/${b}`);
     await page.locator("[data-session-branch]", { hasText: "task-b" })
       .waitFor();
   });
 
-  await step("deleting unmerged work asks again, then forces", async () => {
-    const worktreeB =
-      (await api<SessionJson>(flock, "GET", `/api/sessions/${b}`)).directory ??
-        "";
-    await page.getByRole("button", { name: "Delete session" }).click();
-    const dialog = page.locator("session-header confirm-dialog dialog");
-    await dialog.locator("[data-confirm]").click();
-    await dialog.getByText("Delete the worktree anyway?").waitFor();
-    await dialog.getByText("(409)").waitFor();
-    await dialog.locator("[data-confirm]").click();
-    await waitFor("the overview", () => new URL(page.url()).hash === "#/");
-    await waitFor("the worktree to go", async () => {
-      try {
-        await Deno.stat(worktreeB);
-        return false;
-      } catch {
-        return true;
-      }
-    });
-    strictEqual(await repo.rev("task-b") !== "", true, "the branch is kept");
-  });
+  await step(
+    "deleting the owner hands the worktree to its fork; deleting that asks again, then forces",
+    async () => {
+      const worktreeB =
+        (await api<SessionJson>(flock, "GET", `/api/sessions/${b}`))
+          .directory ?? "";
+      await page.getByRole("button", { name: "Delete session" }).click();
+      const dialog = page.locator("session-header confirm-dialog dialog");
+      await dialog.locator("[data-confirm]").click();
+      await waitFor("the overview", () => new URL(page.url()).hash === "#/");
+      // The fork inherited the worktree: nothing was removed or asked.
+      strictEqual(await repo.read("README.md", worktreeB), "from task b\n");
+      await page.goto(`${flock.url}/#/s/${forked}`);
+      await page.locator("[data-session-branch]", { hasText: "task-b" })
+        .waitFor();
+
+      await page.getByRole("button", { name: "Delete session" }).click();
+      await dialog.locator("[data-confirm]").click();
+      await dialog.getByText("Delete the worktree anyway?").waitFor();
+      await dialog.getByText("(409)").waitFor();
+      await dialog.locator("[data-confirm]").click();
+      await waitFor("the overview", () => new URL(page.url()).hash === "#/");
+      await waitFor("the worktree to go", async () => {
+        try {
+          await Deno.stat(worktreeB);
+          return false;
+        } catch {
+          return true;
+        }
+      });
+      strictEqual(await repo.rev("task-b") !== "", true, "the branch is kept");
+    },
+  );
+
+  await step(
+    "removing the instance with work in a worktree asks again, then forces",
+    async () => {
+      await repo.write("scratch.txt", "not committed\n", worktreeA);
+      await page.getByRole("button", { name: "Remove repo" }).click();
+      const dialog = page.locator("instance-list confirm-dialog dialog");
+      await dialog.locator("[data-confirm]").click();
+      await dialog.getByText("Remove the worktrees anyway?").waitFor();
+      await dialog.getByText("scratch.txt").waitFor();
+      await dialog.getByText(a).waitFor();
+      // Nothing was removed yet.
+      strictEqual(
+        await repo.read("scratch.txt", worktreeA),
+        "not committed\n",
+      );
+      await dialog.locator("[data-confirm]").click();
+      await page.getByRole("button", { name: "Remove repo" }).waitFor({
+        state: "detached",
+      });
+      strictEqual(
+        (await repo.run(["worktree", "list", "--porcelain"])).includes(
+          worktreeA,
+        ),
+        false,
+      );
+      await waitFor("worktree A to go", async () => {
+        try {
+          await Deno.stat(worktreeA);
+          return false;
+        } catch {
+          return true;
+        }
+      });
+      // task-a was merged: it goes; task-b was not: it stays.
+      strictEqual(
+        (await repo.run(["branch", "--list", "task-a", "task-b"])).trim(),
+        "task-b",
+      );
+    },
+  );
 
   strictEqual(pageErrors.length, 0, pageErrors.join("\n"));
 });

@@ -24,6 +24,8 @@ import {
 } from "../opencode/instance_errors.ts";
 import { testServices } from "../testing/app_services.ts";
 import { assertEquals, assertMatch } from "../testing/assert.ts";
+import { UncommittedChangesError } from "../git/git_errors.ts";
+import { WorktreesHaveWorkError } from "../worktrees/worktree_errors.ts";
 import { NO_SUPERVISOR } from "./api_context.ts";
 
 async function body(res: Response): Promise<ApiErrorBody> {
@@ -72,6 +74,42 @@ Deno.test("toResponse maps supervisor and OpenCode errors", async () => {
     toResponse(new InstanceNotRunningError("inst_a", "stopped")),
   );
   assertMatch(notRunning.error.message, /not running.*stopped/);
+});
+
+Deno.test("toResponse: worktrees with work to lose are a 409 naming each in error.worktrees", async () => {
+  const worktrees = [{
+    session_id: "ses_a",
+    branch: "task-a",
+    base: "main",
+    path: "/data/worktrees/inst_x/task-a-1",
+    files: ["a.txt", "b.txt"],
+    unmerged_commits: 0,
+  }, {
+    session_id: "ses_b",
+    branch: null,
+    base: "main",
+    path: "/data/worktrees/inst_x/b-2",
+    files: [],
+    unmerged_commits: 1,
+  }];
+  const res = toResponse(new WorktreesHaveWorkError("inst_x", worktrees));
+  assertEquals(res.status, 409);
+  const got = await body(res);
+  assertEquals(got.error.code, "worktrees_have_work");
+  assertEquals(got.error.worktrees, worktrees);
+  assertEquals(got.error.files, undefined);
+  assertEquals(
+    got.error.message,
+    "Cannot delete instance inst_x as 2 sessions' worktrees have work to lose: session ses_a (branch task-a: uncommitted changes in a.txt, b.txt); session ses_b (branch detached: 1 commit not merged into main); commit and merge it, delete those sessions, or delete with ?force=true (unmerged branches are kept)",
+  );
+  // A git error's files still go in error.files, with no worktrees.
+  const dirty = await body(
+    toResponse(new UncommittedChangesError("merge", "/wt", ["x.txt"])),
+  );
+  assertEquals([dirty.error.files, dirty.error.worktrees], [
+    ["x.txt"],
+    undefined,
+  ]);
 });
 
 Deno.test("a child that cannot be reached gives 502 over real HTTP; listing falls back to the record", async () => {

@@ -19,6 +19,7 @@ import { branchCommit } from "./repository.ts";
 import { TempRepo } from "./test_repo.ts";
 import {
   createWorktree,
+  inspectWorktree,
   listWorktrees,
   pruneWorktrees,
   removeWorktree,
@@ -374,4 +375,62 @@ Deno.test("removeWorktree / pruneWorktrees: a deleted directory is pruned; the m
     force: true,
   });
   assertEquals(forced.branchDeleted, false);
+});
+
+Deno.test("inspectWorktree: names uncommitted files and unmerged commits, changes nothing", async () => {
+  await using repo = await TempRepo.create({ "f.txt": "f\n" });
+  const git = repo.git;
+  const wt = await createWorktree(git, {
+    repo: repo.path,
+    path: repo.at("wt"),
+    branch: "flock/look",
+  });
+  const inspect = (base = wt.base) =>
+    inspectWorktree(git, { repo: repo.path, path: wt.path, base });
+  assertEquals(await inspect(), {
+    path: wt.path,
+    branch: "flock/look",
+    files: [],
+    unmergedCommits: 0,
+  });
+
+  await repo.write("a.txt", "a\n", wt.path);
+  await repo.commit("one", wt.path);
+  await repo.write("b.txt", "b\n", wt.path);
+  await repo.commit("two", wt.path);
+  await repo.write("f.txt", "changed\n", wt.path);
+  await repo.write("new.txt", "new\n", wt.path);
+  const before = await repo.statusText(wt.path);
+  assertEquals(await inspect(), {
+    path: wt.path,
+    branch: "flock/look",
+    files: ["f.txt", "new.txt"],
+    unmergedCommits: 2,
+  });
+  assertEquals(await repo.statusText(wt.path), before);
+  assert((await Deno.stat(wt.path)).isDirectory);
+
+  await assertRejects(() => inspect("nope"), UnknownRefError);
+  await assertRejects(
+    () =>
+      inspectWorktree(git, { repo: repo.path, path: repo.path, base: "main" }),
+    MainWorktreeError,
+  );
+  await assertRejects(
+    () =>
+      inspectWorktree(git, {
+        repo: repo.path,
+        path: repo.at("elsewhere"),
+        base: "main",
+      }),
+    WorktreeNotFoundError,
+  );
+  // A worktree whose directory is gone has no files to lose, only commits.
+  await Deno.remove(wt.path, { recursive: true });
+  assertEquals(await inspect(), {
+    path: wt.path,
+    branch: "flock/look",
+    files: [],
+    unmergedCommits: 2,
+  });
 });

@@ -235,6 +235,7 @@ Deno.test({
       },
     );
 
+    let forkOfA: SessionJson | undefined;
     await t.step("fork and comment", async () => {
       const fork = await flock.api<SessionJson>(
         "POST",
@@ -244,6 +245,7 @@ Deno.test({
       assertEquals(fork.status, 201, JSON.stringify(fork.body));
       assertEquals(fork.body.directory, a.directory);
       assertEquals(fork.body.branch, null);
+      forkOfA = fork.body;
       const comment = await flock.api<SessionJson>(
         "POST",
         `/api/sessions/${a.id}/comments`,
@@ -384,6 +386,18 @@ Deno.test({
         const gone = await flock.api<Err>("GET", `/api/sessions/${b.id}`);
         assertEquals(gone.status, 404);
 
+        // A's fork runs in A's worktree: deleting it leaves the worktree;
+        // then A is the last session there and its deletion removes it.
+        assert(forkOfA);
+        const forkGone = await flock.api(
+          "DELETE",
+          `/api/sessions/${forkOfA.id}`,
+        );
+        assertEquals(forkGone.status, 204);
+        assertEquals(
+          await read(`${a.directory}/README.md`),
+          "from session A\n",
+        );
         const removed = await flock.api("DELETE", `/api/sessions/${a.id}`);
         assertEquals(removed.status, 204);
         assertEquals(await read(`${a.directory}/README.md`), null);

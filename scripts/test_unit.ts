@@ -42,10 +42,24 @@ export function isUnitTest(path: string): boolean {
  * folders and the folders deno.json excludes (given as `excluded`, relative
  * to `root`, e.g. `"node_modules/"`).
  */
-export async function findUnitTests(
+export function findUnitTests(
   root: string,
   dirs: readonly string[],
   excluded: readonly string[],
+): Promise<string[]> {
+  return findTests(root, dirs, excluded, isUnitTest);
+}
+
+/**
+ * Every test file under `dirs` (absolute paths) whose name `wanted` accepts,
+ * sorted; hidden and `excluded` folders are skipped (see
+ * {@linkcode findUnitTests}).
+ */
+export async function findTests(
+  root: string,
+  dirs: readonly string[],
+  excluded: readonly string[],
+  wanted: (name: string) => boolean,
 ): Promise<string[]> {
   const skip = new Set(excluded.map((e) => `${root}/${e.replace(/\/$/, "")}`));
   const found: string[] = [];
@@ -54,7 +68,7 @@ export async function findUnitTests(
       const path = `${dir}/${entry.name}`;
       if (entry.isDirectory) {
         if (!entry.name.startsWith(".") && !skip.has(path)) await walk(path);
-      } else if (entry.isFile && isUnitTest(entry.name)) {
+      } else if (entry.isFile && wanted(entry.name)) {
         found.push(path);
       }
     }
@@ -62,7 +76,7 @@ export async function findUnitTests(
   for (const dir of dirs) {
     const info = await Deno.stat(dir);
     if (info.isDirectory) await walk(dir.replace(/\/$/, ""));
-    else if (isUnitTest(dir)) found.push(dir);
+    else if (wanted(dir)) found.push(dir);
   }
   return [...new Set(found)].sort();
 }
@@ -106,6 +120,26 @@ export async function splitArgs(
     paths.push(path.replace(/\/(\.\/)+/g, "/").replace(/\/$/, ""));
   }
   return { paths, flags };
+}
+
+/**
+ * Writes the module that imports the guard, then every file in `files`, at a
+ * stable path per checkout and selection (so Deno's type-check cache is
+ * reused), and returns that path.
+ */
+export async function writeAggregator(
+  files: readonly string[],
+): Promise<string> {
+  const dir = `${Deno.env.get("TMPDIR") ?? "/tmp"}/flock-unit-${await shortHash(
+    ROOT,
+  )}`;
+  await Deno.mkdir(dir, { recursive: true });
+  const source = aggregatorSource(GUARD, files);
+  // One file per selection, so switching selections keeps each one cached.
+  const aggregator = `${dir}/unit_${(await shortHash(source))}_test.ts`;
+  const previous = await Deno.readTextFile(aggregator).catch(() => "");
+  if (previous !== source) await Deno.writeTextFile(aggregator, source);
+  return aggregator;
 }
 
 async function shortHash(text: string): Promise<string> {
@@ -152,16 +186,7 @@ async function main(args: string[]): Promise<number> {
     const code = await run(["task", "build"]);
     if (code !== 0) return code;
   }
-  // Stable paths per checkout, so Deno's type-check cache is reused.
-  const dir = `${Deno.env.get("TMPDIR") ?? "/tmp"}/flock-unit-${await shortHash(
-    ROOT,
-  )}`;
-  await Deno.mkdir(dir, { recursive: true });
-  const source = aggregatorSource(GUARD, files);
-  // One file per selection, so switching selections keeps each one cached.
-  const aggregator = `${dir}/unit_${(await shortHash(source))}_test.ts`;
-  const previous = await Deno.readTextFile(aggregator).catch(() => "");
-  if (previous !== source) await Deno.writeTextFile(aggregator, source);
+  const aggregator = await writeAggregator(files);
   log.info(`unit: ${files.length} test files in one process`);
   return await run([
     "test",

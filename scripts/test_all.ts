@@ -1,0 +1,255 @@
+/**
+ * `deno task test`: every test, as two `deno test` processes side by side.
+ *
+ * - **rest**: every unit test in one module (as `deno task test:unit` does,
+ *   which saves Deno's ~0.3–0.6 s worker start per file, ~140 files), then
+ *   every `*_e2e_test.ts` outside `client/tests/`;
+ * - **browser**: the Chromium tests in `client/tests/`.
+ *
+ * Each group alone leaves a core idle much of the time (a test waits for
+ * OpenCode, a reply, a page), so the two overlap on the 2-core machine. The
+ * browser group's lines are prefixed with `[browser]`. With
+ * `--junit-path=<file>` each group writes its own report and the two are
+ * merged into `<file>`. Paths on the command line run just those, in one
+ * plain `deno test` process.
+ *
+ * Usage: `deno task test [path…] [deno test flags…]` (flag values with `=`).
+ *
+ * @module
+ */
+import { log } from "../server/log.ts";
+import {
+  E2E_SUFFIX,
+  findTests,
+  findUnitTests,
+  splitArgs,
+  writeAggregator,
+} from "./test_unit.ts";
+
+const ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname)
+  .replace(/\/$/, "");
+const BROWSER_DIR = "client/tests/";
+const JUNIT_FLAG = "--junit-path=";
+
+/** One `deno test` process of the suite. */
+export interface TestGroup {
+  /** Its name, the prefix of its lines (none for "rest"). */
+  name: "rest" | "browser";
+  /** The test modules it runs (absolute paths). */
+  files: string[];
+}
+
+/**
+ * Splits the suite into the two groups: the unit aggregator and the
+ * non-browser e2e files, and the browser files.
+ *
+ * @param root The checkout (absolute).
+ * @param aggregator The module importing every unit test.
+ * @param e2e Every `*_e2e_test.ts` (absolute paths).
+ */
+export function groupTests(
+  root: string,
+  aggregator: string,
+  e2e: readonly string[],
+): TestGroup[] {
+  const browser = e2e.filter((f) => f.startsWith(`${root}/${BROWSER_DIR}`));
+  const rest = e2e.filter((f) => !browser.includes(f));
+  return [
+    { name: "rest", files: [aggregator, ...rest] },
+    { name: "browser", files: browser },
+  ];
+}
+
+/** The totals of a JUnit report's `<testsuites>` element. */
+interface Totals {
+  tests: number;
+  failures: number;
+  errors: number;
+  time: number;
+}
+
+function totalsOf(attributes: string): Totals {
+  const get = (name: string) =>
+    Number(new RegExp(`\\b${name}="([^"]*)"`).exec(attributes)?.[1] ?? 0) || 0;
+  return {
+    tests: get("tests"),
+    failures: get("failures"),
+    errors: get("errors"),
+    time: get("time"),
+  };
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/**
+ * Merges the groups' JUnit reports into one: their suites side by side, the
+ * counts summed, the time the longest group's. A group without a report
+ * (its process died before writing one) counts as one error, named.
+ *
+ * @param reports Each group's name, report text (or null) and exit code.
+ * @returns The merged report.
+ */
+export function mergeJunit(
+  reports: readonly { name: string; xml: string | null; code: number }[],
+): string {
+  const sum: Totals = { tests: 0, failures: 0, errors: 0, time: 0 };
+  const bodies: string[] = [];
+  for (const { name, xml, code } of reports) {
+    const match = xml === null
+      ? null
+      : /<testsuites\b([^>]*)>([\s\S]*)<\/testsuites>/.exec(xml);
+    if (!match) {
+      const why =
+        `the ${name} group's deno test wrote no JUnit report (exit ${code})`;
+      sum.tests += 1;
+      sum.errors += 1;
+      bodies.push(
+        `  <testsuite name="${
+          escapeXml(name)
+        }" tests="1" failures="0" errors="1" time="0">\n` +
+          `    <testcase name="${escapeXml(name)}" classname="${
+            escapeXml(name)
+          }" time="0">\n` +
+          `      <error message="${escapeXml(why)}"></error>\n` +
+          `    </testcase>\n  </testsuite>\n`,
+      );
+      continue;
+    }
+    const totals = totalsOf(match[1] ?? "");
+    sum.tests += totals.tests;
+    sum.failures += totals.failures;
+    sum.errors += totals.errors;
+    sum.time = Math.max(sum.time, totals.time);
+    bodies.push(match[2] ?? "");
+  }
+  return `<?xml version="1.0" encoding="UTF-8"?>\n` +
+    `<testsuites name="deno test" tests="${sum.tests}" failures="${sum.failures}" errors="${sum.errors}" time="${
+      sum.time.toFixed(3)
+    }">\n${bodies.join("")}</testsuites>\n`;
+}
+
+/** Copies a child's output to ours line by line, each line prefixed. */
+async function relay(
+  stream: ReadableStream<Uint8Array>,
+  out: { write(p: Uint8Array): Promise<number> },
+  prefix: string,
+): Promise<void> {
+  const encoder = new TextEncoder();
+  let rest = "";
+  const write = async (text: string) => {
+    const bytes = encoder.encode(text);
+    for (let done = 0; done < bytes.length;) {
+      done += await out.write(bytes.subarray(done));
+    }
+  };
+  const decoder = new TextDecoder();
+  for await (const bytes of stream) {
+    const lines = (rest + decoder.decode(bytes, { stream: true })).split("\n");
+    rest = lines.pop() ?? "";
+    if (lines.length > 0) {
+      await write(lines.map((l) => `${prefix}${l}\n`).join(""));
+    }
+  }
+  if (rest !== "") await write(`${prefix}${rest}\n`);
+}
+
+async function runGroup(
+  group: TestGroup,
+  flags: readonly string[],
+  junit: string | null,
+): Promise<{ code: number; seconds: number }> {
+  const started = performance.now();
+  const prefix = group.name === "rest" ? "" : `[${group.name}] `;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "test",
+      "-A",
+      `--config=${ROOT}/deno.json`,
+      ...flags,
+      ...(junit === null ? [] : [`${JUNIT_FLAG}${junit}`]),
+      ...group.files,
+    ],
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const [status] = await Promise.all([
+    child.status,
+    relay(child.stdout, Deno.stdout, prefix),
+    relay(child.stderr, Deno.stderr, prefix),
+  ]);
+  return {
+    code: status.code,
+    seconds: Math.round((performance.now() - started) / 1000),
+  };
+}
+
+async function main(args: string[]): Promise<number> {
+  const junitArg = args.find((a) => a.startsWith(JUNIT_FLAG));
+  const junit = junitArg?.slice(JUNIT_FLAG.length) ?? null;
+  const { paths, flags } = await splitArgs(
+    args.filter((a) => a !== junitArg),
+    Deno.cwd(),
+  );
+  if (paths.length > 0) {
+    // a selection: one plain deno test process
+    const group: TestGroup = { name: "rest", files: paths };
+    return (await runGroup(group, flags, junit)).code;
+  }
+  const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)) as {
+    exclude?: string[];
+  };
+  const excluded = config.exclude ?? [];
+  const unit = await findUnitTests(ROOT, [ROOT], excluded);
+  const e2e = await findTests(
+    ROOT,
+    [ROOT],
+    excluded,
+    (name) => name.endsWith(E2E_SUFFIX),
+  );
+  const groups = groupTests(ROOT, await writeAggregator(unit), e2e);
+  log.info(
+    `test: ${unit.length} unit files in one module and ${e2e.length} e2e files, as ${
+      groups.map((g) => `${g.name} (${g.files.length} modules)`).join(" and ")
+    } side by side`,
+  );
+  const results = await Promise.all(groups.map((group) =>
+    runGroup(
+      group,
+      flags,
+      junit === null ? null : `${junit}.${group.name}.xml`,
+    )
+  ));
+  if (junit !== null) {
+    const reports = await Promise.all(groups.map(async (group, i) => {
+      const path = `${junit}.${group.name}.xml`;
+      const xml = await Deno.readTextFile(path).catch(() => null);
+      await Deno.remove(path).catch(() => {});
+      return { name: group.name, xml, code: results[i]?.code ?? 1 };
+    }));
+    await Deno.writeTextFile(junit, mergeJunit(reports));
+  }
+  const summary = groups.map((group, i) => {
+    const result = results[i];
+    return `${group.name} ${result?.code === 0 ? "ok" : "FAILED"} in ${
+      result?.seconds ?? 0
+    } s`;
+  }).join(", ");
+  const failed = results.some((r) => r.code !== 0);
+  if (failed) log.error(`test: ${summary}`);
+  else log.info(`test: ${summary}`);
+  return failed ? 1 : 0;
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (error) {
+    log.error(error instanceof Error ? error.message : String(error));
+    Deno.exit(2);
+  }
+}

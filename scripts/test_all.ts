@@ -1,14 +1,17 @@
 /**
  * `deno task test`: every test, as two `deno test` processes side by side.
  *
- * - **rest**: every unit test in one module (as `deno task test:unit` does,
- *   which saves Deno's ~0.3–0.6 s worker start per file, ~140 files), then
- *   every `*_e2e_test.ts` outside `client/tests/`;
- * - **browser**: the Chromium tests in `client/tests/`.
+ * - **server**: every unit test in one module (as `deno task test:unit`
+ *   does, which saves Deno's ~0.3–0.6 s worker start per file, ~150 files),
+ *   then every `*_e2e_test.ts` under `server/`;
+ * - **client**: every other `*_e2e_test.ts`: the Chromium tests in
+ *   `client/tests/`, and the bundle, compile and bench runs (`scripts/`,
+ *   `bench/`), which also build the client or drive Chromium.
  *
  * Each group alone leaves a core idle much of the time (a test waits for
- * OpenCode, a reply, a page), so the two overlap on the 2-core machine. The
- * browser group's lines are prefixed with `[browser]`. With
+ * OpenCode, a reply, a page), so the two overlap on the 2-core machine; the
+ * split keeps them about the same length. The client group's lines are
+ * prefixed with `[client]`. With
  * `--junit-path=<file>` each group writes its own report and the two are
  * merged into `<file>`. Paths on the command line run just those, in one
  * plain `deno test` process.
@@ -28,20 +31,20 @@ import {
 
 const ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname)
   .replace(/\/$/, "");
-const BROWSER_DIR = "client/tests/";
+const SERVER_DIR = "server/";
 const JUNIT_FLAG = "--junit-path=";
 
 /** One `deno test` process of the suite. */
 export interface TestGroup {
-  /** Its name, the prefix of its lines (none for "rest"). */
-  name: "rest" | "browser";
+  /** Its name, the prefix of its lines (none for "server"). */
+  name: "server" | "client";
   /** The test modules it runs (absolute paths). */
   files: string[];
 }
 
 /**
- * Splits the suite into the two groups: the unit aggregator and the
- * non-browser e2e files, and the browser files.
+ * Splits the suite into the two groups: the unit aggregator and the server's
+ * e2e files, and every other e2e file.
  *
  * @param root The checkout (absolute).
  * @param aggregator The module importing every unit test.
@@ -52,11 +55,10 @@ export function groupTests(
   aggregator: string,
   e2e: readonly string[],
 ): TestGroup[] {
-  const browser = e2e.filter((f) => f.startsWith(`${root}/${BROWSER_DIR}`));
-  const rest = e2e.filter((f) => !browser.includes(f));
+  const server = e2e.filter((f) => f.startsWith(`${root}/${SERVER_DIR}`));
   return [
-    { name: "rest", files: [aggregator, ...rest] },
-    { name: "browser", files: browser },
+    { name: "server", files: [aggregator, ...server] },
+    { name: "client", files: e2e.filter((f) => !server.includes(f)) },
   ];
 }
 
@@ -162,7 +164,7 @@ async function runGroup(
   junit: string | null,
 ): Promise<{ code: number; seconds: number }> {
   const started = performance.now();
-  const prefix = group.name === "rest" ? "" : `[${group.name}] `;
+  const prefix = group.name === "server" ? "" : `[${group.name}] `;
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "test",
@@ -197,7 +199,7 @@ async function main(args: string[]): Promise<number> {
   );
   if (paths.length > 0) {
     // a selection: one plain deno test process
-    const group: TestGroup = { name: "rest", files: paths };
+    const group: TestGroup = { name: "server", files: paths };
     return (await runGroup(group, flags, junit)).code;
   }
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)) as {

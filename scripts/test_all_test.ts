@@ -1,25 +1,32 @@
 import { assertEquals, assertMatch } from "../server/testing/assert.ts";
 import { groupTests, mergeJunit } from "./test_all.ts";
 
-Deno.test("groupTests: the unit module and the server e2e files, then the browser files", () => {
+Deno.test("groupTests: the unit module and the server e2e files, then every other e2e file", () => {
   assertEquals(
     groupTests("/r", "/tmp/unit_test.ts", [
       "/r/client/tests/a_browser_e2e_test.ts",
       "/r/server/b_e2e_test.ts",
-      "/r/client/lib/c_e2e_test.ts",
+      "/r/server/api/c_e2e_test.ts",
       "/r/scripts/d_e2e_test.ts",
+      "/r/bench/e_e2e_test.ts",
     ]),
     [
       {
-        name: "rest",
+        name: "server",
         files: [
           "/tmp/unit_test.ts",
           "/r/server/b_e2e_test.ts",
-          "/r/client/lib/c_e2e_test.ts",
-          "/r/scripts/d_e2e_test.ts",
+          "/r/server/api/c_e2e_test.ts",
         ],
       },
-      { name: "browser", files: ["/r/client/tests/a_browser_e2e_test.ts"] },
+      {
+        name: "client",
+        files: [
+          "/r/client/tests/a_browser_e2e_test.ts",
+          "/r/scripts/d_e2e_test.ts",
+          "/r/bench/e_e2e_test.ts",
+        ],
+      },
     ],
   );
 });
@@ -33,8 +40,8 @@ const report = (tests: number, failures: number, time: number, suite: string) =>
 
 Deno.test("mergeJunit sums the counts, keeps both groups' suites and the longest time", () => {
   const merged = mergeJunit([
-    { name: "rest", xml: report(700, 1, 480.5, "./a_test.ts"), code: 1 },
-    { name: "browser", xml: report(90, 0, 300, "./b_test.ts"), code: 0 },
+    { name: "server", xml: report(700, 1, 480.5, "./a_test.ts"), code: 1 },
+    { name: "client", xml: report(90, 0, 300, "./b_test.ts"), code: 0 },
   ]);
   assertMatch(
     merged,
@@ -50,12 +57,12 @@ Deno.test("mergeJunit sums the counts, keeps both groups' suites and the longest
 
 Deno.test("mergeJunit counts a group that wrote no report as one named error", () => {
   const merged = mergeJunit([
-    { name: "rest", xml: report(5, 0, 1, "./a_test.ts"), code: 0 },
-    { name: "browser", xml: null, code: 137 },
+    { name: "server", xml: report(5, 0, 1, "./a_test.ts"), code: 0 },
+    { name: "client", xml: null, code: 137 },
   ]);
   assertMatch(merged, /tests="6" failures="0" errors="1"/);
   assertMatch(
     merged,
-    /<error message="the browser group's deno test wrote no JUnit report \(exit 137\)">/,
+    /<error message="the client group's deno test wrote no JUnit report \(exit 137\)">/,
   );
 });

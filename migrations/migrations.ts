@@ -13,6 +13,7 @@ import m0003 from "./0003_workflow_runs.sql" with { type: "text" };
 import m0004 from "./0004_driving_agents.sql" with { type: "text" };
 import m0005 from "./0005_session_worktrees.sql" with { type: "text" };
 import m0006 from "./0006_fleet.sql" with { type: "text" };
+import m0007 from "./0007_run_worktrees.sql" with { type: "text" };
 
 /** One forward-only migration. */
 export interface Migration {
@@ -38,4 +39,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: "0004_driving_agents.sql", sql: m0004 },
   { version: 5, name: "0005_session_worktrees.sql", sql: m0005 },
   { version: 6, name: "0006_fleet.sql", sql: m0006, foreignKeysOff: true },
+  { version: 7, name: "0007_run_worktrees.sql", sql: m0007 },
 ];

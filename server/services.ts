@@ -21,10 +21,9 @@ import type {
 import { InstanceStore } from "./db/instance_store.ts";
 import { MarkStore } from "./db/mark_store.ts";
 import { QueueStore } from "./db/queue_store.ts";
-import { RunStore } from "./db/run_store.ts";
 import { SearchStore } from "./db/search_store.ts";
 import { SessionStore } from "./db/session_store.ts";
-import { WorkflowStore } from "./db/workflow_store.ts";
+import type { WorkflowStore } from "./db/workflow_store.ts";
 import { EventBroker, type EventBrokerOptions } from "./events/event_broker.ts";
 import { EventIdAllocator } from "./events/event_ids.ts";
 import { MarkTracker } from "./events/mark_tracker.ts";
@@ -40,16 +39,16 @@ import {
   type MemoryDemand,
 } from "./fleet/fleet_monitors.ts";
 import { CatalogCache } from "./opencode/catalog_cache.ts";
-import {
-  InstanceNotRunningError,
-  SupervisorClosedError,
-} from "./opencode/instance_errors.ts";
+import { SupervisorClosedError } from "./opencode/instance_errors.ts";
 import type { OpenCodeClient } from "./opencode/opencode_client.ts";
 import { Supervisor, type SupervisorOptions } from "./opencode/supervisor.ts";
 import { log } from "./log.ts";
 import { MessageQueue } from "./queue/message_queue.ts";
-import { gitRepoInputs } from "./runs/repo_inputs.ts";
-import { RunEngine, type RunEngineOptions } from "./runs/run_engine.ts";
+import type { RunEngine } from "./runs/run_engine.ts";
+import {
+  composeRunServices,
+  type RunServicesOptions,
+} from "./runs/run_services.ts";
 import type { SessionWorktrees } from "./worktrees/session_worktrees.ts";
 import {
   composeWorktrees,
@@ -108,19 +107,13 @@ export interface AppServices {
   worktrees: SessionWorktrees;
 }
 
+export { composeRunServices, type RunServicesOptions };
+
 /** Gets every published event (see {@linkcode AppServices.listen}). */
 export type EventListener = (
   event: WireEvent,
   meta: PublishMeta | undefined,
 ) => void;
-
-/** What the runner takes beyond the composed services (tests, the bench). */
-export type RunServicesOptions = Partial<
-  Pick<
-    RunEngineOptions,
-    "clock" | "repo" | "onHandoff" | "newRunId" | "host"
-  >
->;
 
 /** The composed services of a running Flock. */
 export interface Services extends AppServices {
@@ -262,47 +255,6 @@ export function composeEventServices(
   };
 }
 
-/**
- * The workflow stores and the runner over composed services and a
- * supervisor; the runner listens to every published event.
- */
-export function composeRunServices(
-  db: DatabaseSync,
-  events: EventServices,
-  supervisor: SupervisorApi,
-  options: RunServicesOptions = {},
-): { workflows: WorkflowStore; runs: RunEngine } {
-  const workflows = new WorkflowStore(db);
-  const runs = new RunEngine({
-    runs: new RunStore(db, workflows),
-    workflows,
-    host: options.host ?? {
-      sessions: (id) => {
-        const client = supervisor.runningClient(id);
-        if (!client) {
-          throw new InstanceNotRunningError(
-            id,
-            events.instances.get(id)?.status ?? null,
-          );
-        }
-        return client;
-      },
-      instance: (id) => events.instances.get(id),
-      startInstance: (id) => supervisor.start(id),
-    },
-    publish: events.publish,
-    activity: events.activity,
-    repo: options.repo ?? gitRepoInputs(),
-    ...(options.clock === undefined ? {} : { clock: options.clock }),
-    ...(options.onHandoff === undefined
-      ? {}
-      : { onHandoff: options.onHandoff }),
-    ...(options.newRunId === undefined ? {} : { newRunId: options.newRunId }),
-  });
-  events.listen((event) => runs.onEvent(event));
-  return { workflows, runs };
-}
-
 /** Composes every service over `options.db`. */
 export function composeServices(options: ServicesOptions): Services {
   const { db } = options;
@@ -342,8 +294,10 @@ export function composeServices(options: ServicesOptions): Services {
     // The instance's worktrees are listed too (OpenCode answers per
     // directory); if one cannot be, the resync is skipped (nothing dropped).
     onResync: async (instanceId, ownSnapshot) => {
-      const worktreeDirs = events.worktrees.listByInstance(instanceId)
-        .map((w) => w.path);
+      const worktreeDirs = [
+        ...events.worktrees.listByInstance(instanceId).map((w) => w.path),
+        ...await runs.worktreeDirectories(instanceId),
+      ];
       const snapshot = worktreeDirs.length === 0
         ? ownSnapshot
         : await withWorktreeSessions(
@@ -365,6 +319,7 @@ export function composeServices(options: ServicesOptions): Services {
     events,
     supervisor,
     options.runs,
+    options.worktrees,
   );
   const monitors = composeFleetMonitors({
     events,

@@ -187,6 +187,20 @@ export interface RunAttemptJson {
   ended_at: string | null;
 }
 
+/**
+ * The git worktree a run works in (`"worktree": true` at its start): a
+ * branch of its own, checked out under Flock's data directory. It stays
+ * when the run ends; its branch holds the work.
+ */
+export interface RunWorktreeJson {
+  /** The worktree's top directory. */
+  path: string;
+  /** The run's branch (`flock/run-<number>-<task words>`). */
+  branch: string;
+  /** What the branch was made from: a local branch name, or a commit id. */
+  base: string;
+}
+
 /** A run as `GET /api/runs/{id}` returns it. */
 export interface RunJson {
   id: string;
@@ -205,6 +219,8 @@ export interface RunJson {
   blocked_reason: string | null;
   /** Why the run failed, or null. */
   failure_reason: string | null;
+  /** Its own worktree, or null when it works in the instance's directory. */
+  worktree: RunWorktreeJson | null;
   created_at: string;
   updated_at: string;
 }

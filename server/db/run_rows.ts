@@ -8,10 +8,18 @@
 import { RUN_STATUSES, type RunSummaryJson } from "../contract/workflows.ts";
 import type { RunCommand, RunEvent } from "../workflows/decide_types.ts";
 import { toAttemptJson } from "../workflows/run_json.ts";
-import type { AttemptState, RunState } from "../workflows/run_state.ts";
+import type {
+  AttemptState,
+  RunState,
+  RunWorktreeState,
+} from "../workflows/run_state.ts";
+import { type Row, textOrNull } from "./row.ts";
 
-/** A state as stored: without its pinned workflow. */
-export type StoredState = Omit<RunState, "workflow">;
+/**
+ * A state as stored: without its pinned workflow (kept with the revision)
+ * and its worktree (kept in the `worktree_*` columns).
+ */
+export type StoredState = Omit<RunState, "workflow" | "worktree">;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -45,9 +53,9 @@ export function isEvent(value: unknown): value is RunEvent {
 /** Epoch ms → ISO 8601. */
 export const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The `state` column of a state (its pinned workflow lives with the revision). */
+/** The `state` column of a state (its pinned workflow lives with the revision, its worktree in columns). */
 export function storedStateOf(state: RunState): string {
-  const { workflow: _pinned, ...rest } = state;
+  const { workflow: _pinned, worktree: _worktree, ...rest } = state;
   return JSON.stringify(rest);
 }
 
@@ -55,4 +63,40 @@ export function storedStateOf(state: RunState): string {
 export function sameAttempt(a: AttemptState, b: AttemptState): boolean {
   return a.phase === b.phase &&
     JSON.stringify(toAttemptJson(a)) === JSON.stringify(toAttemptJson(b));
+}
+
+/** A run's worktree as stored: what its JSON shows, plus the repository. */
+export interface RunWorktreeRecord extends RunWorktreeState {
+  /** The repository's main working tree. */
+  repo: string;
+}
+
+/** The columns a run record is read from. */
+export const RECORD_COLUMNS =
+  "workflow_id, revision, directory, base_commit, state, worktree_path, worktree_branch, worktree_base, worktree_repo";
+
+/** The `worktree_*` columns of a runs row, or null when the run has none. */
+export function worktreeOf(row: Row): RunWorktreeRecord | null {
+  const path = textOrNull(row, "worktree_path");
+  const branch = textOrNull(row, "worktree_branch");
+  const base = textOrNull(row, "worktree_base");
+  const repo = textOrNull(row, "worktree_repo");
+  if (path === null || branch === null || base === null || repo === null) {
+    return null;
+  }
+  return { path, branch, base, repo };
+}
+
+/** A stored summary as the API shows it (one saved before worktrees has none). */
+export function summaryWithWorktree(summary: RunSummaryJson): RunSummaryJson {
+  return { ...summary, worktree: summary.worktree ?? null };
+}
+
+/** The worktree a run's state carries (without the repository). */
+export function worktreeState(
+  worktree: RunWorktreeRecord | null,
+): RunWorktreeState | null {
+  return worktree === null
+    ? null
+    : { path: worktree.path, branch: worktree.branch, base: worktree.base };
 }

@@ -13,18 +13,21 @@
  */
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import {
-  RUN_STATUSES,
   type RunStatusJson,
   type RunSummaryJson,
 } from "../contract/workflows.ts";
 import {
   isCommand,
-  isEvent,
   iso,
   isStoredState,
   isSummary,
+  RECORD_COLUMNS,
+  type RunWorktreeRecord,
   sameAttempt,
   storedStateOf,
+  summaryWithWorktree,
+  worktreeOf,
+  worktreeState,
 } from "./run_rows.ts";
 import { RunNotFoundError } from "../runs/run_errors.ts";
 import type {
@@ -37,6 +40,14 @@ import { createRunState, type RunState } from "../workflows/run_state.ts";
 import { prepareCached, transaction } from "./database.ts";
 import { int, type Row, text, textOrNull } from "./row.ts";
 import { jsonColumn, type WorkflowStore } from "./workflow_store.ts";
+import {
+  type AttemptRow,
+  runAttemptRows,
+  type RunTransition,
+  runTransitions,
+} from "./run_history.ts";
+
+export type { AttemptRow, RunTransition } from "./run_history.ts";
 import { WorkflowNotFoundError } from "../runs/run_errors.ts";
 
 /** A run as stored: its state (with its pinned workflow) and where it works. */
@@ -48,6 +59,8 @@ export interface RunRecord {
   directory: string;
   /** HEAD when the run was created (git repositories only). */
   baseCommit: string | null;
+  /** The run's own worktree (`directory` is inside it), or null. */
+  worktree: RunWorktreeRecord | null;
 }
 
 /** A command from the outbox, with the sequence number that confirms it. */
@@ -66,6 +79,10 @@ export interface NewRun {
   directory: string;
   baseCommit: string | null;
   at: number;
+  /** Its own worktree (made before the run). Default none. */
+  worktree?: RunWorktreeRecord | null;
+  /** The run number (made before the run, for its branch); default max + 1. */
+  runNumber?: number;
 }
 
 /** Filters for {@linkcode RunStore.list}. */
@@ -73,15 +90,6 @@ export interface RunFilter {
   workflow?: string | undefined;
   status?: RunStatusJson | undefined;
   instance?: string | undefined;
-}
-
-/** One accepted event of a run, as the transition log keeps it. */
-export interface RunTransition {
-  seq: number;
-  at: string;
-  type: string;
-  event: RunEvent;
-  status: RunStatusJson;
 }
 
 /** Reads and writes runs. */
@@ -108,11 +116,8 @@ export class RunStore {
     return transaction(this.#db, () => {
       const current = this.#workflows.current(run.workflowId);
       if (!current) throw new WorkflowNotFoundError(run.workflowId);
-      const last = prepareCached(
-        this.#db,
-        "SELECT coalesce(max(run_number), 0) AS n FROM runs",
-      ).get();
-      const runNumber = (last ? int(last, "n") : 0) + 1;
+      const runNumber = run.runNumber ?? this.nextRunNumber();
+      const worktree = run.worktree ?? null;
       const initial = createRunState({
         id: run.id,
         runNumber,
@@ -120,6 +125,7 @@ export class RunStore {
         workflow: current.pinned,
         task: run.task,
         at: run.at,
+        worktree: worktreeState(worktree),
       });
       const decision = start(initial);
       if (decision.rejected !== null) {
@@ -131,8 +137,9 @@ export class RunStore {
         this.#db,
         `INSERT INTO runs (id, run_number, workflow_id, revision, instance_id,
            directory, base_commit, status, blocked_reason, state, summary,
-           created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           created_at, updated_at, worktree_path, worktree_branch,
+           worktree_base, worktree_repo)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         run.id,
         runNumber,
@@ -147,6 +154,10 @@ export class RunStore {
         JSON.stringify(summary),
         summary.created_at,
         summary.updated_at,
+        worktree?.path ?? null,
+        worktree?.branch ?? null,
+        worktree?.base ?? null,
+        worktree?.repo ?? null,
       );
       this.#writeAttempts(null, state);
       const commands = this.#writeOutbox(run.id, decision.commands);
@@ -158,11 +169,30 @@ export class RunStore {
           revision: current.json.revision,
           directory: run.directory,
           baseCommit: run.baseCommit,
+          worktree,
         },
         commands,
         decision,
       };
     });
+  }
+
+  /** The number the next run gets: the highest so far plus one. */
+  nextRunNumber(): number {
+    const last = prepareCached(
+      this.#db,
+      "SELECT coalesce(max(run_number), 0) AS n FROM runs",
+    ).get();
+    return (last ? int(last, "n") : 0) + 1;
+  }
+
+  /** The directories the runs of an instance that have worktrees work in. */
+  worktreeDirectories(instanceId: string): string[] {
+    return prepareCached(
+      this.#db,
+      `SELECT DISTINCT directory FROM runs
+       WHERE instance_id = ? AND worktree_path IS NOT NULL`,
+    ).all(instanceId).map((row) => text(row, "directory"));
   }
 
   /**
@@ -283,8 +313,7 @@ export class RunStore {
   get(id: string): RunRecord | undefined {
     const row = prepareCached(
       this.#db,
-      `SELECT workflow_id, revision, directory, base_commit, state
-       FROM runs WHERE id = ?`,
+      `SELECT ${RECORD_COLUMNS} FROM runs WHERE id = ?`,
     ).get(id);
     return row ? this.#recordOf(row) : undefined;
   }
@@ -293,8 +322,8 @@ export class RunStore {
   active(): RunRecord[] {
     return prepareCached(
       this.#db,
-      `SELECT workflow_id, revision, directory, base_commit, state
-       FROM runs WHERE status IN ('running', 'blocked') ORDER BY run_number`,
+      `SELECT ${RECORD_COLUMNS} FROM runs
+       WHERE status IN ('running', 'blocked') ORDER BY run_number`,
     ).all().map((row) => this.#recordOf(row));
   }
 
@@ -302,15 +331,18 @@ export class RunStore {
     const workflowId = text(row, "workflow_id");
     const revision = int(row, "revision");
     const stored = jsonColumn(row, "state", isStoredState);
+    const worktree = worktreeOf(row);
     return {
       state: {
         ...stored,
         workflow: this.#workflows.pinned(workflowId, revision),
+        worktree: worktreeState(worktree),
       },
       workflowId,
       revision,
       directory: text(row, "directory"),
       baseCommit: textOrNull(row, "base_commit"),
+      worktree,
     };
   }
 
@@ -334,44 +366,18 @@ export class RunStore {
     return prepareCached(
       this.#db,
       `SELECT summary FROM runs ${clause} ORDER BY run_number DESC LIMIT ?`,
-    ).all(...values, limit).map((row) => jsonColumn(row, "summary", isSummary));
+    ).all(...values, limit).map((row) =>
+      summaryWithWorktree(jsonColumn(row, "summary", isSummary))
+    );
   }
 
   /** The run's accepted events, in order. */
   transitions(runId: string): RunTransition[] {
-    return prepareCached(
-      this.#db,
-      `SELECT seq, at, type, event, status FROM run_transitions
-       WHERE run_id = ? ORDER BY seq`,
-    ).all(runId).map((row) => ({
-      seq: int(row, "seq"),
-      at: text(row, "at"),
-      type: text(row, "type"),
-      event: jsonColumn(row, "event", isEvent),
-      status: RUN_STATUSES.find((s) => s === text(row, "status")) ?? "failed",
-    }));
+    return runTransitions(this.#db, runId);
   }
 
   /** The attempt rows of a run (`phase`, `outcome`, `session_id`), in order. */
-  attemptRows(runId: string): {
-    id: string;
-    step: string;
-    story: string | null;
-    phase: string;
-    outcome: string | null;
-    session_id: string | null;
-  }[] {
-    return prepareCached(
-      this.#db,
-      `SELECT id, step, story, phase, outcome, session_id FROM run_attempts
-       WHERE run_id = ? ORDER BY number`,
-    ).all(runId).map((row) => ({
-      id: text(row, "id"),
-      step: text(row, "step"),
-      story: textOrNull(row, "story"),
-      phase: text(row, "phase"),
-      outcome: textOrNull(row, "outcome"),
-      session_id: textOrNull(row, "session_id"),
-    }));
+  attemptRows(runId: string): AttemptRow[] {
+    return runAttemptRows(this.#db, runId);
   }
 }

@@ -197,6 +197,59 @@ Deno.test("a run's state, attempts, outbox and transitions are written together 
   reopened.db.close();
 });
 
+Deno.test("a run's own worktree is kept in its columns and survives a reopen; a run without one has none", async () => {
+  using stores = tempStores();
+  stores.workflows.install(await loaded(FEATURE_YAML), 1000);
+  assertEquals(stores.runs.nextRunNumber(), 1);
+  const worktree = {
+    path: "/data/worktrees/inst_a/run-7-ab12cd",
+    branch: "flock/run-7-add-a-greeting",
+    base: "main",
+    repo: "/w/project",
+  };
+  const { record } = stores.runs.create({
+    id: "run_wt",
+    workflowId: "feature-mini",
+    instanceId: "inst_a",
+    task: "add a greeting",
+    directory: `${worktree.path}/pkg`,
+    baseCommit: "c0ffee",
+    at: 1000,
+    worktree,
+    runNumber: 7,
+  }, (state) => decide(state, { type: "start", at: 1000 }));
+  const plain = newRun(stores, "run_plain", "feature-mini", 1001);
+  assertEquals(record.state.runNumber, 7);
+  assertEquals(plain.record.state.runNumber, 8);
+  assertEquals(stores.runs.nextRunNumber(), 9);
+  const shown = {
+    path: worktree.path,
+    branch: worktree.branch,
+    base: "main",
+  };
+  assertEquals(record.state.worktree, shown);
+  // The state column does not hold it: the columns are the one truth.
+  const stored = stores.db.prepare("SELECT state FROM runs WHERE id = ?")
+    .get("run_wt") as { state: string };
+  assertEquals("worktree" in JSON.parse(stored.state), false);
+  const reopened = stores.reopen();
+  const again = reopened.runs.get("run_wt")!;
+  assertEquals(again.worktree, worktree);
+  assertEquals(again.state.worktree, shown);
+  assertEquals(again.directory, `${worktree.path}/pkg`);
+  assertEquals(reopened.runs.get("run_plain")!.worktree, null);
+  assertEquals(reopened.runs.get("run_plain")!.state.worktree, null);
+  assertEquals(
+    reopened.runs.list().map((r) => [r.run_number, r.worktree?.branch ?? null]),
+    [[8, null], [7, worktree.branch]],
+  );
+  assertEquals(reopened.runs.worktreeDirectories("inst_a"), [
+    `${worktree.path}/pkg`,
+  ]);
+  assertEquals(reopened.runs.worktreeDirectories("inst_b"), []);
+  reopened.db.close();
+});
+
 Deno.test("the database refuses a second live attempt in a run, and the failed save changes nothing", async () => {
   using stores = tempStores();
   stores.workflows.install(await loaded(FEATURE_YAML), 1000);

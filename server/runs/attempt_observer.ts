@@ -17,12 +17,18 @@ import { describeRequest, observeSession } from "./session_reading.ts";
 /**
  * Looks at the session of the attempt a `reconcile_attempt` names, and
  * records its pending permission and question requests in `requests`.
+ *
+ * @param directory The run's own worktree directory, when it has one:
+ * OpenCode lists a directory's sessions, statuses and requests only when
+ * asked for that directory.
  */
 export async function observeAttempt(
   sessions: AttemptSessions,
   command: Extract<RunCommand, { type: "reconcile_attempt" }>,
   requests: PendingRequests,
+  directory?: string,
 ): Promise<ReconcileObservation> {
+  const options = directory === undefined ? {} : { directory };
   let sessionId = command.sessionId;
   if (sessionId !== null) {
     try {
@@ -36,17 +42,16 @@ export async function observeAttempt(
   }
   if (sessionId === null) {
     const suffix = ` · ${command.attemptId}`;
-    const found = (await sessions.listSessions({ roots: true })).find((s) =>
-      s.title === command.title || s.title.endsWith(suffix)
-    );
+    const found = (await sessions.listSessions({ roots: true, ...options }))
+      .find((s) => s.title === command.title || s.title.endsWith(suffix));
     if (found === undefined) return { kind: "no_session" };
     sessionId = found.id;
   }
   const [status, messages, permissions, questions] = await Promise.all([
-    sessions.sessionStatus(),
+    sessions.sessionStatus(options),
     sessions.messages(sessionId),
-    sessions.listPermissions(),
-    sessions.listQuestions(),
+    sessions.listPermissions(options),
+    sessions.listQuestions(options),
   ]);
   const pending = new Map<string, string>();
   for (const permission of permissions) {

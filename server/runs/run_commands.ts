@@ -20,6 +20,7 @@ import { toRunSummaryJson } from "../workflows/run_json.ts";
 import { agentSpec, agentStepSpec } from "../workflows/run_state.ts";
 import type { AttemptSessions } from "./instance_access.ts";
 import { hasFrontendChanges } from "./repo_inputs.ts";
+import { readyWorktree } from "./run_workspace.ts";
 import type { RunnerCore } from "./run_engine.ts";
 import { observeAttempt } from "./attempt_observer.ts";
 import { judgeMessages } from "./session_reading.ts";
@@ -131,6 +132,11 @@ export class RunCommands {
     return record.state.id;
   }
 
+  /** A run in its own worktree works there (OpenCode's per-directory routes). */
+  #directory(record: RunRecord): { directory?: string } {
+    return record.worktree === null ? {} : { directory: record.directory };
+  }
+
   async #sessions(record: RunRecord, limitMs?: number) {
     return await this.#core.instances.sessions(
       record.state.instanceId,
@@ -184,6 +190,19 @@ export class RunCommands {
   ) {
     let sessionId: string;
     try {
+      const state = this.#core.record(record.state.id)?.state ?? record.state;
+      const gone = await readyWorktree(this.#core.worktrees, record, state);
+      if (gone !== null) {
+        // Retrying cannot mend it: the step is given up with the reason.
+        await this.#core.dispatch(this.#runId(record), {
+          type: "attempt_errored",
+          at: this.#core.clock.now(),
+          attemptId: command.attemptId,
+          message: gone,
+          giveUp: true,
+        });
+        return;
+      }
       const sessions = await this.#sessions(record, INSTANCE_WAIT_MS);
       const session = await this.#core.handoffs.time(
         this.#runId(record),
@@ -191,7 +210,7 @@ export class RunCommands {
           sessions.createSession({
             title: command.title,
             permission: command.permission,
-          }, { timeoutMs: PROMPT_TIMEOUT_MS }),
+          }, { timeoutMs: PROMPT_TIMEOUT_MS, ...this.#directory(record) }),
       );
       sessionId = session.id;
     } catch (error) {
@@ -337,7 +356,12 @@ export class RunCommands {
     try {
       // Awaited as long as it takes: a run cannot move before it knows.
       const sessions = await this.#sessions(record);
-      observed = await observeAttempt(sessions, command, this.requests);
+      observed = await observeAttempt(
+        sessions,
+        command,
+        this.requests,
+        this.#directory(record).directory,
+      );
     } catch (error) {
       if (this.#core.signal.aborted) return;
       log.error(

@@ -47,12 +47,13 @@ import { type Handoff, HandoffTimer } from "./handoff_timer.ts";
 import { InstanceAccess, type RunHost } from "./instance_access.ts";
 import type { RepoInputs } from "./repo_inputs.ts";
 import { RunCommands } from "./run_commands.ts";
-import {
-  RunActionRefusedError,
-  RunNotFoundError,
-  RunStartError,
-} from "./run_errors.ts";
+import { RunActionRefusedError, RunNotFoundError } from "./run_errors.ts";
 import { RunEvents } from "./run_events.ts";
+import { type RunStartDeps, type StartRun, startRun } from "./run_start.ts";
+import { commitRunWork } from "./run_workspace.ts";
+import type { RunWorktrees } from "./run_worktrees.ts";
+
+export type { StartRun } from "./run_start.ts";
 
 /** Options for {@linkcode RunEngine}. */
 export interface RunEngineOptions {
@@ -76,14 +77,8 @@ export interface RunEngineOptions {
    * its instance, so the instance never hibernates under a run. Default none.
    */
   activity?: ActivityLeases;
-}
-
-/** What `POST /api/runs` asks for. */
-export interface StartRun {
-  workflow: string;
-  instanceId: string;
-  task: string;
-  worktree?: boolean;
+  /** Runs' own worktrees (`"worktree": true`). */
+  worktrees: RunWorktrees;
 }
 
 /** A person's action on a run (the runner adds the time). */
@@ -105,6 +100,7 @@ export interface RunnerCore {
   readonly repo: RepoInputs;
   readonly instances: InstanceAccess;
   readonly host: RunHost;
+  readonly worktrees: RunWorktrees;
   /** Aborts when the engine closes. */
   readonly signal: AbortSignal;
   readonly handoffs: HandoffTimer;
@@ -136,6 +132,10 @@ export class RunEngine {
   #host: RunHost;
   #handoffs: HandoffTimer;
   #leases: AttemptLeases;
+  #worktrees: RunWorktrees;
+  #startDeps: RunStartDeps;
+  /** The start in progress: starts are taken one at a time. */
+  #starting: Promise<unknown> = Promise.resolve();
 
   constructor(options: RunEngineOptions) {
     this.#runs = options.runs;
@@ -147,11 +147,22 @@ export class RunEngine {
     this.#host = options.host;
     this.#leases = new AttemptLeases(options.activity ?? NO_LEASES);
     this.#instances = new InstanceAccess(options.host, this.#clock);
+    this.#worktrees = options.worktrees;
+    this.#startDeps = {
+      runs: this.#runs,
+      workflows: this.#workflows,
+      host: this.#host,
+      repo: this.#repo,
+      worktrees: this.#worktrees,
+      now: () => this.#clock.now(),
+      newRunId: this.#newRunId,
+    };
     const core: RunnerCore = {
       clock: this.#clock,
       repo: this.#repo,
       instances: this.#instances,
       host: this.#host,
+      worktrees: this.#worktrees,
       signal: this.#closing.signal,
       handoffs: this.#handoffs = new HandoffTimer(options.onHandoff),
       record: (runId) => this.#cache.get(runId),
@@ -197,65 +208,24 @@ export class RunEngine {
   }
 
   /**
-   * Starts a run of an installed workflow on an instance.
+   * Starts a run of an installed workflow on an instance (in a worktree of
+   * its own when asked). Starts are taken one at a time, so a worktree's
+   * branch is named after the number its run gets.
    *
-   * @throws {RunStartError} for an unknown instance, one that is not
-   * running, or a worktree request (not available yet).
+   * @throws {RunStartError} for an unknown instance or workflow, one that
+   * cannot have a worktree (400, naming `worktree`), or one that is not
+   * running (409).
    * @throws {WorkflowNotFoundError} when the workflow is not installed.
    */
-  async create(start: StartRun): Promise<RunJson> {
-    if (start.worktree === true) {
-      throw new RunStartError(
-        'Cannot start the run in its own worktree as worktrees are not available yet: start it without "worktree" (it then works in the instance\'s directory)',
-        "worktrees_unavailable",
-        true,
-      );
-    }
-    const instance = this.#host.instance(start.instanceId);
-    if (instance === undefined) {
-      throw new RunStartError(
-        `Cannot start a run as field "instance_id" names no instance: ${start.instanceId}`,
-        "unknown_instance",
-        true,
-      );
-    }
-    if (this.#workflows.get(start.workflow) === undefined) {
-      throw new RunStartError(
-        `Cannot start a run as field "workflow" names no installed workflow: ${start.workflow}`,
-        "unknown_workflow",
-        true,
-      );
-    }
-    // A hibernated instance is woken by the run's first attempt.
-    if (
-      instance.status !== "running" && instance.status !== "starting" &&
-      instance.status !== "hibernated" && instance.status !== "hibernating"
-    ) {
-      throw new RunStartError(
-        `Cannot start a run on instance ${instance.id} as it is ${instance.status}; start it with POST /api/instances/${instance.id}/restart`,
-        "instance_not_running",
-        false,
-      );
-    }
-    let baseCommit: string | null = null;
-    try {
-      baseCommit = await this.#repo.head(instance.working_directory);
-    } catch (error) {
-      log.warn(`Cannot read HEAD of ${instance.working_directory}:`, error);
-    }
-    const at = this.#clock.now();
-    const { record, commands } = this.#runs.create({
-      id: this.#newRunId(),
-      workflowId: start.workflow,
-      instanceId: instance.id,
-      task: start.task,
-      directory: instance.working_directory,
-      baseCommit,
-      at,
-    }, (state) => decide(state, { type: "start", at }));
-    this.#remember(record);
-    this.#afterSave(null, record, commands);
-    return toRunJson(record.state);
+  create(start: StartRun): Promise<RunJson> {
+    const turn = this.#starting.then(async () => {
+      const { record, commands } = await startRun(this.#startDeps, start);
+      this.#remember(record);
+      this.#afterSave(null, record, commands);
+      return toRunJson(record.state);
+    });
+    this.#starting = turn.catch(() => {});
+    return turn;
   }
 
   /**
@@ -288,6 +258,22 @@ export class RunEngine {
   /** Summaries of runs, newest first. */
   list(filter: RunFilter = {}): RunSummaryJson[] {
     return this.#runs.list(filter);
+  }
+
+  /**
+   * The directories of the instance's runs that have worktrees of their
+   * own and still exist (their sessions are listed by directory).
+   */
+  async worktreeDirectories(instanceId: string): Promise<string[]> {
+    const found: string[] = [];
+    for (const dir of this.#runs.worktreeDirectories(instanceId)) {
+      try {
+        if ((await Deno.stat(dir)).isDirectory) found.push(dir);
+      } catch {
+        // Removed by hand: nothing of it can be listed.
+      }
+    }
+    return found;
   }
 
   /** The ids of the runs on an instance that are running or blocked. */
@@ -388,6 +374,11 @@ export class RunEngine {
     }
     // A run that waits for a person (or ended) is no hand-off in progress.
     if (after.state.status !== "running") this.#handoffs.cancel(after.state.id);
+    if (
+      after.state.status === "completed" && before?.status !== "completed"
+    ) {
+      this.#track(commitRunWork(this.#worktrees, after));
+    }
     if (commands.length > 0) this.#commands.perform(after, commands);
     if (liveAttempt(after.state) === null) this.#events.forget(after.state);
   }

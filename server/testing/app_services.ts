@@ -50,6 +50,9 @@ export function testServices(
   const broker = new EventBroker({ ids: new MemoryEventIds() });
   const database = db;
   const supervisor = options.supervisor ?? NO_SUPERVISOR;
+  const worktrees = {
+    root: options.worktreeRoot ?? "/nonexistent/flock-test-worktrees",
+  };
   const events = composeEventServices(database, broker, {
     client: (instanceId) => {
       const client = supervisor.runningClient(instanceId);
@@ -57,15 +60,14 @@ export function testServices(
       return client;
     },
     wake: (instanceId) => supervisor.ensureClient(instanceId),
-    worktrees: {
-      root: options.worktreeRoot ?? "/nonexistent/flock-test-worktrees",
-    },
+    worktrees,
   });
   const runServices = composeRunServices(
     database,
     events,
     supervisor,
     options.runs,
+    worktrees,
   );
   return {
     db: database,

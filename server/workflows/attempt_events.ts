@@ -8,7 +8,12 @@
  *
  * @module
  */
-import { endAttempt, fillAndCreate, prepareAttempt } from "./advance.ts";
+import {
+  endAttempt,
+  exhaust,
+  fillAndCreate,
+  prepareAttempt,
+} from "./advance.ts";
 import type { RunEvent } from "./decide_types.ts";
 import { block, reject, type Tx } from "./decide_tx.ts";
 import { onFailed, onReply, requeue } from "./outcomes.ts";
@@ -52,6 +57,7 @@ export function onAttemptEvent(tx: Tx, event: AttemptEvent): void {
       );
       return finish(tx, attempt, event.reply, event.tokens, event.cost);
     case "attempt_errored":
+      if (event.giveUp === true) return giveUp(tx, attempt, event.message);
       return fail(tx, attempt, "errored", event.message);
     case "attempt_timed_out":
       expectPhase(attempt, ["running"], event.type);
@@ -171,6 +177,20 @@ function fail(
     });
   }
   onFailed(tx, attempt, reason);
+}
+
+/** An error retrying cannot mend: the step (or story) is given up now. */
+function giveUp(tx: Tx, attempt: AttemptState, reason: string): void {
+  leaveInput(tx, attempt);
+  endAttempt(tx, attempt, "errored", reason);
+  exhaust(
+    tx,
+    attempt.step,
+    attempt.story,
+    `"${attempt.step}"${
+      attempt.story === null ? "" : ` (story "${attempt.story}")`
+    } cannot run: ${reason}`,
+  );
 }
 
 function waitForInput(tx: Tx, attempt: AttemptState, request: string): void {

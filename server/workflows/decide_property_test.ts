@@ -52,6 +52,16 @@ function plausible(rng: SeededRandom, state: RunState, at: number): RunEvent {
   if (rng.chance(0.05)) {
     return { type: "attempt_errored", at, attemptId, message: "boom" };
   }
+  if (rng.chance(0.01)) {
+    // The run's worktree is gone: given up at once.
+    return {
+      type: "attempt_errored",
+      at,
+      attemptId,
+      message: "gone",
+      giveUp: true,
+    };
+  }
   if (rng.chance(0.05)) return { type: "recovered", at };
   if (rng.chance(0.08)) return reconciled(rng, attemptId, at);
   switch (attempt.phase) {

@@ -570,6 +570,54 @@ const ROWS: Row[] = [
     commands: ["untimer run1.4", "gather run1.5 has_frontend_changes"],
     state: { stories: "S-1:verifying/1 S-2:pending/0" },
   },
+  {
+    name:
+      "attempt_errored with giveUp: the step is escalated at once, no retry spent",
+    given: bugStarted,
+    event: (s) => ({
+      type: "attempt_errored",
+      attemptId: id(s),
+      message: "the run's worktree /wt is gone",
+      giveUp: true,
+    }),
+    commands: [
+      `notify blocked triage: "triage" cannot run: the run's worktree /wt is gone`,
+    ],
+    state: {
+      status: "blocked",
+      steps: "triage:failed fix:waiting verify:waiting",
+      attempts: "1:triage:errored",
+    },
+  },
+  {
+    name: "attempt_errored with giveUp: on a story, the story is escalated",
+    given: featAtS1,
+    event: (s) => ({
+      type: "attempt_errored",
+      attemptId: id(s),
+      message: "gone",
+      giveUp: true,
+    }),
+    commands: [
+      `notify blocked implement/S-1: "implement" (story "S-1") cannot run: gone`,
+    ],
+    state: { status: "blocked", stories: "S-1:failed/0 S-2:pending/0" },
+  },
+  {
+    name: "attempt_errored with giveUp: without escalation the run fails",
+    given: gatedStarted,
+    event: (s) => ({
+      type: "attempt_errored",
+      attemptId: id(s),
+      message: "gone",
+      giveUp: true,
+    }),
+    commands: [`notify failed write: "write" cannot run: gone`],
+    state: {
+      status: "failed",
+      steps: "write:failed approval:waiting check:waiting",
+    },
+  },
   // attempt_timed_out
   {
     name: "attempt_timed_out: at the deadline, aborts the session and retries",

@@ -69,8 +69,19 @@ export type RunEvent =
     tokens?: number;
     cost?: number;
   }
-  /** `session.error`, or the session could not be created or prompted. */
-  | { type: "attempt_errored"; at: number; attemptId: string; message: string }
+  /**
+   * `session.error`, or the session could not be created or prompted.
+   * With `giveUp`, retrying cannot help (the run's worktree is gone): the
+   * step (or story) is given up at once, as when its retries run out, and
+   * no retry is spent.
+   */
+  | {
+    type: "attempt_errored";
+    at: number;
+    attemptId: string;
+    message: string;
+    giveUp?: boolean;
+  }
   /** The attempt's role timeout fired. */
   | { type: "attempt_timed_out"; at: number; attemptId: string }
   /** The session asked a permission or question; its timeout pauses. */

@@ -97,6 +97,7 @@ export function toRunSummaryJson(state: RunState): RunSummaryJson {
     cost: state.attempts.reduce((sum, attempt) => sum + attempt.cost, 0),
     blocked_reason: state.blocked?.reason ?? null,
     failure_reason: state.failure?.reason ?? null,
+    worktree: state.worktree === null ? null : { ...state.worktree },
     created_at: iso(state.createdAt),
     updated_at: iso(state.updatedAt),
     current_step: current,

@@ -1,4 +1,4 @@
-import { assertEquals } from "../testing/assert.ts";
+import { assert, assertEquals } from "../testing/assert.ts";
 import {
   runEventsBetween,
   toRunJson,
@@ -45,8 +45,10 @@ Deno.test("toRunJson has every field of the contract, in API words", () => {
     "updated_at",
     "workflow",
     "workflow_version",
+    "worktree",
   ]);
   assertEquals(json.workflow, "feature-mini");
+  assertEquals(json.worktree, null);
   assertEquals(json.created_at, "1970-01-01T00:00:00.000Z");
   assertEquals(json.cost, 0.02);
   assertEquals(json.steps[0], {
@@ -81,6 +83,18 @@ Deno.test("toRunJson has every field of the contract, in API words", () => {
     ended_at: "1970-01-01T00:00:04.000Z",
   });
   assertEquals(json.attempts[1]!.outcome, null);
+});
+
+Deno.test("a run in its own worktree shows it in its JSON and its summary", () => {
+  const worktree = {
+    path: "/data/wt/run-1-ab",
+    branch: "flock/run-1",
+    base: "main",
+  };
+  const state = { ...play(newRun(FEATURE_YAML), { type: "start" }), worktree };
+  assertEquals(toRunJson(state).worktree, worktree);
+  assertEquals(toRunSummaryJson(state).worktree, worktree);
+  assert(toRunJson(state).worktree !== worktree, "a copy, not the state's own");
 });
 
 Deno.test("the summary says where the run is", () => {

@@ -139,12 +139,21 @@ export interface RunWorkflow {
   systems: Record<string, string>;
 }
 
+/** The git worktree a run works in (the engine only carries it). */
+export interface RunWorktreeState {
+  path: string;
+  branch: string;
+  base: string;
+}
+
 /** The whole state of a run. */
 export interface RunState {
   id: string;
   runNumber: number;
   instanceId: string;
   workflow: RunWorkflow;
+  /** Its own worktree, set at creation, or null (the instance's directory). */
+  worktree: RunWorktreeState | null;
   status: RunStatus;
   task: string;
   /** Outputs of earlier steps (lower-case keys) over the spec's `context`. */
@@ -172,6 +181,8 @@ export interface RunInit {
   workflow: RunWorkflow;
   task: string;
   at: number;
+  /** The run's own worktree. Default none. */
+  worktree?: RunWorktreeState | null;
 }
 
 /** Pins a loaded workflow for runs: its spec and each agent's system text. */
@@ -190,6 +201,7 @@ export function createRunState(init: RunInit): RunState {
     runNumber: init.runNumber,
     instanceId: init.instanceId,
     workflow: init.workflow,
+    worktree: init.worktree ?? null,
     status: "running",
     task: init.task,
     context: { ...init.workflow.spec.context },

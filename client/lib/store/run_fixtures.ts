@@ -91,6 +91,7 @@ export function runFixture(
     cost: 0,
     blocked_reason: null,
     failure_reason: null,
+    worktree: null,
     created_at: "2026-01-01T00:00:00.000Z",
     updated_at: "2026-01-01T00:00:01.000Z",
     ...overrides,

@@ -38,12 +38,32 @@ const RUN_SUMMARY_FIELDS: Record<string, JsonSchema> = {
       "Why the run waits for a person (a gate, an escalation, an agent's permission or question)",
   },
   failure_reason: NULLABLE_STRING,
+  worktree: {
+    oneOf: [ref("RunWorktree"), { type: "null" }],
+    description:
+      "The run's own git worktree (started with `worktree: true`), or null: it works in the instance's directory",
+  },
   created_at: TIMESTAMP,
   updated_at: TIMESTAMP,
 };
 
-/** The schemas `Workflow`, `Run`, `RunSummary`, `RunStep`, `RunStory`, `RunAttempt`, `SpecIssue`. */
+/** The schemas `Workflow`, `Run`, `RunSummary`, `RunStep`, `RunStory`, `RunAttempt`, `RunWorktree`, `SpecIssue`. */
 export const RUN_SCHEMAS: Record<string, JsonSchema> = {
+  RunWorktree: object({
+    path: { type: "string", description: "The worktree's top directory" },
+    branch: {
+      type: "string",
+      description: "The run's branch (`flock/run-<number>-<task words>`)",
+    },
+    base: {
+      type: "string",
+      description:
+        "What the branch was made from: a local branch name, or a commit id",
+    },
+  }, {
+    description:
+      "A run's own worktree; it stays when the run ends, its branch holding the work",
+  }),
   SpecIssue: object({
     path: { type: "string", description: "e.g. steps[3].loop.verify_step" },
     message: { type: "string" },

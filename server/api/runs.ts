@@ -163,20 +163,21 @@ export function runRoutes(ctx: ApiContext): ApiRoute[] {
       doc: {
         tag: "runs",
         description:
-          "The instance must be running (or starting). The run pins the workflow's current revision. Follow it with `run.updated`, `step.updated`, `story.updated`, `attempt.updated` and `run.notice` on /api/events. `worktree: true` answers 400 until worktrees exist.",
+          "The instance must be running (or starting). The run pins the workflow's current revision. Follow it with `run.updated`, `step.updated`, `story.updated`, `attempt.updated` and `run.notice` on /api/events. With `worktree: true` the run works in a git worktree of its own: a new branch `flock/run-<number>-<task words>` from the instance repository's HEAD, checked out under Flock's data directory before the first attempt; every attempt's session works there, the agents' uncommitted work is committed on the branch after each attempt and when the run completes, and the worktree and branch stay when the run ends (the run's `worktree` names them). An instance whose directory is not in git (or whose repository has no commit yet, or a remote one) is a 400 naming `worktree`. If the worktree is removed while the run is active, the next attempt gives its step up at once (blocked or failed, by its `on_fail`) with a reason that says how to restore it.",
         body: {
           schema: bodySchema(START_RUN_BODY, {
             workflow: "An installed workflow's id",
             instance_id: "The instance whose directory the agents work in",
             task: "What to do ({{task}} in the templates)",
-            worktree: "Run in a git worktree of its own (not available yet)",
+            worktree:
+              "Run in a git worktree of its own (a new branch from HEAD); default false: the instance's directory",
           }),
         },
         responses: {
           201: { description: "Started", schema: ref("Run") },
           400: errorDoc(
             400,
-            "Bad field, unknown workflow or instance, or worktree requested",
+            "Bad field, unknown workflow or instance, or `worktree` on an instance outside git (`worktree_not_git`), without a commit (`worktree_no_commit`) or remote (`worktree_remote`)",
           ),
           409: errorDoc(409, "The instance is not running"),
         },

@@ -198,13 +198,6 @@ Deno.test("the run routes answer every refusal with a JSON 4xx naming the reason
   });
   const cases: [string, unknown, number, string, RegExp][] = [
     [
-      "worktree: true",
-      body({ worktree: true }),
-      400,
-      "worktrees_unavailable",
-      /worktrees are not available yet/,
-    ],
-    [
       "an unknown workflow",
       body({ workflow: "nope" }),
       400,

@@ -3,7 +3,9 @@
  * services' `publish`) become run events the moment they arrive.
  *
  * - `session.idle` of a live attempt's session: its messages are read once
- *   and the final reply judged (`attempt_finished`), or the error reported.
+ *   and the final reply judged (`attempt_finished`; for a run in its own
+ *   worktree, the attempt's work is committed on its branch first), or the
+ *   error reported.
  * - `session.error`: `attempt_errored`.
  * - `permission.asked` / `question.asked`: the run waits for a person
  *   (`attempt_input_requested`, its timeout paused); the last reply to
@@ -22,6 +24,7 @@ import type { RunState } from "../workflows/run_state.ts";
 import { liveAttempt } from "../workflows/run_state.ts";
 import type { RunCommands } from "./run_commands.ts";
 import type { RunnerCore } from "./run_engine.ts";
+import { commitAttemptWork } from "./run_workspace.ts";
 import {
   describeError,
   describeRequest,
@@ -214,6 +217,13 @@ export class RunEvents {
       const verdict = judgeMessages(messages);
       switch (verdict.kind) {
         case "reply":
+          // The branch holds the attempt's work before the run moves on.
+          await commitAttemptWork(
+            this.#core.worktrees,
+            record,
+            record.state,
+            attempt,
+          );
           return this.#send(ref, {
             type: "attempt_finished",
             attemptId: ref.attemptId,

@@ -1,10 +1,12 @@
 /**
- * What the runner does with a run's own worktree around its attempts:
- * before an attempt's session is made, the worktree must still be there
- * (else the step is given up with how to restore it), and what the earlier
- * attempts left uncommitted is committed on the run's branch (one commit
- * per attempt's work, named after it); when the run completes, the rest is
- * committed, so the branch holds all the work for review.
+ * What the runner does with a run's own worktree around its attempts: an
+ * attempt that finished with a reply has its work committed on the run's
+ * branch (one commit per attempt's work, named after it) before the run
+ * hears of it, so a completed run's branch already holds everything; before
+ * an attempt's session is made, the worktree must still be there (else the
+ * step is given up with how to restore it) and what earlier attempts left
+ * (an errored or aborted one) is committed; when the run completes (also
+ * by a person's approve or skip), the rest is committed.
  *
  * A commit that fails (a hook refuses, git is missing) is logged and the
  * run goes on: the work stays in the worktree, uncommitted.
@@ -13,20 +15,26 @@
  */
 import type { RunRecord } from "../db/run_store.ts";
 import { log } from "../log.ts";
-import type { RunState } from "../workflows/run_state.ts";
+import type { AttemptState, RunState } from "../workflows/run_state.ts";
 import { workCommitMessage } from "./run_worktree_names.ts";
 import type { RunWorktrees } from "./run_worktrees.ts";
 
-async function commitWork(
+/**
+ * Commits what is uncommitted in the run's worktree (nothing for a run
+ * without one), named after `attempt` (default: the latest ended one).
+ * Never throws: a failure is logged.
+ */
+export async function commitAttemptWork(
   worktrees: RunWorktrees,
   record: RunRecord,
   state: RunState,
+  attempt?: AttemptState,
 ): Promise<void> {
   if (record.worktree === null) return;
   try {
     const commit = await worktrees.commit(
       record.worktree,
-      workCommitMessage(state),
+      workCommitMessage(state, attempt),
     );
     if (commit !== null) {
       log.info(
@@ -59,7 +67,7 @@ export async function readyWorktree(
   if (record.worktree === null) return null;
   const problem = await worktrees.problem(record.worktree, record.directory);
   if (problem !== null) return problem;
-  await commitWork(worktrees, record, state);
+  await commitAttemptWork(worktrees, record, state);
   return null;
 }
 
@@ -72,5 +80,5 @@ export async function commitRunWork(
   if ((await worktrees.problem(record.worktree, record.directory)) !== null) {
     return;
   }
-  await commitWork(worktrees, record, record.state);
+  await commitAttemptWork(worktrees, record, record.state);
 }

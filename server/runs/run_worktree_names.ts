@@ -6,7 +6,7 @@
  * @module
  */
 import type { RunWorktreeRecord } from "../db/run_rows.ts";
-import type { RunState } from "../workflows/run_state.ts";
+import type { AttemptState, RunState } from "../workflows/run_state.ts";
 
 const MAX_WORDS = 40;
 const MAX_TASK_LINE = 200;
@@ -65,16 +65,21 @@ export function worktreeDirectory(
 
 /**
  * The message of the commit Flock makes on a run's branch for the work
- * its agents left uncommitted: named after the run's latest ended attempt
- * (whose work it mostly is), with the task's first line in the body.
+ * its agents left uncommitted: named after `attempt` (default: the run's
+ * latest ended attempt, whose work it mostly is), with the task's first
+ * line in the body.
  *
  * @example
  * ```ts
  * // "Run #3 of feature-dev: implement S-1 (attempt run_ab.5)\n\nTask: Add a greeting\n…"
  * ```
  */
-export function workCommitMessage(state: RunState): string {
-  const last = state.attempts.findLast((a) => a.phase === "ended");
+export function workCommitMessage(
+  state: RunState,
+  attempt?: AttemptState,
+): string {
+  const last = attempt ??
+    state.attempts.findLast((a) => a.phase === "ended");
   const what = last === undefined
     ? "work"
     : `${last.step}${

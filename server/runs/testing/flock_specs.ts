@@ -182,6 +182,38 @@ export const HOLES_YAML = oneAgentWorkflowYaml(
   ],
 );
 
+/** One step that writes `shared.txt` holding the task (parallel runs each write it). */
+export const TWIN_YAML = oneAgentWorkflowYaml(
+  "twin",
+  "Twin",
+  { id: "editor", role: "coding" },
+  [{
+    id: "edit",
+    input:
+      "Edit the shared file for {{task}}.\nWRITE> shared.txt {{task}}\nREPLY> STATUS: done",
+  }],
+);
+
+/** Two steps, each escalated when it cannot run (the second writes a file). */
+export const TWO_PART_YAML = oneAgentWorkflowYaml(
+  "two-part",
+  "Two parts",
+  { id: "worker", role: "coding" },
+  [
+    {
+      id: "first",
+      input: "First part of {{task}}.\nREPLY> STATUS: done",
+      on_fail: { escalate_to: "human" },
+    },
+    {
+      id: "second",
+      input:
+        "Second part of {{task}}.\nWRITE> second.txt second part\nREPLY> STATUS: done",
+      on_fail: { escalate_to: "human" },
+    },
+  ],
+);
+
 const AGENT_FILES: Record<string, string> = {
   "workflows/flock-feature/agents/planner/AGENTS.md":
     "# Planner\nYou split a task into small user stories.",

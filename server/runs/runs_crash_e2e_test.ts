@@ -12,13 +12,20 @@
  *    restarted Flock does the step again in a new attempt (`interrupted`,
  *    no retry spent).
  *
+ * The run works in a git worktree of its own (`"worktree": true`) and
+ * carries on in that same worktree after each restart: every attempt's
+ * session works there, the developer's files and the run's commits are on
+ * its branch, and the instance's checkout stays clean.
+ *
  * The run completes; its attempts are counted: none lost, none doubled,
  * one session and one prompt each.
  */
 import { DatabaseSync } from "node:sqlite";
 import type { InstanceJson } from "../contract/instances.ts";
 import type { OpenCodeMessageWithParts } from "../contract/opencode.ts";
+import type { SessionJson } from "../contract/sessions.ts";
 import type { RunJson } from "../contract/workflows.ts";
+import { TEST_GIT_ENV, testGit } from "../git/test_repo.ts";
 import { log } from "../log.ts";
 import { assert, assertEquals, assertMatch } from "../testing/assert.ts";
 import { startFakeModel } from "../testing/fake_model.ts";
@@ -79,14 +86,19 @@ function env(pid: number, name: string): string {
 async function untilFinishedOnOrphan(
   child: InstanceJson,
   sessionId: string,
+  directory: string,
 ): Promise<void> {
   const auth = `Basic ${
     btoa(`opencode:${env(child.pid!, "OPENCODE_SERVER_PASSWORD")}`)
   }`;
   const base = `http://127.0.0.1:${child.port}`;
   await poll("the session to finish on the orphaned OpenCode", async () => {
+    // A worktree's busy sessions are listed only for its directory.
     const status = await (await fetch(`${base}/session/status`, {
-      headers: { authorization: auth },
+      headers: {
+        authorization: auth,
+        "x-opencode-directory": encodeURIComponent(directory),
+      },
     })).json() as Record<string, unknown>;
     if (sessionId in status) return undefined;
     const messages = await (await fetch(
@@ -123,7 +135,12 @@ Deno.test({
     );
     const home = opencodeEnv.env.HOME!;
     const start = () =>
-      startFlockProcess({ home, env: opencodeEnv.env, args: ["--port", "0"] });
+      startFlockProcess({
+        home,
+        // The run's commits need an author; the user's git config stays out.
+        env: { ...opencodeEnv.env, ...TEST_GIT_ENV },
+        args: ["--port", "0"],
+      });
     const children: number[] = [];
     const flocks: FlockProcess[] = [];
     try {
@@ -146,7 +163,10 @@ Deno.test({
         workflow: "flock-feature",
         instance_id: created.id,
         task: "Add a greeting command",
+        worktree: true,
       });
+      const worktree = run.worktree!;
+      assertEquals(worktree.branch, "flock/run-1-add-a-greeting-command");
       await holdImplement.reached;
       const s2 = await poll("the S-2 attempt's session", async () => {
         const now = await api<RunJson>(first.url, "GET", `/api/runs/${run.id}`);
@@ -159,7 +179,7 @@ Deno.test({
       assert(isAlive(child1.pid!), "OpenCode outlives Flock's kill -9");
       // Its reply goes through while Flock is down.
       holdImplement.release();
-      await untilFinishedOnOrphan(child1, s2.session_id!);
+      await untilFinishedOnOrphan(child1, s2.session_id!, worktree.path);
 
       // 2. Restart; the run carries on; kill -9 again while the tester works.
       const holdTest = model.hold(/Integration and E2E testing/);
@@ -253,7 +273,33 @@ Deno.test({
           1,
           `one prompt in ${attempt.id}`,
         );
+        // Before and after each restart, in the same worktree.
+        const session = await api<SessionJson>(
+          third.url,
+          "GET",
+          `/api/sessions/${attempt.session_id}`,
+        );
+        assertEquals(session.directory, worktree.path, attempt.id);
       }
+      // The same worktree all along: the developer's files (S-2's written
+      // while Flock was down) are committed on the run's branch; the
+      // instance's checkout is untouched.
+      assertEquals(done.worktree, worktree);
+      const git = testGit();
+      const out = async (dir: string, ...args: string[]) =>
+        (await git.run(args, { dir })).stdout;
+      assertEquals(
+        (await out(repo, "diff", "--name-only", `main...${worktree.branch}`))
+          .trim().split("\n").sort(),
+        [
+          "flock-S-1-fix.txt",
+          "flock-S-1.txt",
+          "flock-S-2.txt",
+          `progress-${run.id}.txt`,
+        ],
+      );
+      assertEquals(await out(worktree.path, "status", "--porcelain"), "");
+      assertEquals(await out(repo, "status", "--porcelain"), "");
       // Stop the last Flock cleanly, then look at what the database holds.
       third.child.kill("SIGTERM");
       assertEquals((await third.exited).code, 0);

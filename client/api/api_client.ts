@@ -78,6 +78,8 @@ export interface StartRunBody {
   workflow: string;
   instance_id: string;
   task: string;
+  /** Work in a git worktree of its own (a new branch from HEAD). */
+  worktree?: boolean;
 }
 
 /** Filters of `GET /api/runs`. */

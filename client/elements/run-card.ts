@@ -6,8 +6,8 @@ import type { Attention } from "../lib/store/run_board.ts";
 
 /**
  * One run on the workflow board: its number and task, status, current
- * step, story progress, and a "needs you" marker with the reason when it is
- * blocked. The whole card is a link to the run's page (`#/r/<id>`).
+ * step, its branch when it works in a worktree of its own, story progress,
+ * and a "needs you" marker with the reason when it is blocked. The whole card is a link to the run's page (`#/r/<id>`).
  * Renders only when its properties change.
  */
 export class RunCard extends LitElement {
@@ -72,6 +72,13 @@ export class RunCard extends LitElement {
         <p class="mt-2 line-clamp-2 text-sm text-gray-100">${run.task}</p>
         ${this.instanceName
           ? html`<p class="mt-1 truncate text-xs text-gray-400">${this.instanceName}</p>`
+          : nothing}
+        ${run.worktree
+          ? html`
+            <p class="mt-1 truncate font-mono text-[11px] text-gray-400" data-run-branch
+              title="In its own worktree: ${run.worktree.path}">⎇ ${run.worktree
+                .branch}</p>
+          `
           : nothing}
         ${run.stories_total > 0
           ? html`

@@ -23,7 +23,8 @@ import "./run-attempts.ts";
 import "./run-steps.ts";
 
 /**
- * A run's page: status, task, why it waits or failed, its steps (with
+ * A run's page: status, task, its branch and worktree when it has its own,
+ * why it waits or failed, its steps (with
  * retry, skip and approve), its stories with progress, its attempts linked
  * to their chats, and the notices heard; Stop and Resume. A refused action
  * shows the server's reason. The run is fetched once and kept current by
@@ -172,6 +173,19 @@ export class RunView extends LitElement {
               </div>
               <p class="mt-2 whitespace-pre-wrap text-sm text-gray-300">${run
                 .task}</p>
+              ${run.worktree
+                ? html`
+                  <p class="mt-1 text-xs text-gray-400" data-run-worktree>
+                    In its own worktree on branch
+                    <span class="font-mono text-gray-200" data-run-branch>${run
+                      .worktree.branch}</span>
+                    (from <span class="font-mono">${run.worktree
+                      .base}</span>) at
+                    <span class="break-all font-mono">${run.worktree
+                      .path}</span>
+                  </p>
+                `
+                : nothing}
               ${run.blocked_reason
                 ? html`
                   <p

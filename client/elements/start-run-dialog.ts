@@ -12,16 +12,20 @@ import { workflowsInOrder } from "../lib/store/run_board.ts";
 import { instancesInOrder } from "../lib/store/selectors.ts";
 
 /**
- * The modal that starts a run: a workflow, an instance (running ones) and
- * the task. The server's refusal (a stopped instance, a bad field) is shown
- * as it says it. On success it opens that workflow's board, where the new
- * run's card appears.
+ * The modal that starts a run: a workflow, an instance (running ones), the
+ * task, and "Run in its own worktree" (a new branch of the instance's
+ * repository, checked out apart, so parallel runs never collide; offered
+ * for local instances, since a remote server cannot see Flock's
+ * worktrees). The server's refusal (a stopped instance, a directory outside
+ * git, a bad field) is shown as it says it. On success it opens that
+ * workflow's board, where the new run's card appears.
  */
 export class StartRunDialog extends LitElement {
   static override properties = {
     _workflow: { state: true },
     _instance: { state: true },
     _task: { state: true },
+    _worktree: { state: true },
     _error: { state: true },
     _submitting: { state: true },
   };
@@ -29,6 +33,7 @@ export class StartRunDialog extends LitElement {
   declare _workflow: string;
   declare _instance: string;
   declare _task: string;
+  declare _worktree: boolean;
   declare _error: string | null;
   declare _submitting: boolean;
 
@@ -43,6 +48,7 @@ export class StartRunDialog extends LitElement {
     this._workflow = "";
     this._instance = "";
     this._task = "";
+    this._worktree = false;
     this._error = null;
     this._submitting = false;
   }
@@ -93,6 +99,9 @@ export class StartRunDialog extends LitElement {
         workflow: this._workflow,
         instance_id: this._instance,
         task: this._task,
+        ...(this.#worktreeOffered() && this._worktree
+          ? { worktree: true }
+          : {}),
       });
       this.#view.store?.dispatch({ kind: "run-saved", run });
       this._task = "";
@@ -103,6 +112,36 @@ export class StartRunDialog extends LitElement {
     } finally {
       this._submitting = false;
     }
+  }
+
+  /** Whether the chosen instance can have a worktree (a local one). */
+  #worktreeOffered(): boolean {
+    const chosen = this.#view.value.instances.find((i) =>
+      i.id === this._instance
+    );
+    return chosen !== undefined && chosen.kind !== "remote";
+  }
+
+  #renderWorktree() {
+    const offered = this.#worktreeOffered();
+    return html`
+      <label class="mt-3 flex min-h-11 items-start gap-2 text-sm text-gray-200">
+        <input
+          type="checkbox"
+          name="worktree"
+          class="mt-1 accent-indigo-500"
+          .checked=${offered && this._worktree}
+          ?disabled=${!offered}
+          @change=${(e: Event) =>
+            this._worktree = (e.currentTarget as HTMLInputElement).checked}
+        />
+        <span>Run in its own worktree
+          <span class="block text-xs text-gray-400">${offered
+            ? "A new branch from the repository's HEAD, checked out apart: parallel runs never collide, and the branch keeps the work for review."
+            : "Only for a local instance in a git repository."}</span>
+        </span>
+      </label>
+    `;
   }
 
   override render() {
@@ -179,6 +218,7 @@ export class StartRunDialog extends LitElement {
               }}
             ></textarea>
           </label>
+          ${this.#renderWorktree()}
           ${this._error
             ? html`<p role="alert" data-error class="mt-3 text-sm text-red-300">${this._error}</p>`
             : nothing}

@@ -11,7 +11,9 @@
  *   carries it on to Completed;
  * - a run whose check fails twice is blocked: the card and the page say why,
  *   a refused Resume shows the server's 409 reason, Retry carries it on to a
- *   gate, and Approve on the page completes it.
+ *   gate, and Approve on the page completes it;
+ * - "Run in its own worktree" starts a run whose card and page show its
+ *   branch.
  */
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -49,16 +51,18 @@ async function install(
   await dialog.locator("[data-submit]").click();
 }
 
-/** Starts a run through the PWA's dialog. */
+/** Starts a run through the PWA's dialog (in its own worktree when asked). */
 async function startRun(
   page: Page,
   workflow: string,
   task: string,
+  worktree = false,
 ): Promise<void> {
   await page.locator("[data-start-run]").click();
   const dialog = page.locator("start-run-dialog dialog");
   await dialog.locator("select[name=workflow]").selectOption(workflow);
   await dialog.locator("textarea[name=task]").fill(task);
+  if (worktree) await dialog.locator("input[name=worktree]").check();
   await dialog.locator("[data-submit]").click();
   await dialog.waitFor({ state: "hidden" });
 }
@@ -265,6 +269,27 @@ Deno.test({
           .first().waitFor({
             timeout: 120_000,
           });
+      },
+    );
+
+    await t.step(
+      "a run started in its own worktree shows its branch on its card and its page",
+      async () => {
+        await page.locator("run-view [data-back-to-board]").click();
+        await startRun(page, "held", "in a worktree", true);
+        const card = page.locator("[data-run-id]", {
+          has: page.locator("[data-run-branch]"),
+        });
+        const branch = await card.locator("[data-run-branch]").innerText();
+        ok(/flock\/run-\d+-in-a-worktree$/.test(branch), branch);
+        await card.click();
+        const view = page.locator("run-view");
+        await view.locator("[data-run-status=completed]").first().waitFor({
+          timeout: 120_000,
+        });
+        const shown = await view.locator("[data-run-worktree]").innerText();
+        ok(shown.includes(branch.replace(/^⎇ /, "")), shown);
+        ok(/from main/.test(shown), shown);
       },
     );
   } finally {

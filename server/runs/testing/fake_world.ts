@@ -55,7 +55,12 @@ export class FakeWorld implements AttemptSessions {
   readonly sessions = new Map<string, FakeSession>();
   readonly prompts: WorldPrompt[] = [];
   readonly aborts: string[] = [];
-  readonly created: { title: string; permission: unknown }[] = [];
+  /** Every session created: its title, rules and directory (null: the instance's). */
+  readonly created: {
+    title: string;
+    permission: unknown;
+    directory: string | null;
+  }[] = [];
   permissions: OpenCodePermission[] = [];
   /** Where the world's events go (the services' `publish`). */
   emit: (event: WireEvent) => void = () => {};
@@ -81,6 +86,7 @@ export class FakeWorld implements AttemptSessions {
 
   createSession(
     input: { title?: string; permission?: unknown } = {},
+    options: { directory?: string | undefined } = {},
   ): Promise<OpenCodeSession> {
     const id = `ses_w${++this.#next}`;
     const session = openCodeSession({ id, title: input.title ?? "" });
@@ -93,6 +99,7 @@ export class FakeWorld implements AttemptSessions {
     this.created.push({
       title: session.title,
       permission: input.permission ?? null,
+      directory: options.directory ?? null,
     });
     this.emit(flockEvent("session.created", { sessionID: id, info: session }));
     return Promise.resolve(session);

@@ -17,6 +17,7 @@ import { type TestServices, testServices } from "../../testing/app_services.ts";
 import { instanceJson } from "../../testing/instance_fixtures.ts";
 import { loadWorkflow } from "../../workflows/workflow_loader.ts";
 import type { RepoInputs } from "../repo_inputs.ts";
+import type { RunWorktrees } from "../run_worktrees.ts";
 import { FakeWorld, type WorldScript } from "./fake_world.ts";
 
 /** Repository inputs of a directory that is not a git repository. */
@@ -34,8 +35,8 @@ export interface RunnerHarness extends AsyncDisposable {
   readonly events: WireEvent[];
   /** Installs a workflow from YAML (agent files read as `text of <path>`). */
   install(yaml: string): Promise<void>;
-  /** Starts a run of the workflow on the instance. */
-  run(workflow: string, task?: string): Promise<RunJson>;
+  /** Starts a run of the workflow on the instance (in its own worktree when asked). */
+  run(workflow: string, task?: string, worktree?: boolean): Promise<RunJson>;
   /** Resolves once the run has one of `statuses` (from its `run.updated` events). */
   until(runId: string, statuses: readonly RunStatusJson[]): Promise<RunJson>;
   /** Resolves once `check` holds for a published event. */
@@ -53,6 +54,8 @@ export interface RunnerHarnessOptions {
   world?: FakeWorld;
   clock?: Clock;
   repo?: RepoInputs;
+  /** Runs' own worktrees (default: git under a root that does not exist). */
+  worktrees?: RunWorktrees;
 }
 
 /** The instance every harness runs on. */
@@ -91,6 +94,9 @@ export async function startRunner(
       host: world.host,
       repo: options.repo ?? NO_REPO,
       ...(options.clock === undefined ? {} : { clock: options.clock }),
+      ...(options.worktrees === undefined
+        ? {}
+        : { worktrees: options.worktrees }),
     },
   });
   const events: WireEvent[] = [];
@@ -140,8 +146,13 @@ export async function startRunner(
       });
       services.workflows.install(loaded, Date.now());
     },
-    run: (workflow, task = "add a greeting") =>
-      services.runs.create({ workflow, instanceId: INSTANCE_ID, task }),
+    run: (workflow, task = "add a greeting", worktree = false) =>
+      services.runs.create({
+        workflow,
+        instanceId: INSTANCE_ID,
+        task,
+        ...(worktree ? { worktree } : {}),
+      }),
     async until(runId, statuses) {
       await untilEvent((event) =>
         isFlockEvent(event) && event.type === "run.updated" &&

@@ -5,10 +5,14 @@
  * exit code. The child's stdin is a pipe the launcher never writes to: when
  * the launcher dies, even by SIGKILL, the child reads end-of-file and shuts
  * down (see {@linkcode launcherGone}), so neither Flock nor its OpenCode
- * children outlive it.
+ * children outlive it. Optionally it also watches the process that started
+ * it (`parent_watch.ts`): when that is gone, Flock gets a SIGHUP, as when a
+ * terminal closes, and the launcher exits with Flock's code.
  *
  * @module
  */
+import { print } from "../command_line.ts";
+import { type ParentWatchOptions, watchParent } from "./parent_watch.ts";
 
 /** The signals the launcher passes on to Flock. */
 export const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -97,6 +101,11 @@ export interface RunChildOptions {
   args: readonly string[];
   /** Signal handlers (tests pass a fake). */
   signals?: ForwardTarget;
+  /**
+   * Watch the launcher's parent and stop Flock (SIGHUP) when it is gone;
+   * no watch when undefined (see `startedByTaskRunner`).
+   */
+  parent?: Omit<ParentWatchOptions, "onGone">;
 }
 
 /**
@@ -110,14 +119,29 @@ export async function runChild(options: RunChildOptions): Promise<number> {
     stdout: "inherit",
     stderr: "inherit",
   }).spawn();
-  // Installed in the same tick as the spawn: no signal can fall between.
-  using _forwarding = forwardSignals((signal) => {
+  const send = (signal: ForwardedSignal) => {
     try {
       child.kill(signal);
     } catch {
       // It has just exited; its status is on the way.
     }
-  }, options.signals);
+  };
+  // Installed in the same tick as the spawn: no signal can fall between.
+  using _forwarding = forwardSignals(send, options.signals);
+  using _parent = options.parent === undefined ? undefined : watchParent({
+    ...options.parent,
+    onGone() {
+      try {
+        print(
+          "stderr",
+          "flock: the task runner that started Flock is gone, stopping Flock",
+        );
+      } catch {
+        // Nobody reads the output any more.
+      }
+      send("SIGHUP");
+    },
+  });
   // The pipe's write end stays open, unwritten, until this process ends.
   const lifeline = child.stdin.getWriter();
   try {

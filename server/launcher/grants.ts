@@ -30,7 +30,8 @@ export const LOOPBACK_HOSTS: readonly string[] = [
  * `Deno.env.get("…")` in `server/` names one that is missing. Libraries
  * count too: `npm:yaml` (workflow specs) reads its debug switches
  * `LOG_TOKENS` and `LOG_STREAM` on every parse, and an unlisted variable
- * makes that read throw.
+ * makes that read throw. `INIT_CWD` tells the launcher that a task runner
+ * started it (`parent_watch.ts`).
  */
 export const FLOCK_ENV_VARS: readonly string[] = [
   "HOME",
@@ -42,6 +43,7 @@ export const FLOCK_ENV_VARS: readonly string[] = [
   "FLOCK_OPENCODE",
   "LOG_TOKENS",
   "LOG_STREAM",
+  "INIT_CWD",
 ];
 
 /** What one run of Flock needs, resolved from its flags (`needs.ts`). */

@@ -253,7 +253,7 @@ Deno.test("the launcher's and the compiled binary's flags: no path of any machin
   assert(!COMPILED_FLAGS.some((f) => f.includes("/") || f === "-A"));
 });
 
-Deno.test("deno.json: serve and dev run the launcher with exactly launcherFlags, start builds first and has no -A", async () => {
+Deno.test("deno.json: start, serve and dev run the launcher with exactly launcherFlags (start installs and builds first, without a nested deno task) and no -A", async () => {
   const config = JSON.parse(
     await Deno.readTextFile(new URL("../../deno.json", import.meta.url)),
   ) as { tasks: Record<string, string> };
@@ -264,9 +264,12 @@ Deno.test("deno.json: serve and dev run the launcher with exactly launcherFlags,
     config.tasks["dev"],
     `deno task build && ${line} scripts/dev.ts`,
   );
+  // The launcher is the task runner's own child (no `deno task serve` in
+  // between), so a SIGKILLed `deno task start` re-parents it and its parent
+  // watch (parent_watch.ts) stops Flock.
   assertEquals(
     config.tasks["start"],
-    "deno install --frozen && deno task build && deno task serve",
+    `deno install --frozen && deno task build && ${line} server/cli.ts`,
   );
   for (const task of ["start", "serve", "dev"]) {
     assert(!/\s(-A|--allow-all)\b/.test(config.tasks[task] ?? ""), task);

@@ -28,6 +28,7 @@ import {
   type Grants,
   narrowGrants,
 } from "./grants.ts";
+import { startedByTaskRunner } from "./parent_watch.ts";
 import {
   type LaunchContributor,
   type LaunchFacts,
@@ -122,6 +123,9 @@ export async function launch(options: LaunchOptions): Promise<number> {
         args: options.args,
         denoFlags: options.denoFlags,
       }),
+      parent: startedByTaskRunner(readEnv)
+        ? { parentPid: () => Deno.ppid }
+        : undefined,
     });
   }
   const missing = firstMissingGrant(grants, isGranted);

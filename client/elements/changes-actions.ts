@@ -8,7 +8,7 @@ import { StoreSelection } from "../controllers/store_selection.ts";
 import { refusalText } from "../lib/changes_view.ts";
 
 const BUTTON =
-  "rounded-md px-2.5 py-1 text-xs font-medium ring-1 disabled:opacity-50 focus-visible:outline-2 focus-visible:outline-indigo-400";
+  "min-h-11 rounded-md px-3 py-1 text-xs font-medium ring-1 disabled:opacity-50 focus-visible:outline-2 focus-visible:outline-indigo-400";
 
 const MERGE_KIND: Record<string, string> = {
   "up-to-date": "already up to date",
@@ -132,7 +132,7 @@ export class ChangesActions extends LitElement {
         }}>
         <input name="message" aria-label="Commit summary"
           placeholder="Commit message"
-          class="min-w-0 flex-1 rounded-md border border-gray-700 bg-gray-950 px-2 py-1 text-xs text-gray-100 outline-none focus:border-indigo-500" />
+          class="min-h-11 min-w-0 flex-1 rounded-md border border-gray-700 bg-gray-950 px-2 py-1 text-xs text-gray-100 outline-none focus:border-indigo-500" />
         <button type="submit" data-commit ?disabled=${this._busy !== null}
           class="${BUTTON} text-gray-200 ring-gray-700 hover:bg-gray-800">${this
               ._busy === "commit"

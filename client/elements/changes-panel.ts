@@ -125,7 +125,7 @@ export class ChangesPanel extends LitElement {
           html`
             <button type="button" data-scope=${scope}
               aria-pressed=${changes.scope === scope ? "true" : "false"}
-              class="px-2 py-0.5 text-[11px] ${changes.scope === scope
+              class="min-h-11 px-3 text-xs ${changes.scope === scope
                 ? "bg-gray-700 text-gray-100"
                 : "text-gray-400 hover:bg-gray-800"}"
               @click=${() => this.#choose(scope)}>${label}</button>
@@ -179,7 +179,7 @@ export class ChangesPanel extends LitElement {
         @toggle=${(
           e: Event,
         ) => (this._open = (e.currentTarget as HTMLDetailsElement).open)}>
-        <summary class="flex cursor-pointer items-center gap-2 text-xs text-gray-300">
+        <summary class="flex min-h-11 cursor-pointer items-center gap-2 text-xs text-gray-300">
           <span class="font-medium text-gray-200">Changes</span>
           ${changes.diff !== null
             ? html`<span data-changes-totals class="text-gray-400">${totals.files} file${

@@ -197,7 +197,7 @@ export class DiffFile extends LitElement {
       <details open data-diff-file=${row.file}
         class="overflow-hidden rounded-lg border border-gray-800">
         <summary
-          class="flex cursor-pointer items-center gap-2 bg-gray-900 px-3 py-1.5 text-xs">
+          class="flex min-h-11 cursor-pointer items-center gap-2 bg-gray-900 px-3 py-1.5 text-xs">
           <span data-file-status=${file.status} title=${row.label}
             class="w-4 font-mono font-bold text-amber-300">${row.letter}</span>
           <span class="min-w-0 flex-1 truncate font-mono text-gray-200">${row

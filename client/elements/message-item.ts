@@ -115,7 +115,7 @@ export class MessageItem extends LitElement {
             class="group rounded-lg border border-gray-800 bg-gray-950/40"
           >
             <summary
-              class="flex cursor-pointer list-none items-center gap-2 px-3 py-2 text-xs text-gray-400 hover:text-gray-200 [&::-webkit-details-marker]:hidden"
+              class="flex min-h-11 cursor-pointer list-none items-center gap-2 px-3 py-2 text-xs text-gray-400 hover:text-gray-200 [&::-webkit-details-marker]:hidden"
             >
                       <span class="transition-transform group-open:rotate-90">${icon(
                         "chevron",
@@ -168,7 +168,7 @@ export class MessageItem extends LitElement {
       >
             <details class="group rounded-lg border border-gray-800 bg-gray-950/50">
               <summary
-                class="flex cursor-pointer list-none items-center gap-2 px-3 py-2 text-sm hover:bg-gray-800/40 [&::-webkit-details-marker]:hidden"
+                class="flex min-h-11 cursor-pointer list-none items-center gap-2 px-3 py-2 text-sm hover:bg-gray-800/40 [&::-webkit-details-marker]:hidden"
                 aria-label="Tool ${part.tool}: ${summary} (${label})"
               >
                 <span class="text-gray-400 transition-transform group-open:rotate-90">${icon(

@@ -94,7 +94,7 @@ export class SubagentTree extends LitElement {
     return html`
       <details open data-subagents
         class="rounded-lg border border-gray-800 bg-gray-900/60 px-3 py-2 text-sm">
-        <summary class="cursor-pointer text-gray-300">Subagents (${top
+        <summary class="min-h-11 cursor-pointer py-2.5 text-gray-300">Subagents (${top
           .length})</summary>
         <ul class="mt-1">${top.map((c) => this.#renderNode(c, 0))}</ul>
         ${this._error

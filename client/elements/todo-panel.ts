@@ -40,7 +40,7 @@ export class TodoPanel extends LitElement {
     return html`
       <details open data-todos
         class="rounded-lg border border-gray-800 bg-gray-900/60 px-3 py-2 text-sm">
-        <summary class="cursor-pointer text-gray-300">
+        <summary class="min-h-11 cursor-pointer py-2.5 text-gray-300">
           Todo <span class="text-gray-400" data-todo-count>${done}/${todos
             .length} done</span>
         </summary>

@@ -143,16 +143,21 @@ export interface TargetFailure {
  *
  * @param page The page, as it is now.
  * @param min The smallest side allowed, in CSS px.
+ * @param within Only targets inside the elements this selector matches
+ *   (default: the whole page).
  */
 export function smallTargets(
   page: Page,
   min = 44,
+  within = ":root",
 ): Promise<TargetFailure[]> {
-  return page.evaluate((min) => {
+  return page.evaluate(([min, within]) => {
     const failures: { what: string; width: number; height: number }[] = [];
-    const targets = document.querySelectorAll(
-      "button, a[href], input:not([type=hidden]), textarea, select, summary, [role=button], [role=link]",
-    );
+    const targets = [...document.querySelectorAll(within)].flatMap((root) => [
+      ...root.querySelectorAll(
+        "button, a[href], input:not([type=hidden]), textarea, select, summary, [role=button], [role=link]",
+      ),
+    ]);
     for (const el of targets) {
       if (!el.checkVisibility({ visibilityProperty: true })) continue;
       if (el.closest("[inert]")) continue;
@@ -171,5 +176,5 @@ export function smallTargets(
       });
     }
     return failures;
-  }, min);
+  }, [min, within] as const);
 }

@@ -10,7 +10,7 @@
  * by its fork, a forced delete, and an instance removed with its worktrees
  * after asking again.
  */
-import { ok, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import type { Page } from "playwright-core";
 import type { InstanceJson } from "../../server/contract/instances.ts";
 import type { SessionJson } from "../../server/contract/sessions.ts";
@@ -23,6 +23,7 @@ import {
   waitFor,
 } from "./browser_support.ts";
 import { api, idle, send } from "./driving_support.ts";
+import { smallTargets } from "./page_audit.ts";
 
 const skip = browserSkipReason();
 
@@ -127,6 +128,8 @@ Deno.test({
     }).waitFor();
     await page.locator("[data-changes-totals]", { hasText: "+1" }).waitFor();
     await page.screenshot({ path: `${ARTIFACTS}worktree-changes.png` });
+    // the open panel's controls are tap targets too (≥ 44 px both ways)
+    deepStrictEqual(await smallTargets(page, 44, "changes-panel"), []);
     strictEqual(await repo.read("notes.txt"), null, "main checkout untouched");
     strictEqual(
       await repo.read("notes.txt", worktreeA),

@@ -68,20 +68,6 @@ Deno.test({
         "server.connected",
         seen((e) => e.type === "server.connected"),
       );
-      // The first request for a directory boots OpenCode's instance for it,
-      // and a session created during that boot may miss its
-      // `session.created` on /global/event (seen once in CI; its
-      // `session.updated` still came, and Flock takes either). So boot it
-      // with a throwaway session first.
-      const boot = await client.createSession({ title: "boot" }, slow);
-      await waitFor(
-        "the boot session's event",
-        seen((e) =>
-          (e.type === "session.created" || e.type === "session.updated") &&
-          e.properties.info.id === boot.id
-        ),
-        60_000,
-      );
       const session = await client.createSession({ title: "events" }, slow);
       await client.promptAsync(session.id, { text: "hello" }, slow);
       await waitFor(
@@ -161,7 +147,6 @@ Deno.test({
     for (
       const type of [
         "server.connected",
-        "session.created",
         "session.updated",
         "session.deleted",
         "session.status",
@@ -176,6 +161,17 @@ Deno.test({
     ) {
       assert(types.has(type), `saw ${type} (saw ${[...types].join(", ")})`);
     }
+    // `session.created` is usually there too, but twice in CI at load 9+
+    // none came on /global/event for a fresh session (not even for a
+    // throwaway one made first); `session.updated` carries the same row and
+    // Flock takes either (`sessionChangeOf`), so that is what is required.
+    assert(
+      known().some((e) =>
+        (e.type === "session.created" || e.type === "session.updated") &&
+        e.properties.info.title === "events"
+      ),
+      "the session arrived in a session.created or session.updated",
+    );
     for (const event of known()) {
       const said = "sessionID" in event.properties
         ? event.properties.sessionID

@@ -3,10 +3,12 @@
  *
  * - **server**: every unit test in one module (as `deno task test:unit`
  *   does, which saves Deno's ~0.3–0.6 s worker start per file, ~150 files),
- *   then every `*_e2e_test.ts` under `server/`;
+ *   then every `*_e2e_test.ts` under `server/` but `server/fleet/`;
  * - **client**: every other `*_e2e_test.ts`: the Chromium tests in
- *   `client/tests/`, and the bundle, compile and bench runs (`scripts/`,
- *   `bench/`), which also build the client or drive Chromium.
+ *   `client/tests/`, the bundle, compile and bench runs (`scripts/`,
+ *   `bench/`), which also build the client or drive Chromium, and the fleet's
+ *   (the twenty-instance hibernation test alone is two minutes), which evens
+ *   out the two.
  *
  * Each group alone leaves a core idle much of the time (a test waits for
  * OpenCode, a reply, a page), so the two overlap on the 2-core machine; the
@@ -32,6 +34,8 @@ import {
 const ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname)
   .replace(/\/$/, "");
 const SERVER_DIR = "server/";
+/** Server e2e files run in the client group, to even out the two. */
+const MOVED_DIR = "server/fleet/";
 const JUNIT_FLAG = "--junit-path=";
 
 /** One `deno test` process of the suite. */
@@ -44,7 +48,7 @@ export interface TestGroup {
 
 /**
  * Splits the suite into the two groups: the unit aggregator and the server's
- * e2e files, and every other e2e file.
+ * e2e files (the fleet's aside), and every other e2e file.
  *
  * @param root The checkout (absolute).
  * @param aggregator The module importing every unit test.
@@ -55,7 +59,10 @@ export function groupTests(
   aggregator: string,
   e2e: readonly string[],
 ): TestGroup[] {
-  const server = e2e.filter((f) => f.startsWith(`${root}/${SERVER_DIR}`));
+  const server = e2e.filter((f) =>
+    f.startsWith(`${root}/${SERVER_DIR}`) &&
+    !f.startsWith(`${root}/${MOVED_DIR}`)
+  );
   return [
     { name: "server", files: [aggregator, ...server] },
     { name: "client", files: e2e.filter((f) => !server.includes(f)) },

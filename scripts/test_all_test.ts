@@ -1,7 +1,7 @@
 import { assertEquals, assertMatch } from "../server/testing/assert.ts";
 import { groupTests, mergeJunit } from "./test_all.ts";
 
-Deno.test("groupTests: the unit module and the server e2e files, then every other e2e file", () => {
+Deno.test("groupTests: the unit module and the server e2e files, then every other e2e file and the fleet's", () => {
   assertEquals(
     groupTests("/r", "/tmp/unit_test.ts", [
       "/r/client/tests/a_browser_e2e_test.ts",
@@ -9,6 +9,7 @@ Deno.test("groupTests: the unit module and the server e2e files, then every othe
       "/r/server/api/c_e2e_test.ts",
       "/r/scripts/d_e2e_test.ts",
       "/r/bench/e_e2e_test.ts",
+      "/r/server/fleet/f_e2e_test.ts",
     ]),
     [
       {
@@ -25,6 +26,7 @@ Deno.test("groupTests: the unit module and the server e2e files, then every othe
           "/r/client/tests/a_browser_e2e_test.ts",
           "/r/scripts/d_e2e_test.ts",
           "/r/bench/e_e2e_test.ts",
+          "/r/server/fleet/f_e2e_test.ts",
         ],
       },
     ],

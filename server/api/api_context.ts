@@ -7,10 +7,12 @@
 import type { WireEvent } from "../contract/events.ts";
 import type { InstanceJson, LogLineJson } from "../contract/instances.ts";
 import type { SessionJson } from "../contract/sessions.ts";
+import type { DiffScope } from "../contract/worktrees.ts";
 import type { InstanceStore } from "../db/instance_store.ts";
 import type { SessionStore } from "../db/session_store.ts";
 import type { WorkflowStore } from "../db/workflow_store.ts";
 import type { RunEngine } from "../runs/run_engine.ts";
+import type { RunReview } from "../runs/run_review.ts";
 import type { EventBroker } from "../events/event_broker.ts";
 import type { MarkTracker } from "../events/mark_tracker.ts";
 import type { PendingIndex } from "../events/pending_index.ts";
@@ -77,6 +79,8 @@ export interface ApiContext {
   workflows: WorkflowStore;
   /** The workflow runner. */
   runs: RunEngine;
+  /** Runs' own worktrees: diff, merge, removal. */
+  runReview: RunReview;
   /** Sessions' own worktrees. */
   worktrees: SessionWorktrees;
   /** `--root` directories; empty means anywhere. */
@@ -146,4 +150,23 @@ export function forceOf(url: URL): boolean {
     }"`,
     "invalid_query",
   );
+}
+
+/**
+ * The `scope` query of a diff: `working` or `branch` (`fallback` when
+ * absent).
+ *
+ * @throws {BadRequestError} for any other value.
+ */
+export function diffScopeOf(url: URL, fallback: DiffScope): DiffScope {
+  const scope = url.searchParams.get("scope") ?? fallback;
+  if (scope !== "working" && scope !== "branch") {
+    throw new BadRequestError(
+      `Cannot use query "scope": expected "working" or "branch", got "${
+        scope.slice(0, 20)
+      }"`,
+      "invalid_query",
+    );
+  }
+  return scope;
 }

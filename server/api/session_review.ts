@@ -7,12 +7,12 @@
  */
 import { sessionRowOf } from "../contract/session_row.ts";
 import type { SessionJson } from "../contract/sessions.ts";
-import type { DiffScope, SessionChangesReason } from "../contract/worktrees.ts";
+import type { SessionChangesReason } from "../contract/worktrees.ts";
 import { BadRequestError } from "../http/errors.ts";
 import { readJson, type Schema, validate } from "../http/json_body.ts";
 import type { OpenCodeSession } from "../contract/opencode.ts";
 import { directoryOf } from "../worktrees/session_worktrees.ts";
-import { type ApiContext, requireSession } from "./api_context.ts";
+import { type ApiContext, diffScopeOf, requireSession } from "./api_context.ts";
 import { type ApiRoute, bodySchema, errorDoc, ref } from "./openapi.ts";
 import { commentPrompt } from "./comment_prompt.ts";
 
@@ -48,19 +48,6 @@ function checkId(value: string, field: string, prefix: string): string {
     );
   }
   return value;
-}
-
-function scopeOf(url: URL): DiffScope {
-  const scope = url.searchParams.get("scope") ?? "working";
-  if (scope !== "working" && scope !== "branch") {
-    throw new BadRequestError(
-      `Cannot use query "scope": expected "working" or "branch", got "${
-        scope.slice(0, 20)
-      }"`,
-      "invalid_query",
-    );
-  }
-  return scope;
 }
 
 /** The review and worktree routes of a session. */
@@ -108,7 +95,7 @@ export function sessionReviewRoutes(ctx: ApiContext): ApiRoute[] {
       },
       handler: async ({ params, url }) => {
         const session = requireSession(ctx, params.id!);
-        const scope = scopeOf(url);
+        const scope = diffScopeOf(url, "working");
         const directory = directoryOf(
           session,
           ctx.instances.get(session.instance_id),

@@ -13,21 +13,19 @@ import type { InstanceJson } from "../contract/instances.ts";
 import type { SessionJson } from "../contract/sessions.ts";
 import type {
   CommitResultJson,
-  DiffFileJson,
   DiffScope,
   MergeResultJson,
   SessionDiffJson,
 } from "../contract/worktrees.ts";
 import type { SessionWorktree, WorktreeStore } from "../db/worktree_store.ts";
 import { commitAll } from "../git/commit.ts";
-import { diffBranch, diffWorkingTree, type FileDiff } from "../git/diff.ts";
 import type { GitRunner } from "../git/git_runner.ts";
-import { mergeBranch } from "../git/merge.ts";
 import { createWorktree, removeWorktree } from "../git/worktrees.ts";
 import { log } from "../log.ts";
 import { NoWorktreeError } from "./worktree_errors.ts";
 import type { WorktreeUser } from "./worktree_heir.ts";
 import { type WorktreeRelease, WorktreeRemoval } from "./worktree_removal.ts";
+import { branchDiff, mergeWorktree, workingDiff } from "./worktree_review.ts";
 
 export type { WorktreeRelease } from "./worktree_removal.ts";
 import { defaultBranchName, type WorktreeRequest } from "./worktree_request.ts";
@@ -62,19 +60,6 @@ export interface PreparedWorktree {
 function randomHex(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(3));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function toDiffFile(d: FileDiff): DiffFileJson {
-  return {
-    file: d.file,
-    ...(d.oldFile === undefined ? {} : { old_file: d.oldFile }),
-    status: d.status,
-    additions: d.additions,
-    deletions: d.deletions,
-    binary: d.binary,
-    patch: d.patch,
-    truncated: d.truncated,
-  };
 }
 
 /** The directory a session works in. */
@@ -191,28 +176,13 @@ export class SessionWorktrees {
     directory: string,
     scope: DiffScope,
   ): Promise<SessionDiffJson> {
-    if (scope === "branch") {
-      const worktree = this.#require(session.id, "diff against a base");
-      const files = await diffBranch(this.#git, {
-        dir: worktree.path,
-        base: worktree.base,
-      });
-      return {
-        session_id: session.id,
-        scope,
-        directory: worktree.path,
-        base: worktree.base,
-        files: files.map(toDiffFile),
-      };
-    }
-    const files = await diffWorkingTree(this.#git, directory);
-    return {
-      session_id: session.id,
-      scope,
-      directory,
-      base: null,
-      files: files.map(toDiffFile),
-    };
+    const diff = scope === "branch"
+      ? await branchDiff(
+        this.#git,
+        this.#require(session.id, "diff against a base"),
+      )
+      : await workingDiff(this.#git, directory);
+    return { session_id: session.id, scope, ...diff };
   }
 
   /**
@@ -222,20 +192,7 @@ export class SessionWorktrees {
    * @throws {UncommittedChangesError | MergeConflictError | BaseCheckoutDirtyError | NotABranchError}
    */
   async merge(sessionId: string): Promise<MergeResultJson> {
-    const worktree = this.#require(sessionId, "merge");
-    const result = await mergeBranch(this.#git, {
-      repo: worktree.repo,
-      branch: worktree.branch,
-      base: worktree.base,
-    });
-    return {
-      kind: result.kind,
-      branch: result.branch,
-      base: result.base,
-      previous: result.previous,
-      commit: result.commit,
-      updated_checkout: result.updatedCheckout,
-    };
+    return await mergeWorktree(this.#git, this.#require(sessionId, "merge"));
   }
 
   /**

@@ -13,14 +13,11 @@ import {
   WorktreeNotFoundError,
 } from "../git/git_errors.ts";
 import type { GitRunner } from "../git/git_runner.ts";
-import {
-  inspectWorktree,
-  type RemovedWorktree,
-  removeWorktree,
-} from "../git/worktrees.ts";
+import { inspectWorktree, type RemovedWorktree } from "../git/worktrees.ts";
 import { log } from "../log.ts";
 import { WorktreesHaveWorkError } from "./worktree_errors.ts";
 import { heirOf, type WorktreeUser } from "./worktree_heir.ts";
+import { removeOwnedWorktree } from "./worktree_review.ts";
 
 /** What {@linkcode WorktreeRemoval.release} did with a session's worktree. */
 export type WorktreeRelease =
@@ -154,22 +151,8 @@ export class WorktreeRemoval {
     worktree: SessionWorktree,
     force: boolean,
   ): Promise<RemovedWorktree | null> {
-    let removed: RemovedWorktree;
-    try {
-      removed = await removeWorktree(this.#git, {
-        repo: worktree.repo,
-        path: worktree.path,
-        base: worktree.base,
-        force,
-      });
-    } catch (error) {
-      // Already gone (removed by hand): nothing left to own.
-      if (error instanceof WorktreeNotFoundError) {
-        this.#store.delete(worktree.session_id);
-        return null;
-      }
-      throw error;
-    }
+    const removed = await removeOwnedWorktree(this.#git, worktree, force);
+    // Removed, or already gone (removed by hand): nothing left to own.
     this.#store.delete(worktree.session_id);
     return removed;
   }

@@ -14,6 +14,7 @@ import m0004 from "./0004_driving_agents.sql" with { type: "text" };
 import m0005 from "./0005_session_worktrees.sql" with { type: "text" };
 import m0006 from "./0006_fleet.sql" with { type: "text" };
 import m0007 from "./0007_run_worktrees.sql" with { type: "text" };
+import m0008 from "./0008_run_worktree_review.sql" with { type: "text" };
 
 /** One forward-only migration. */
 export interface Migration {
@@ -40,4 +41,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: "0005_session_worktrees.sql", sql: m0005 },
   { version: 6, name: "0006_fleet.sql", sql: m0006, foreignKeysOff: true },
   { version: 7, name: "0007_run_worktrees.sql", sql: m0007 },
+  { version: 8, name: "0008_run_worktree_review.sql", sql: m0008 },
 ];

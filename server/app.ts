@@ -16,6 +16,7 @@ import { messageRoutes } from "./api/messages.ts";
 import { permissionRoutes } from "./api/permissions.ts";
 import { questionRoutes } from "./api/questions.ts";
 import { searchRoutes } from "./api/search.ts";
+import { runReviewRoutes } from "./api/run_review.ts";
 import { runRoutes } from "./api/runs.ts";
 import { sessionRoutes } from "./api/sessions.ts";
 import { sessionReviewRoutes } from "./api/session_review.ts";
@@ -124,6 +125,7 @@ export function createApp(deps: AppDeps): App {
     ...directoryRoutes(ctx),
     ...workflowRoutes(ctx),
     ...runRoutes(ctx),
+    ...runReviewRoutes(ctx),
     {
       method: "GET",
       path: "/api/openapi.json",

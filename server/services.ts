@@ -45,6 +45,7 @@ import { Supervisor, type SupervisorOptions } from "./opencode/supervisor.ts";
 import { log } from "./log.ts";
 import { MessageQueue } from "./queue/message_queue.ts";
 import type { RunEngine } from "./runs/run_engine.ts";
+import type { RunReview } from "./runs/run_review.ts";
 import {
   composeRunServices,
   type RunServicesOptions,
@@ -103,6 +104,8 @@ export interface AppServices {
   workflows: WorkflowStore;
   /** The workflow runner: runs, their actions and their recovery. */
   runs: RunEngine;
+  /** Runs' own worktrees: their diff, merge and removal. */
+  runReview: RunReview;
   /** Sessions' own worktrees: diff, merge, commit, removal. */
   worktrees: SessionWorktrees;
 }
@@ -151,7 +154,7 @@ export interface ServicesOptions {
 /** The services that exist before the supervisor and the runner. */
 export type EventServices = Omit<
   AppServices,
-  "supervisor" | "workflows" | "runs" | "memory"
+  "supervisor" | "workflows" | "runs" | "runReview" | "memory"
 >;
 
 /** Options for {@linkcode composeEventServices}. */
@@ -296,7 +299,7 @@ export function composeServices(options: ServicesOptions): Services {
     onResync: async (instanceId, ownSnapshot) => {
       const worktreeDirs = [
         ...events.worktrees.listByInstance(instanceId).map((w) => w.path),
-        ...await runs.worktreeDirectories(instanceId),
+        ...runs.worktreeDirectories(instanceId),
       ];
       const snapshot = worktreeDirs.length === 0
         ? ownSnapshot
@@ -314,7 +317,7 @@ export function composeServices(options: ServicesOptions): Services {
       }
     },
   });
-  const { workflows, runs } = composeRunServices(
+  const { workflows, runs, runReview } = composeRunServices(
     db,
     events,
     supervisor,
@@ -335,6 +338,7 @@ export function composeServices(options: ServicesOptions): Services {
     supervisor,
     workflows,
     runs,
+    runReview,
     memory: monitors.memory,
     close() {
       closing ??= (async () => {

@@ -26,6 +26,7 @@ import { testServices } from "../testing/app_services.ts";
 import { assertEquals, assertMatch } from "../testing/assert.ts";
 import { UncommittedChangesError } from "../git/git_errors.ts";
 import { WorktreesHaveWorkError } from "../worktrees/worktree_errors.ts";
+import { RunWorktreeError } from "../runs/run_errors.ts";
 import { NO_SUPERVISOR } from "./api_context.ts";
 
 async function body(res: Response): Promise<ApiErrorBody> {
@@ -74,6 +75,21 @@ Deno.test("toResponse maps supervisor and OpenCode errors", async () => {
     toResponse(new InstanceNotRunningError("inst_a", "stopped")),
   );
   assertMatch(notRunning.error.message, /not running.*stopped/);
+});
+
+Deno.test("toResponse: a review of a run's worktree that does not apply is a 400 without one, else a 409 with its code", async () => {
+  const cases: [RunWorktreeError["code"], number][] = [
+    ["no_worktree", 400],
+    ["worktree_removed", 409],
+    ["worktree_missing", 409],
+    ["run_active", 409],
+  ];
+  for (const [code, status] of cases) {
+    const message = `Cannot merge run #1 as ${code}`;
+    const res = toResponse(new RunWorktreeError("run_1", code, message));
+    assertEquals(res.status, status, code);
+    assertEquals((await body(res)).error, { code, message });
+  }
 });
 
 Deno.test("toResponse: worktrees with work to lose are a 409 naming each in error.worktrees", async () => {

@@ -60,9 +60,37 @@ export const RUN_SCHEMAS: Record<string, JsonSchema> = {
       description:
         "What the branch was made from: a local branch name, or a commit id",
     },
+    merged: {
+      oneOf: [
+        object({
+          commit: {
+            type: "string",
+            description: "The base's commit after the merge",
+          },
+          at: TIMESTAMP,
+        }),
+        { type: "null" },
+      ],
+      description:
+        "Set once Flock merged the branch into `base` (`POST /api/runs/{id}/merge`)",
+    },
+    removed: {
+      oneOf: [
+        object({
+          at: TIMESTAMP,
+          branch_deleted: {
+            type: "boolean",
+            description: "Only a merged branch is deleted",
+          },
+        }),
+        { type: "null" },
+      ],
+      description:
+        "Set once Flock removed the worktree (after its merge, or `DELETE /api/runs/{id}/worktree`)",
+    },
   }, {
     description:
-      "A run's own worktree; it stays when the run ends, its branch holding the work",
+      "A run's own worktree; it stays when the run ends, its branch holding the work for review, until it is merged or removed",
   }),
   SpecIssue: object({
     path: { type: "string", description: "e.g. steps[3].loop.verify_step" },

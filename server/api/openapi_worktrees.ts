@@ -1,7 +1,7 @@
 /**
- * The OpenAPI component schemas of a session's changes and worktree
- * (`server/contract/worktrees.ts`), merged into the document's components
- * by `openapi.ts`.
+ * The OpenAPI component schemas of a session's or a run's changes and
+ * worktree (`server/contract/worktrees.ts`), merged into the document's
+ * components by `openapi.ts`.
  *
  * @module
  */
@@ -18,6 +18,31 @@ const FILE_STATUSES = [
   "unmerged",
   "unknown",
 ];
+
+const DIFF_FIELDS: Record<string, JsonSchema> = {
+  scope: { type: "string", enum: ["working", "branch"] },
+  directory: { type: "string" },
+  base: {
+    type: ["string", "null"],
+    description: "For `branch`: what the branch is compared with",
+  },
+  files: arrayOf(ref("DiffFile")),
+};
+
+const MERGE_FIELDS: Record<string, JsonSchema> = {
+  kind: {
+    type: "string",
+    enum: ["up-to-date", "fast-forward", "merge-commit"],
+  },
+  branch: { type: "string" },
+  base: { type: "string" },
+  previous: { type: "string", description: "The base's commit before" },
+  commit: { type: "string", description: "The base's commit after" },
+  updated_checkout: {
+    type: ["string", "null"],
+    description: "The checkout of the base whose files moved along",
+  },
+};
 
 /** The `worktree` field of `POST /api/instances/{id}/sessions`. */
 export const WORKTREE_FIELD_SCHEMA: JsonSchema = {
@@ -71,23 +96,31 @@ export const WORKTREE_SCHEMAS: Record<string, JsonSchema> = {
   }),
   SessionDiff: object({
     session_id: { type: "string" },
-    scope: { type: "string", enum: ["working", "branch"] },
-    directory: { type: "string" },
-    base: { type: ["string", "null"] },
-    files: arrayOf(ref("DiffFile")),
+    ...DIFF_FIELDS,
   }),
-  MergeResult: object({
-    kind: {
-      type: "string",
-      enum: ["up-to-date", "fast-forward", "merge-commit"],
-    },
+  RunDiff: object({
+    run_id: { type: "string" },
+    ...DIFF_FIELDS,
+  }, {
+    description:
+      "A run's changes in its own worktree: the same shape as a session's diff",
+  }),
+  MergeResult: object(MERGE_FIELDS),
+  WorktreeRemoval: object({
+    path: { type: "string", description: "The worktree's directory" },
     branch: { type: "string" },
-    base: { type: "string" },
-    previous: { type: "string", description: "The base's commit before" },
-    commit: { type: "string", description: "The base's commit after" },
-    updated_checkout: {
-      type: ["string", "null"],
-      description: "The checkout of the base whose files moved along",
+    branch_deleted: {
+      type: "boolean",
+      description: "Only a branch merged into its base is deleted",
+    },
+  }),
+  RunMergeResult: object({
+    run_id: { type: "string" },
+    ...MERGE_FIELDS,
+    removed: {
+      oneOf: [ref("WorktreeRemoval"), { type: "null" }],
+      description:
+        "The worktree (and branch) removed after the merge; null when that failed (the merge stands)",
     },
   }),
   CommitResult: object({

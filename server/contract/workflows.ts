@@ -190,7 +190,9 @@ export interface RunAttemptJson {
 /**
  * The git worktree a run works in (`"worktree": true` at its start): a
  * branch of its own, checked out under Flock's data directory. It stays
- * when the run ends; its branch holds the work.
+ * when the run ends, its branch holding the work for review, until it is
+ * merged (`POST /api/runs/{id}/merge`) or removed
+ * (`DELETE /api/runs/{id}/worktree`).
  */
 export interface RunWorktreeJson {
   /** The worktree's top directory. */
@@ -199,6 +201,13 @@ export interface RunWorktreeJson {
   branch: string;
   /** What the branch was made from: a local branch name, or a commit id. */
   base: string;
+  /** Set once Flock merged the branch into `base`: the base's commit after, and when. */
+  merged: { commit: string; at: string } | null;
+  /**
+   * Set once Flock removed the worktree (after its merge, or on request):
+   * when, and whether its branch was deleted too (only a merged one is).
+   */
+  removed: { at: string; branch_deleted: boolean } | null;
 }
 
 /** A run as `GET /api/runs/{id}` returns it. */

@@ -1,7 +1,8 @@
 /**
- * The wire shapes of a session's changes and of finishing its worktree:
- * `GET /api/sessions/{id}/diff`, merge, commit, and the `session.changes`
- * event that tells a page to read the diff again.
+ * The wire shapes of a session's or a run's changes and of finishing its
+ * worktree: `GET /api/sessions/{id}/diff` and `GET /api/runs/{id}/diff`,
+ * merge, commit, removal, and the `session.changes` event that tells a page
+ * to read a session's diff again.
  *
  * @module
  */
@@ -36,15 +37,24 @@ export interface DiffFileJson {
 /** Which changes `GET /api/sessions/{id}/diff` shows. */
 export type DiffScope = "working" | "branch";
 
-/** The answer of `GET /api/sessions/{id}/diff`. */
-export interface SessionDiffJson {
-  session_id: string;
+/** A diff of a session's or a run's changes. */
+export interface DiffJson {
   scope: DiffScope;
   /** The directory the diff is of. */
   directory: string;
   /** For `branch`: what the branch is compared with. */
   base: string | null;
   files: DiffFileJson[];
+}
+
+/** The answer of `GET /api/sessions/{id}/diff`. */
+export interface SessionDiffJson extends DiffJson {
+  session_id: string;
+}
+
+/** The answer of `GET /api/runs/{id}/diff`: the run's own worktree. */
+export interface RunDiffJson extends DiffJson {
+  run_id: string;
 }
 
 /** The answer of `POST /api/sessions/{id}/merge`. */
@@ -58,6 +68,26 @@ export interface MergeResultJson {
   commit: string;
   /** The checkout of the base whose files moved along, if any. */
   updated_checkout: string | null;
+}
+
+/** What removing a run's worktree did (also after its merge). */
+export interface WorktreeRemovalJson {
+  /** The worktree's directory. */
+  path: string;
+  /** Its branch. */
+  branch: string;
+  /** Whether the branch was deleted (only once merged into its base). */
+  branch_deleted: boolean;
+}
+
+/**
+ * The answer of `POST /api/runs/{id}/merge`: the merge, and the run's
+ * worktree removed after it (null when that removal failed; the merge
+ * stands and the worktree stays).
+ */
+export interface RunMergeResultJson extends MergeResultJson {
+  run_id: string;
+  removed: WorktreeRemovalJson | null;
 }
 
 /** The answer of `POST /api/sessions/{id}/commit`. */

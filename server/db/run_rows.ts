@@ -13,7 +13,7 @@ import type {
   RunState,
   RunWorktreeState,
 } from "../workflows/run_state.ts";
-import { type Row, textOrNull } from "./row.ts";
+import { intOrNull, type Row, textOrNull } from "./row.ts";
 
 /**
  * A state as stored: without its pinned workflow (kept with the revision)
@@ -65,15 +65,26 @@ export function sameAttempt(a: AttemptState, b: AttemptState): boolean {
     JSON.stringify(toAttemptJson(a)) === JSON.stringify(toAttemptJson(b));
 }
 
-/** A run's worktree as stored: what its JSON shows, plus the repository. */
-export interface RunWorktreeRecord extends RunWorktreeState {
+/** Where a run's worktree is: what its JSON shows first, plus the repository. */
+export interface RunWorktreePlace {
+  path: string;
+  branch: string;
+  base: string;
   /** The repository's main working tree. */
   repo: string;
 }
 
+/** A run's worktree as stored: where it is, and what became of it. */
+export interface RunWorktreeRecord
+  extends RunWorktreePlace, Pick<RunWorktreeState, "merged" | "removed"> {}
+
+/** The columns a run's worktree is read from. */
+export const WORKTREE_COLUMNS =
+  "worktree_path, worktree_branch, worktree_base, worktree_repo, worktree_merged_commit, worktree_merged_at, worktree_removed_at, worktree_branch_deleted";
+
 /** The columns a run record is read from. */
 export const RECORD_COLUMNS =
-  "workflow_id, revision, directory, base_commit, state, worktree_path, worktree_branch, worktree_base, worktree_repo";
+  `workflow_id, revision, directory, base_commit, state, ${WORKTREE_COLUMNS}`;
 
 /** The `worktree_*` columns of a runs row, or null when the run has none. */
 export function worktreeOf(row: Row): RunWorktreeRecord | null {
@@ -84,19 +95,29 @@ export function worktreeOf(row: Row): RunWorktreeRecord | null {
   if (path === null || branch === null || base === null || repo === null) {
     return null;
   }
-  return { path, branch, base, repo };
-}
-
-/** A stored summary as the API shows it (one saved before worktrees has none). */
-export function summaryWithWorktree(summary: RunSummaryJson): RunSummaryJson {
-  return { ...summary, worktree: summary.worktree ?? null };
+  const mergedCommit = textOrNull(row, "worktree_merged_commit");
+  const mergedAt = textOrNull(row, "worktree_merged_at");
+  const removedAt = textOrNull(row, "worktree_removed_at");
+  return {
+    path,
+    branch,
+    base,
+    repo,
+    merged: mergedCommit === null || mergedAt === null
+      ? null
+      : { commit: mergedCommit, at: mergedAt },
+    removed: removedAt === null ? null : {
+      at: removedAt,
+      branchDeleted: intOrNull(row, "worktree_branch_deleted") === 1,
+    },
+  };
 }
 
 /** The worktree a run's state carries (without the repository). */
 export function worktreeState(
   worktree: RunWorktreeRecord | null,
 ): RunWorktreeState | null {
-  return worktree === null
-    ? null
-    : { path: worktree.path, branch: worktree.branch, base: worktree.base };
+  if (worktree === null) return null;
+  const { repo: _repo, ...state } = worktree;
+  return state;
 }

@@ -22,10 +22,11 @@ import {
   isStoredState,
   isSummary,
   RECORD_COLUMNS,
+  type RunWorktreePlace,
   type RunWorktreeRecord,
   sameAttempt,
   storedStateOf,
-  summaryWithWorktree,
+  WORKTREE_COLUMNS,
   worktreeOf,
   worktreeState,
 } from "./run_rows.ts";
@@ -35,7 +36,7 @@ import type {
   RunCommand,
   RunEvent,
 } from "../workflows/decide_types.ts";
-import { toRunSummaryJson } from "../workflows/run_json.ts";
+import { toRunSummaryJson, toWorktreeJson } from "../workflows/run_json.ts";
 import { createRunState, type RunState } from "../workflows/run_state.ts";
 import { prepareCached, transaction } from "./database.ts";
 import { int, type Row, text, textOrNull } from "./row.ts";
@@ -80,7 +81,7 @@ export interface NewRun {
   baseCommit: string | null;
   at: number;
   /** Its own worktree (made before the run). Default none. */
-  worktree?: RunWorktreeRecord | null;
+  worktree?: RunWorktreePlace | null;
   /** The run number (made before the run, for its branch); default max + 1. */
   runNumber?: number;
 }
@@ -117,7 +118,9 @@ export class RunStore {
       const current = this.#workflows.current(run.workflowId);
       if (!current) throw new WorkflowNotFoundError(run.workflowId);
       const runNumber = run.runNumber ?? this.nextRunNumber();
-      const worktree = run.worktree ?? null;
+      const worktree: RunWorktreeRecord | null = run.worktree
+        ? { ...run.worktree, merged: null, removed: null }
+        : null;
       const initial = createRunState({
         id: run.id,
         runNumber,
@@ -184,6 +187,31 @@ export class RunStore {
       "SELECT coalesce(max(run_number), 0) AS n FROM runs",
     ).get();
     return (last ? int(last, "n") : 0) + 1;
+  }
+
+  /**
+   * Records what became of a run's worktree: merged into its base by Flock
+   * and/or removed.
+   *
+   * @throws {RunNotFoundError} when the run has no worktree (or no row).
+   */
+  finishWorktree(
+    runId: string,
+    change: Pick<RunWorktreeRecord, "merged" | "removed">,
+  ): void {
+    const changed = prepareCached(
+      this.#db,
+      `UPDATE runs SET worktree_merged_commit = ?, worktree_merged_at = ?,
+         worktree_removed_at = ?, worktree_branch_deleted = ?
+       WHERE id = ? AND worktree_path IS NOT NULL`,
+    ).run(
+      change.merged?.commit ?? null,
+      change.merged?.at ?? null,
+      change.removed?.at ?? null,
+      change.removed === null ? null : change.removed.branchDeleted ? 1 : 0,
+      runId,
+    );
+    if (Number(changed.changes) !== 1) throw new RunNotFoundError(runId);
   }
 
   /** The directories the runs of an instance that have worktrees work in. */
@@ -365,10 +393,16 @@ export class RunStore {
     const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
     return prepareCached(
       this.#db,
-      `SELECT summary FROM runs ${clause} ORDER BY run_number DESC LIMIT ?`,
-    ).all(...values, limit).map((row) =>
-      summaryWithWorktree(jsonColumn(row, "summary", isSummary))
-    );
+      `SELECT summary, ${WORKTREE_COLUMNS} FROM runs ${clause}
+       ORDER BY run_number DESC LIMIT ?`,
+    ).all(...values, limit).map((row) => {
+      // The worktree columns are its one truth (a merge changes no summary).
+      const worktree = worktreeState(worktreeOf(row));
+      return {
+        ...jsonColumn(row, "summary", isSummary),
+        worktree: worktree === null ? null : toWorktreeJson(worktree),
+      };
+    });
   }
 
   /** The run's accepted events, in order. */

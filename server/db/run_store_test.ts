@@ -23,6 +23,7 @@ import { FEATURE_YAML, GATED_YAML } from "../workflows/testing/specs.ts";
 import { loadWorkflow } from "../workflows/workflow_loader.ts";
 import { openDatabase } from "./database.ts";
 import { migrate } from "./migrate.ts";
+import { RunNotFoundError } from "../runs/run_errors.ts";
 import { RunStore } from "./run_store.ts";
 import { WorkflowStore } from "./workflow_store.ts";
 
@@ -226,6 +227,8 @@ Deno.test("a run's own worktree is kept in its columns and survives a reopen; a 
     path: worktree.path,
     branch: worktree.branch,
     base: "main",
+    merged: null,
+    removed: null,
   };
   assertEquals(record.state.worktree, shown);
   // The state column does not hold it: the columns are the one truth.
@@ -234,7 +237,7 @@ Deno.test("a run's own worktree is kept in its columns and survives a reopen; a 
   assertEquals("worktree" in JSON.parse(stored.state), false);
   const reopened = stores.reopen();
   const again = reopened.runs.get("run_wt")!;
-  assertEquals(again.worktree, worktree);
+  assertEquals(again.worktree, { ...worktree, merged: null, removed: null });
   assertEquals(again.state.worktree, shown);
   assertEquals(again.directory, `${worktree.path}/pkg`);
   assertEquals(reopened.runs.get("run_plain")!.worktree, null);
@@ -247,6 +250,52 @@ Deno.test("a run's own worktree is kept in its columns and survives a reopen; a 
     `${worktree.path}/pkg`,
   ]);
   assertEquals(reopened.runs.worktreeDirectories("inst_b"), []);
+  reopened.db.close();
+});
+
+Deno.test("what became of a run's worktree (merged, removed) is kept in its columns and shown in its JSON and summary", async () => {
+  using stores = tempStores();
+  stores.workflows.install(await loaded(FEATURE_YAML), 1000);
+  const worktree = {
+    path: "/data/worktrees/inst_a/run-1-ab12cd",
+    branch: "flock/run-1-add-a-greeting",
+    base: "main",
+    repo: "/w/project",
+  };
+  stores.runs.create({
+    id: "run_wt",
+    workflowId: "feature-mini",
+    instanceId: "inst_a",
+    task: "add a greeting",
+    directory: worktree.path,
+    baseCommit: "c0ffee",
+    at: 1000,
+    worktree,
+  }, (state) => decide(state, { type: "start", at: 1000 }));
+  const merged = { commit: "beef", at: "2026-12-01T10:00:00.000Z" };
+  stores.runs.finishWorktree("run_wt", { merged, removed: null });
+  assertEquals(stores.runs.get("run_wt")!.worktree!.merged, merged);
+  assertEquals(stores.runs.worktreeDirectories("inst_a"), [worktree.path]);
+  const removed = { at: "2026-12-01T10:00:01.000Z", branchDeleted: true };
+  stores.runs.finishWorktree("run_wt", { merged, removed });
+  const reopened = stores.reopen();
+  const again = reopened.runs.get("run_wt")!;
+  assertEquals(again.worktree, { ...worktree, merged, removed });
+  assertEquals(again.state.worktree!.removed, removed);
+  assertEquals(reopened.runs.list()[0]!.worktree, {
+    path: worktree.path,
+    branch: worktree.branch,
+    base: "main",
+    merged,
+    removed: { at: removed.at, branch_deleted: true },
+  });
+  // Its sessions are still listed by that directory (OpenCode keeps them).
+  assertEquals(reopened.runs.worktreeDirectories("inst_a"), [worktree.path]);
+  newRun(reopened, "run_plain", "feature-mini", 1001);
+  assertThrows(
+    () => reopened.runs.finishWorktree("run_plain", { merged, removed }),
+    RunNotFoundError,
+  );
   reopened.db.close();
 });
 

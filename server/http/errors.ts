@@ -41,6 +41,7 @@ import {
   RunActionRefusedError,
   RunNotFoundError,
   RunStartError,
+  RunWorktreeError,
   WorkflowInUseError,
   WorkflowNotFoundError,
 } from "../runs/run_errors.ts";
@@ -143,8 +144,10 @@ export function toResponse(error: unknown): Response {
  * its status from `GIT_ERROR_STATUS` (400 bad name, ref or not a
  * repository, 404 unknown worktree, 409 conflicts, dirty or unmerged work
  * with the files in `error.files`, 500 git missing or failing); a session
- * without a worktree for a worktree action → 400; an instance whose
- * sessions' worktrees have work to lose → 409 with `error.worktrees`.
+ * or run without a worktree for a worktree action → 400; a run's worktree
+ * removed or gone, or a run still active, for a review action → 409; an
+ * instance whose sessions' worktrees have work to lose → 409 with
+ * `error.worktrees`.
  */
 function fromDomainError(error: unknown): HttpError | undefined {
   const runs = fromRunError(error) ?? fromDrivingError(error);
@@ -273,6 +276,11 @@ function fromRunError(error: unknown): HttpError | undefined {
     return new ConflictError(error.message, "action_refused", {
       cause: error,
     });
+  }
+  if (error instanceof RunWorktreeError) {
+    return error.code === "no_worktree"
+      ? new BadRequestError(error.message, error.code, { cause: error })
+      : new ConflictError(error.message, error.code, { cause: error });
   }
   if (error instanceof RunStartError) {
     return error.badRequest

@@ -21,7 +21,7 @@ import { agentSpec, agentStepSpec } from "../workflows/run_state.ts";
 import type { AttemptSessions } from "./instance_access.ts";
 import { hasFrontendChanges } from "./repo_inputs.ts";
 import { readyWorktree } from "./run_workspace.ts";
-import type { RunnerCore } from "./run_engine.ts";
+import type { RunnerCore } from "./runner_core.ts";
 import { observeAttempt } from "./attempt_observer.ts";
 import { judgeMessages } from "./session_reading.ts";
 

@@ -20,6 +20,7 @@
 import type { WireEvent } from "../contract/events.ts";
 import type { RunJson, RunSummaryJson } from "../contract/workflows.ts";
 import { type Clock, systemClock } from "../clock.ts";
+import type { RunWorktreeRecord } from "../db/run_rows.ts";
 import type {
   PendingCommand,
   RunFilter,
@@ -49,9 +50,21 @@ import type { RepoInputs } from "./repo_inputs.ts";
 import { RunCommands } from "./run_commands.ts";
 import { RunActionRefusedError, RunNotFoundError } from "./run_errors.ts";
 import { RunEvents } from "./run_events.ts";
-import { type RunStartDeps, type StartRun, startRun } from "./run_start.ts";
-import { commitRunWork } from "./run_workspace.ts";
+import {
+  newRunId,
+  type RunStartDeps,
+  type StartRun,
+  startRun,
+} from "./run_start.ts";
+import { RunQueues } from "./run_queues.ts";
+import {
+  commitRunWork,
+  removedWorktreeRefusal,
+  withFinishedWorktree,
+} from "./run_workspace.ts";
 import type { RunWorktrees } from "./run_worktrees.ts";
+
+import type { RunnerCore } from "./runner_core.ts";
 
 export type { StartRun } from "./run_start.ts";
 
@@ -87,33 +100,6 @@ export type PersonAction =
   | { type: "resume" }
   | { type: "retry_step" | "skip_step" | "approve"; step: string };
 
-/** Generates a run id: `run_` and 16 hex digits. */
-export function newRunId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  return "run_" +
-    Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** The internals the command and event halves of the runner share. */
-export interface RunnerCore {
-  readonly clock: Clock;
-  readonly repo: RepoInputs;
-  readonly instances: InstanceAccess;
-  readonly host: RunHost;
-  readonly worktrees: RunWorktrees;
-  /** Aborts when the engine closes. */
-  readonly signal: AbortSignal;
-  readonly handoffs: HandoffTimer;
-  /** The run as the runner knows it now. */
-  record(runId: string): RunRecord | undefined;
-  /** Applies a runner event; resolves with the decision (null when the run is gone). */
-  dispatch(runId: string, event: RunEvent): Promise<Decision | null>;
-  /** Marks an outbox command as done. */
-  confirm(seq: number): void;
-  /** Keeps a background task until it settles (close waits for it). */
-  track(task: Promise<unknown>): void;
-}
-
 /** See the module documentation. */
 export class RunEngine {
   #runs: RunStore;
@@ -121,9 +107,8 @@ export class RunEngine {
   #publish: (event: WireEvent) => void;
   #repo: RepoInputs;
   #clock: Clock;
-  #newRunId: () => string;
   #cache = new Map<string, RunRecord>();
-  #queues = new Map<string, Promise<unknown>>();
+  #queues = new RunQueues();
   #tasks = new Set<Promise<unknown>>();
   #closing = new AbortController();
   #commands: RunCommands;
@@ -143,7 +128,6 @@ export class RunEngine {
     this.#publish = options.publish;
     this.#repo = options.repo;
     this.#clock = options.clock ?? systemClock;
-    this.#newRunId = options.newRunId ?? newRunId;
     this.#host = options.host;
     this.#leases = new AttemptLeases(options.activity ?? NO_LEASES);
     this.#instances = new InstanceAccess(options.host, this.#clock);
@@ -155,7 +139,7 @@ export class RunEngine {
       repo: this.#repo,
       worktrees: this.#worktrees,
       now: () => this.#clock.now(),
-      newRunId: this.#newRunId,
+      newRunId: options.newRunId ?? newRunId,
     };
     const core: RunnerCore = {
       clock: this.#clock,
@@ -251,8 +235,13 @@ export class RunEngine {
 
   /** A run's JSON, or undefined. */
   get(runId: string): RunJson | undefined {
-    const record = this.#cache.get(runId) ?? this.#runs.get(runId);
+    const record = this.record(runId);
     return record === undefined ? undefined : toRunJson(record.state);
+  }
+
+  /** A run as the runner knows it now (where it works, its worktree), or undefined. */
+  record(runId: string): RunRecord | undefined {
+    return this.#cache.get(runId) ?? this.#runs.get(runId);
   }
 
   /** Summaries of runs, newest first. */
@@ -262,18 +251,42 @@ export class RunEngine {
 
   /**
    * The directories of the instance's runs that have worktrees of their
-   * own and still exist (their sessions are listed by directory).
+   * own, removed ones too: OpenCode (1.18.33) still lists the sessions of
+   * a directory that is gone, and a resync drops every session it is not
+   * told of, so the runs' transcripts stay readable.
    */
-  async worktreeDirectories(instanceId: string): Promise<string[]> {
-    const found: string[] = [];
-    for (const dir of this.#runs.worktreeDirectories(instanceId)) {
-      try {
-        if ((await Deno.stat(dir)).isDirectory) found.push(dir);
-      } catch {
-        // Removed by hand: nothing of it can be listed.
+  worktreeDirectories(instanceId: string): string[] {
+    return this.#runs.worktreeDirectories(instanceId);
+  }
+
+  /**
+   * Works on a run's own worktree (its review: a merge, a removal) in the
+   * run's queue, so none of the run's events is applied meanwhile; then
+   * records what became of the worktree (`finished`, when given) and tells
+   * clients (`run.updated`).
+   *
+   * @throws {RunNotFoundError} when the run does not exist.
+   */
+  withWorktree<T>(
+    runId: string,
+    work: (record: RunRecord) => Promise<{
+      result: T;
+      finished?: Pick<RunWorktreeRecord, "merged" | "removed">;
+    }>,
+  ): Promise<T> {
+    return this.#queues.enqueue(runId, async () => {
+      const record = this.#load(runId);
+      const { result, finished } = await work(record);
+      if (finished !== undefined && record.worktree !== null) {
+        this.#runs.finishWorktree(runId, finished);
+        const after = withFinishedWorktree(record, finished);
+        this.#remember(after);
+        for (const event of runEventsBetween(record.state, after.state)) {
+          this.#publish(event);
+        }
       }
-    }
-    return found;
+      return result;
+    });
   }
 
   /** The ids of the runs on an instance that are running or blocked. */
@@ -290,7 +303,7 @@ export class RunEngine {
     this.#closing.abort(new Error("The run engine is closing"));
     this.#commands.close();
     this.#leases[Symbol.dispose]();
-    const pending = [...this.#tasks, ...this.#queues.values()];
+    const pending = [...this.#tasks, ...this.#queues.pending()];
     const limit = new AbortController();
     try {
       await Promise.race([
@@ -332,14 +345,7 @@ export class RunEngine {
 
   /** Applies an event in the run's queue (after every earlier one). */
   #dispatch(runId: string, event: RunEvent): Promise<Decision | null> {
-    const previous = this.#queues.get(runId) ?? Promise.resolve();
-    const next = previous.then(() => this.#apply(runId, event));
-    const settled = next.catch(() => {});
-    this.#queues.set(runId, settled);
-    settled.then(() => {
-      if (this.#queues.get(runId) === settled) this.#queues.delete(runId);
-    });
-    return next;
+    return this.#queues.enqueue(runId, () => this.#apply(runId, event));
   }
 
   #apply(runId: string, event: RunEvent): Decision | null {
@@ -348,7 +354,10 @@ export class RunEngine {
     const record = this.#cache.get(runId) ?? this.#runs.get(runId);
     if (record === undefined) return null;
     const before = record.state;
-    const decision = decide(before, event);
+    const refused = removedWorktreeRefusal(record, event);
+    const decision = refused === null
+      ? decide(before, event)
+      : { state: before, commands: [], rejected: refused };
     if (decision.rejected !== null) {
       log.debug(`Run ${runId}: ${event.type} refused: ${decision.rejected}`);
       return decision;
@@ -377,7 +386,11 @@ export class RunEngine {
     if (
       after.state.status === "completed" && before?.status !== "completed"
     ) {
-      this.#track(commitRunWork(this.#worktrees, after));
+      // Queued: a merge of the run's branch waits for this last commit.
+      const id = after.state.id;
+      this.#track(
+        this.#queues.enqueue(id, () => commitRunWork(this.#worktrees, after)),
+      );
     }
     if (commands.length > 0) this.#commands.perform(after, commands);
     if (liveAttempt(after.state) === null) this.#events.forget(after.state);

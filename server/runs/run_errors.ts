@@ -69,3 +69,30 @@ export class RunStartError extends Error {
     this.badRequest = badRequest;
   }
 }
+
+/**
+ * A review action on a run's own worktree (its diff, merge or removal)
+ * does not apply: the run has none (`no_worktree`, 400), Flock already
+ * removed it (`worktree_removed`, 409), its directory is gone
+ * (`worktree_missing`, 409) or the run is still active (`run_active`, 409).
+ */
+export class RunWorktreeError extends Error {
+  /** A stable machine-readable code for the API. */
+  readonly code:
+    | "no_worktree"
+    | "worktree_removed"
+    | "worktree_missing"
+    | "run_active";
+  readonly runId: string;
+  constructor(
+    runId: string,
+    code: RunWorktreeError["code"],
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "RunWorktreeError";
+    this.code = code;
+    this.runId = runId;
+  }
+}

@@ -23,7 +23,7 @@ import { log } from "../log.ts";
 import type { RunState } from "../workflows/run_state.ts";
 import { liveAttempt } from "../workflows/run_state.ts";
 import type { RunCommands } from "./run_commands.ts";
-import type { RunnerCore } from "./run_engine.ts";
+import type { RunnerCore } from "./runner_core.ts";
 import { commitAttemptWork } from "./run_workspace.ts";
 import {
   describeError,

@@ -3,7 +3,8 @@
  * and supervisor (`server/services.ts` calls this): the runner reaches
  * instances through the supervisor, listens to every published event, and
  * makes runs' own worktrees with the same git runner and under the same
- * root as sessions' worktrees.
+ * root as sessions' worktrees; the review of those worktrees (diff, merge,
+ * removal) goes through the runner's queues.
  *
  * @module
  */
@@ -17,6 +18,7 @@ import type { EventServices } from "../services.ts";
 import type { WorktreeServicesOptions } from "../worktrees/worktree_services.ts";
 import { gitRepoInputs } from "./repo_inputs.ts";
 import { RunEngine, type RunEngineOptions } from "./run_engine.ts";
+import { RunReview } from "./run_review.ts";
 import { gitRunWorktrees } from "./run_worktrees.ts";
 
 /** What the runner takes beyond the composed services (tests, the bench). */
@@ -40,9 +42,11 @@ export function composeRunServices(
   supervisor: SupervisorApi,
   options: RunServicesOptions = {},
   worktrees: WorktreeServicesOptions,
-): { workflows: WorkflowStore; runs: RunEngine } {
+): { workflows: WorkflowStore; runs: RunEngine; runReview: RunReview } {
   const workflows = new WorkflowStore(db);
   const git = worktrees.git ?? new GitRunner();
+  const runWorktrees = options.worktrees ??
+    gitRunWorktrees({ git, root: worktrees.root });
   const runs = new RunEngine({
     runs: new RunStore(db, workflows),
     workflows,
@@ -63,8 +67,7 @@ export function composeRunServices(
     publish: events.publish,
     activity: events.activity,
     repo: options.repo ?? gitRepoInputs(git),
-    worktrees: options.worktrees ??
-      gitRunWorktrees({ git, root: worktrees.root }),
+    worktrees: runWorktrees,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.onHandoff === undefined
       ? {}
@@ -72,5 +75,10 @@ export function composeRunServices(
     ...(options.newRunId === undefined ? {} : { newRunId: options.newRunId }),
   });
   events.listen((event) => runs.onEvent(event));
-  return { workflows, runs };
+  const runReview = new RunReview({
+    engine: runs,
+    worktrees: runWorktrees,
+    git,
+  });
+  return { workflows, runs, runReview };
 }

@@ -22,6 +22,13 @@ import type { RepoInputs } from "./repo_inputs.ts";
 import { RunStartError } from "./run_errors.ts";
 import type { CreatedRunWorktree, RunWorktrees } from "./run_worktrees.ts";
 
+/** Generates a run id: `run_` and 16 hex digits. */
+export function newRunId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return "run_" +
+    Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 /** What `POST /api/runs` asks for. */
 export interface StartRun {
   workflow: string;

@@ -11,10 +11,16 @@
  * A commit that fails (a hook refuses, git is missing) is logged and the
  * run goes on: the work stays in the worktree, uncommitted.
  *
+ * Once Flock removed the worktree (after merging its branch, or on
+ * request), a person's action that would set the run working again is
+ * refused.
+ *
  * @module
  */
+import { type RunWorktreeRecord, worktreeState } from "../db/run_rows.ts";
 import type { RunRecord } from "../db/run_store.ts";
 import { log } from "../log.ts";
+import type { RunEvent } from "../workflows/decide_types.ts";
 import type { AttemptState, RunState } from "../workflows/run_state.ts";
 import { workCommitMessage } from "./run_worktree_names.ts";
 import type { RunWorktrees } from "./run_worktrees.ts";
@@ -81,4 +87,45 @@ export async function commitRunWork(
     return;
   }
   await commitAttemptWork(worktrees, record, record.state);
+}
+
+/** A person's actions that would set the run working again. */
+const RESTARTING: ReadonlySet<string> = new Set([
+  "resume",
+  "retry_step",
+  "skip_step",
+  "approve",
+]);
+
+/**
+ * Why a person's action cannot apply to a run whose worktree Flock
+ * removed (after merging its branch, or on request): nothing could work
+ * in it any more. Null when it can (also for every runner event).
+ */
+export function removedWorktreeRefusal(
+  record: RunRecord,
+  event: RunEvent,
+): string | null {
+  const worktree = record.worktree;
+  if (worktree?.removed == null || !RESTARTING.has(event.type)) return null;
+  const why = worktree.merged === null
+    ? "was removed"
+    : `was removed after its branch ${worktree.branch} was merged into ${worktree.base}`;
+  return `Cannot ${
+    event.type.replace("_step", " a step of")
+  } run #${record.state.runNumber} as its worktree ${worktree.path} ${why}; start a new run instead`;
+}
+
+/** The record once its worktree was merged or removed (`finished`). */
+export function withFinishedWorktree(
+  record: RunRecord,
+  finished: Pick<RunWorktreeRecord, "merged" | "removed">,
+): RunRecord {
+  if (record.worktree === null) return record;
+  const worktree = { ...record.worktree, ...finished };
+  return {
+    ...record,
+    worktree,
+    state: { ...record.state, worktree: worktreeState(worktree) },
+  };
 }

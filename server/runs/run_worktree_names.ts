@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { RunWorktreeRecord } from "../db/run_rows.ts";
+import type { RunWorktreePlace } from "../db/run_rows.ts";
 import type { AttemptState, RunState } from "../workflows/run_state.ts";
 
 const MAX_WORDS = 40;
@@ -107,7 +107,7 @@ export function shellWord(word: string): string {
  * person restores it (the branch keeps what was committed).
  */
 export function worktreeGoneReason(
-  worktree: RunWorktreeRecord,
+  worktree: RunWorktreePlace,
   detail: string,
 ): string {
   const repo = shellWord(worktree.repo);

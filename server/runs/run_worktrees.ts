@@ -11,7 +11,7 @@
  * @module
  */
 import type { InstanceJson } from "../contract/instances.ts";
-import type { RunWorktreeRecord } from "../db/run_rows.ts";
+import type { RunWorktreePlace } from "../db/run_rows.ts";
 import { commitAll } from "../git/commit.ts";
 import {
   BranchExistsError,
@@ -31,7 +31,7 @@ import {
 
 /** A worktree made for a run that is not saved yet. */
 export interface CreatedRunWorktree {
-  worktree: RunWorktreeRecord;
+  worktree: RunWorktreePlace;
   /** Where the run's sessions work (the instance's directory, inside the worktree). */
   directory: string;
   /** The commit the branch starts at. */
@@ -65,7 +65,7 @@ export interface RunWorktrees {
    * longer a git worktree), with how to restore it; null when it is fine.
    */
   problem(
-    worktree: RunWorktreeRecord,
+    worktree: RunWorktreePlace,
     directory: string,
   ): Promise<string | null>;
   /**
@@ -73,7 +73,7 @@ export interface RunWorktrees {
    *
    * @returns The new commit, or null when there was nothing to commit.
    */
-  commit(worktree: RunWorktreeRecord, message: string): Promise<string | null>;
+  commit(worktree: RunWorktreePlace, message: string): Promise<string | null>;
 }
 
 /** Options for {@linkcode gitRunWorktrees}. */

@@ -7,68 +7,13 @@
  * the run moves on, a gone worktree gives the step up at once, a refusal
  * makes no run, and a worktree whose run could not be saved is taken back.
  */
-import type { InstanceJson } from "../contract/instances.ts";
-import type { RunWorktreeRecord } from "../db/run_rows.ts";
 import { WorkflowNotFoundError } from "./run_errors.ts";
 import { assertEquals, assertMatch, assertRejects } from "../testing/assert.ts";
 import { BUGFIX_YAML } from "../workflows/testing/specs.ts";
 import { RunStartError } from "./run_errors.ts";
-import type { CreatedRunWorktree, RunWorktrees } from "./run_worktrees.ts";
 import type { WorldEnd, WorldPrompt } from "./testing/fake_world.ts";
+import { FakeWorktrees } from "./testing/fake_worktrees.ts";
 import { startRunner } from "./testing/runner_harness.ts";
-
-/** Records what the runner asks of its worktrees. */
-class FakeWorktrees implements RunWorktrees {
-  readonly made: CreatedRunWorktree[] = [];
-  readonly discarded: string[] = [];
-  readonly commits: string[] = [];
-  gone: string | null = null;
-  /** How many sessions exist (told at each commit, for the order). */
-  sessions: () => number = () => 0;
-  refusal: RunStartError | null = null;
-  beforeCreate: () => void = () => {};
-
-  check(_instance: InstanceJson): Promise<void> {
-    return this.refusal === null
-      ? Promise.resolve()
-      : Promise.reject(this.refusal);
-  }
-
-  create(
-    _instance: InstanceJson,
-    runNumber: number,
-    _task: string,
-  ): Promise<CreatedRunWorktree> {
-    this.beforeCreate();
-    const path = `/data/worktrees/inst_a/run-${runNumber}-abcdef`;
-    const made = {
-      worktree: {
-        path,
-        branch: `flock/run-${runNumber}-x`,
-        base: "main",
-        repo: "/w/project",
-      },
-      directory: path,
-      baseCommit: "c0ffee",
-    };
-    this.made.push(made);
-    return Promise.resolve(made);
-  }
-
-  discard(created: CreatedRunWorktree): Promise<void> {
-    this.discarded.push(created.worktree.path);
-    return Promise.resolve();
-  }
-
-  problem(_worktree: RunWorktreeRecord, _dir: string): Promise<string | null> {
-    return Promise.resolve(this.gone);
-  }
-
-  commit(_worktree: RunWorktreeRecord, message: string): Promise<string> {
-    this.commits.push(`${message.split("\n")[0]!} @${this.sessions()}`);
-    return Promise.resolve(`c${this.commits.length}`);
-  }
-}
 
 const bugfix = (prompt: WorldPrompt): WorldEnd =>
   prompt.text.startsWith("Triage")
@@ -87,6 +32,8 @@ Deno.test("a run in its own worktree: every session there, each attempt's work c
     path: "/data/worktrees/inst_a/run-1-abcdef",
     branch: "flock/run-1-x",
     base: "main",
+    merged: null,
+    removed: null,
   });
   const done = await runner.until(started.id, [
     "completed",

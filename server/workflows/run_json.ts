@@ -12,9 +12,15 @@ import type {
   RunStepJson,
   RunStoryJson,
   RunSummaryJson,
+  RunWorktreeJson,
   WorkflowJson,
 } from "../contract/workflows.ts";
-import { type AttemptState, isTerminal, type RunState } from "./run_state.ts";
+import {
+  type AttemptState,
+  isTerminal,
+  type RunState,
+  type RunWorktreeState,
+} from "./run_state.ts";
 import type { LoadedWorkflow } from "./workflow_loader.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -78,6 +84,20 @@ function storyJson(story: RunState["stories"][number]): RunStoryJson {
   };
 }
 
+/** A run's worktree as the API shows it. */
+export function toWorktreeJson(worktree: RunWorktreeState): RunWorktreeJson {
+  const { path, branch, base, merged, removed } = worktree;
+  return {
+    path,
+    branch,
+    base,
+    merged: merged === null ? null : { ...merged },
+    removed: removed === null
+      ? null
+      : { at: removed.at, branch_deleted: removed.branchDeleted },
+  };
+}
+
 /** A run's summary (no lists). */
 export function toRunSummaryJson(state: RunState): RunSummaryJson {
   const current = isTerminal(state.status)
@@ -97,7 +117,7 @@ export function toRunSummaryJson(state: RunState): RunSummaryJson {
     cost: state.attempts.reduce((sum, attempt) => sum + attempt.cost, 0),
     blocked_reason: state.blocked?.reason ?? null,
     failure_reason: state.failure?.reason ?? null,
-    worktree: state.worktree === null ? null : { ...state.worktree },
+    worktree: state.worktree === null ? null : toWorktreeJson(state.worktree),
     created_at: iso(state.createdAt),
     updated_at: iso(state.updatedAt),
     current_step: current,

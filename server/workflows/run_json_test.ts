@@ -90,10 +90,25 @@ Deno.test("a run in its own worktree shows it in its JSON and its summary", () =
     path: "/data/wt/run-1-ab",
     branch: "flock/run-1",
     base: "main",
+    merged: null,
+    removed: null,
   };
   const state = { ...play(newRun(FEATURE_YAML), { type: "start" }), worktree };
   assertEquals(toRunJson(state).worktree, worktree);
   assertEquals(toRunSummaryJson(state).worktree, worktree);
+  const finished = {
+    ...state,
+    worktree: {
+      ...worktree,
+      merged: { commit: "c0ffee", at: "2026-12-01T10:00:00.000Z" },
+      removed: { at: "2026-12-01T10:00:01.000Z", branchDeleted: true },
+    },
+  };
+  assertEquals(toRunJson(finished).worktree, {
+    ...worktree,
+    merged: { commit: "c0ffee", at: "2026-12-01T10:00:00.000Z" },
+    removed: { at: "2026-12-01T10:00:01.000Z", branch_deleted: true },
+  });
   assert(toRunJson(state).worktree !== worktree, "a copy, not the state's own");
 });
 

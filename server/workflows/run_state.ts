@@ -144,6 +144,10 @@ export interface RunWorktreeState {
   path: string;
   branch: string;
   base: string;
+  /** Flock merged the branch into its base: the base's commit after, and when (ISO 8601). */
+  merged: { commit: string; at: string } | null;
+  /** Flock removed the worktree: when (ISO 8601), and whether its branch went too. */
+  removed: { at: string; branchDeleted: boolean } | null;
 }
 
 /** The whole state of a run. */

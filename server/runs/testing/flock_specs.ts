@@ -214,6 +214,28 @@ export const TWO_PART_YAML = oneAgentWorkflowYaml(
   ],
 );
 
+/**
+ * A developer adds a file, then changes the README `initGitRepo` commits
+ * (each held at the fake model by its first words).
+ */
+export const DEVELOP_YAML = oneAgentWorkflowYaml(
+  "develop",
+  "Develop",
+  { id: "developer", role: "coding" },
+  [
+    {
+      id: "implement",
+      input:
+        "Implement the greeting for {{task}}.\nWRITE> src/greeting.txt hello from the developer\nREPLY> STATUS: done",
+    },
+    {
+      id: "document",
+      input:
+        "Document the greeting for {{task}}.\nWRITE> README.md # A project that greets\nREPLY> STATUS: done",
+    },
+  ],
+);
+
 const AGENT_FILES: Record<string, string> = {
   "workflows/flock-feature/agents/planner/AGENTS.md":
     "# Planner\nYou split a task into small user stories.",

@@ -2,8 +2,9 @@
  * The REST calls of sessions in worktrees and of reviewing a session's
  * changes: create a session (in its own worktree), its diff, revert and
  * unrevert, fork, a comment on a diff line, commit all, merge, delete
- * (`?force=true`). Each rejects with the {@linkcode ApiError} of the route
- * (`files` set on a merge conflict or uncommitted changes).
+ * (`?force=true`); and of a run in its own worktree: its diff, merge and
+ * the removal of its worktree. Each rejects with the {@linkcode ApiError}
+ * of the route (`files` set on a merge conflict or uncommitted changes).
  *
  * @module
  */
@@ -12,7 +13,10 @@ import type {
   CommitResultJson,
   DiffScope,
   MergeResultJson,
+  RunDiffJson,
+  RunMergeResultJson,
   SessionDiffJson,
+  WorktreeRemovalJson,
 } from "../../server/contract/worktrees.ts";
 import type { ApiClient } from "./api_client.ts";
 
@@ -40,6 +44,7 @@ export interface DiffCommentBody {
 
 const enc = encodeURIComponent;
 const session = (id: string) => `/api/sessions/${enc(id)}`;
+const run = (id: string) => `/api/runs/${enc(id)}`;
 
 /** `POST /api/instances/{id}/sessions`, with a worktree when asked (400/409 name the problem). */
 export function createSession(
@@ -126,5 +131,38 @@ export async function deleteSession(
   await api.call(
     "DELETE",
     `${session(sessionId)}${force ? "?force=true" : ""}`,
+  );
+}
+
+/** `GET /api/runs/{id}/diff?scope=`: a run's changes in its own worktree. */
+export function runDiff(
+  api: ReviewClient,
+  runId: string,
+  scope: DiffScope,
+): Promise<RunDiffJson> {
+  return api.call("GET", `${run(runId)}/diff?scope=${scope}`);
+}
+
+/**
+ * `POST /api/runs/{id}/merge`: its branch into its base, then its worktree
+ * removed (409 `merge_conflict` / `uncommitted_changes` with `files`,
+ * `run_active` while it runs).
+ */
+export function mergeRun(
+  api: ReviewClient,
+  runId: string,
+): Promise<RunMergeResultJson> {
+  return api.call("POST", `${run(runId)}/merge`);
+}
+
+/** `DELETE /api/runs/{id}/worktree[?force=true]` (409 on work to lose unless forced). */
+export function removeRunWorktree(
+  api: ReviewClient,
+  runId: string,
+  force = false,
+): Promise<WorktreeRemovalJson> {
+  return api.call(
+    "DELETE",
+    `${run(runId)}/worktree${force ? "?force=true" : ""}`,
   );
 }

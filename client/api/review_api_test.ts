@@ -6,8 +6,11 @@ import {
   createSession,
   deleteSession,
   forkSession,
+  mergeRun,
   mergeSession,
+  removeRunWorktree,
   revertSession,
+  runDiff,
   sessionDiff,
   unrevertSession,
 } from "./review_api.ts";
@@ -25,6 +28,22 @@ function recording(respond: () => Response = () => Response.json({})) {
   });
   return { api, calls };
 }
+
+Deno.test("a run's review calls: its diff, merge and worktree removal", async () => {
+  const { api, calls } = recording();
+  await runDiff(api, "run_1", "branch");
+  await runDiff(api, "run_1", "working");
+  await mergeRun(api, "run_1");
+  await removeRunWorktree(api, "run_1");
+  await removeRunWorktree(api, "run 2", true);
+  deepStrictEqual(calls, [
+    ["GET", "/api/runs/run_1/diff?scope=branch", undefined],
+    ["GET", "/api/runs/run_1/diff?scope=working", undefined],
+    ["POST", "/api/runs/run_1/merge", undefined],
+    ["DELETE", "/api/runs/run_1/worktree", undefined],
+    ["DELETE", "/api/runs/run%202/worktree?force=true", undefined],
+  ]);
+});
 
 Deno.test("review calls: each route with its body", async () => {
   const { api, calls } = recording();

@@ -35,10 +35,11 @@ function cellText(row: Element, selector: string): string {
 }
 
 /**
- * One changed file of a session: its status, +/- counts and unified diff
- * (rendered by diff2html, loaded on demand). Click a line of the diff to
- * comment on it: the file, the line, the quoted text and the comment go
- * to the agent as a message.
+ * One changed file: its status, +/- counts and unified diff (rendered by
+ * diff2html, loaded on demand). Of a session's diff (`session-id` set),
+ * click a line to comment on it: the file, the line, the quoted text and
+ * the comment go to the agent as a message. Without a session (a run's
+ * diff) it only shows.
  */
 export class DiffFile extends LitElement {
   static override properties = {
@@ -51,9 +52,9 @@ export class DiffFile extends LitElement {
     _error: { state: true },
   };
 
-  /** The session the diff is of. */
+  /** The session the diff is of; empty for none (no comments). */
   declare sessionId: string;
-  /** The file, as `GET /api/sessions/{id}/diff` gave it. */
+  /** The file, as `GET /api/sessions/{id}/diff` (or a run's) gave it. */
   declare file: DiffFileJson | undefined;
   declare _html: string | null;
   declare _target: CommentTarget | null;
@@ -210,6 +211,8 @@ export class DiffFile extends LitElement {
           : nothing}
         ${this._html === null
           ? html`<p class="px-3 py-2 text-xs text-gray-400">Loading the diff…</p>`
+          : this.sessionId === ""
+          ? html`<div class="diff-view text-xs">${unsafeHTML(this._html)}</div>`
           : html`
             <div class="diff-view cursor-pointer text-xs"
               title="Click a line to comment on it"

@@ -20,11 +20,13 @@ import type { ConfirmDialog } from "./confirm-dialog.ts";
 import type { StepActionDetail } from "./run-steps.ts";
 import "./confirm-dialog.ts";
 import "./run-attempts.ts";
+import "./run-changes.ts";
 import "./run-steps.ts";
 
 /**
- * A run's page: status, task, its branch and worktree when it has its own,
- * why it waits or failed, its steps (with
+ * A run's page: status, task, its branch and worktree when it has its own
+ * (with its changes, Merge and Remove worktree: `run-changes`), why it
+ * waits or failed, its steps (with
  * retry, skip and approve), its stories with progress, its attempts linked
  * to their chats, and the notices heard; Stop and Resume. A refused action
  * shows the server's reason. The run is fetched once and kept current by
@@ -176,7 +178,9 @@ export class RunView extends LitElement {
               ${run.worktree
                 ? html`
                   <p class="mt-1 text-xs text-gray-400" data-run-worktree>
-                    In its own worktree on branch
+                    ${run.worktree.removed === null
+                      ? "In its own worktree"
+                      : "Worked in its own worktree"} on branch
                     <span class="font-mono text-gray-200" data-run-branch>${run
                       .worktree.branch}</span>
                     (from <span class="font-mono">${run.worktree
@@ -338,6 +342,7 @@ export class RunView extends LitElement {
     return html`
       <div class="flex h-full flex-col overflow-y-auto" data-run=${run.id}>
         ${this.#renderHeader(run)}
+        <run-changes class="block px-4" .run=${run}></run-changes>
         <div class="grid gap-6 p-4 lg:grid-cols-2">
           <div>
             <section aria-labelledby="run-steps-title">

@@ -13,7 +13,8 @@
  *   a refused Resume shows the server's 409 reason, Retry carries it on to a
  *   gate, and Approve on the page completes it;
  * - "Run in its own worktree" starts a run whose card and page show its
- *   branch.
+ *   branch; its page shows the branch's changes, and Merge lands them on
+ *   main (the worktree removed, which the page then says).
  */
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -22,6 +23,7 @@ import { initGitRepo } from "../../server/runs/testing/event_log.ts";
 import {
   ESCALATING_YAML,
   HELD_YAML,
+  TWIN_YAML,
   writeFeatureWorkflow,
 } from "../../server/runs/testing/flock_specs.ts";
 import {
@@ -276,7 +278,10 @@ Deno.test({
       "a run started in its own worktree shows its branch on its card and its page",
       async () => {
         await page.locator("run-view [data-back-to-board]").click();
-        await startRun(page, "held", "in a worktree", true);
+        // A workflow whose agent writes a file, so the run has changes.
+        await install(page, { yaml: TWIN_YAML });
+        await page.locator("[data-workflow-tab=twin]").waitFor();
+        await startRun(page, "twin", "in a worktree", true);
         const card = page.locator("[data-run-id]", {
           has: page.locator("[data-run-branch]"),
         });
@@ -290,6 +295,48 @@ Deno.test({
         const shown = await view.locator("[data-run-worktree]").innerText();
         ok(shown.includes(branch.replace(/^⎇ /, "")), shown);
         ok(/from main/.test(shown), shown);
+      },
+    );
+
+    await t.step(
+      "the run's page shows its branch's changes, and Merge lands them on main and removes its worktree",
+      async () => {
+        const view = page.locator("run-view");
+        const changes = view.locator("run-changes");
+        await changes.locator("[data-run-changes] summary").click();
+        const file = changes.locator("[data-diff-file='shared.txt']");
+        await file.waitFor();
+        ok(
+          /\+1/.test(await file.locator("summary").innerText()),
+          await file.locator("summary").innerText(),
+        );
+        await file.locator(".d2h-code-line-ctn", { hasText: "in a worktree" })
+          .waitFor();
+        await changes.locator("[data-run-changes-totals]").getByText("1 file")
+          .waitFor();
+        await changes.locator("[data-run-merge]").click();
+        const said = changes.locator("[data-run-changes-feedback]");
+        await said.waitFor();
+        const text = await said.innerText();
+        ok(
+          /^Merged flock\/run-\d+-in-a-worktree into main \(fast-forward, [0-9a-f]{8}\); its worktree and branch were removed\.$/
+            .test(text),
+          text,
+        );
+        // The run says so (run.updated), and the work is on main.
+        await changes.locator("section[data-run-changes]").waitFor();
+        const shared = await new Deno.Command("git", {
+          args: ["-C", repo, "show", "main:shared.txt"],
+          stdout: "piped",
+        }).output();
+        strictEqual(new TextDecoder().decode(shared.stdout), "in a worktree\n");
+        await page.reload();
+        await view.locator("[data-run-worktree]").getByText(
+          /^Worked in its own worktree on branch/,
+        ).waitFor();
+        await view.locator("[data-run-worktree-outcome]").getByText(
+          /^Merged flock\/run-\d+-in-a-worktree into main \([0-9a-f]{8}\); its worktree and branch were removed\.$/,
+        ).waitFor();
       },
     );
   } finally {

@@ -243,7 +243,7 @@ export class RunChanges extends LitElement {
               html`
                 <button type="button" data-scope=${scope}
                   aria-pressed=${this._scope === scope ? "true" : "false"}
-                  class="min-h-9 px-3 text-xs ${this._scope === scope
+                  class="min-h-11 px-3 text-xs ${this._scope === scope
                     ? "bg-gray-700 text-gray-100"
                     : "text-gray-400 hover:bg-gray-800"}"
                   @click=${() => (this._scope = scope)}>${label}</button>

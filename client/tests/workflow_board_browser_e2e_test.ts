@@ -33,6 +33,7 @@ import {
   launchBrowser,
   waitFor,
 } from "./browser_support.ts";
+import { smallTargets } from "./page_audit.ts";
 
 const skip = browserSkipReason();
 
@@ -314,6 +315,8 @@ Deno.test({
           .waitFor();
         await changes.locator("[data-run-changes-totals]").getByText("1 file")
           .waitFor();
+        // Its controls are tap targets (≥ 44 px both ways).
+        deepStrictEqual(await smallTargets(page, 44, "run-changes"), []);
         await changes.locator("[data-run-merge]").click();
         const said = changes.locator("[data-run-changes-feedback]");
         await said.waitFor();

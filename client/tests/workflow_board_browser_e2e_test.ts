@@ -333,13 +333,18 @@ Deno.test({
           stdout: "piped",
         }).output();
         strictEqual(new TextDecoder().decode(shared.stdout), "in a worktree\n");
+        // Read again, the page says what became of the worktree.
         await page.reload();
-        await view.locator("[data-run-worktree]").getByText(
-          /^Worked in its own worktree on branch/,
-        ).waitFor();
-        await view.locator("[data-run-worktree-outcome]").getByText(
-          /^Merged flock\/run-\d+-in-a-worktree into main \([0-9a-f]{8}\); its worktree and branch were removed\.$/,
-        ).waitFor();
+        const outcome = view.locator("[data-run-worktree-outcome]");
+        await outcome.waitFor();
+        const shown = await outcome.innerText();
+        ok(
+          /^Merged flock\/run-\d+-in-a-worktree into main \([0-9a-f]{8}\); its worktree and branch were removed\.$/
+            .test(shown),
+          shown,
+        );
+        const header = await view.locator("[data-run-worktree]").innerText();
+        ok(/^Worked in its own worktree on branch/.test(header), header);
       },
     );
   } finally {

@@ -11,22 +11,17 @@
  *
  * @module
  */
-import type { DatabaseSync, SQLInputValue } from "node:sqlite";
-import {
-  type RunStatusJson,
-  type RunSummaryJson,
-} from "../contract/workflows.ts";
+import type { DatabaseSync } from "node:sqlite";
+import type { RunSummaryJson } from "../contract/workflows.ts";
 import {
   isCommand,
   iso,
   isStoredState,
-  isSummary,
   RECORD_COLUMNS,
   type RunWorktreePlace,
   type RunWorktreeRecord,
   sameAttempt,
   storedStateOf,
-  WORKTREE_COLUMNS,
   worktreeOf,
   worktreeState,
 } from "./run_rows.ts";
@@ -36,7 +31,7 @@ import type {
   RunCommand,
   RunEvent,
 } from "../workflows/decide_types.ts";
-import { toRunSummaryJson, toWorktreeJson } from "../workflows/run_json.ts";
+import { toRunSummaryJson } from "../workflows/run_json.ts";
 import { createRunState, type RunState } from "../workflows/run_state.ts";
 import { prepareCached, transaction } from "./database.ts";
 import { int, type Row, text, textOrNull } from "./row.ts";
@@ -48,7 +43,15 @@ import {
   runTransitions,
 } from "./run_history.ts";
 
+import {
+  finishRunWorktree,
+  runWorktreeDirectories,
+} from "./run_worktree_rows.ts";
+
+import { listRunSummaries, type RunFilter } from "./run_summaries.ts";
+
 export type { AttemptRow, RunTransition } from "./run_history.ts";
+export type { RunFilter } from "./run_summaries.ts";
 import { WorkflowNotFoundError } from "../runs/run_errors.ts";
 
 /** A run as stored: its state (with its pinned workflow) and where it works. */
@@ -84,13 +87,6 @@ export interface NewRun {
   worktree?: RunWorktreePlace | null;
   /** The run number (made before the run, for its branch); default max + 1. */
   runNumber?: number;
-}
-
-/** Filters for {@linkcode RunStore.list}. */
-export interface RunFilter {
-  workflow?: string | undefined;
-  status?: RunStatusJson | undefined;
-  instance?: string | undefined;
 }
 
 /** Reads and writes runs. */
@@ -199,28 +195,12 @@ export class RunStore {
     runId: string,
     change: Pick<RunWorktreeRecord, "merged" | "removed">,
   ): void {
-    const changed = prepareCached(
-      this.#db,
-      `UPDATE runs SET worktree_merged_commit = ?, worktree_merged_at = ?,
-         worktree_removed_at = ?, worktree_branch_deleted = ?
-       WHERE id = ? AND worktree_path IS NOT NULL`,
-    ).run(
-      change.merged?.commit ?? null,
-      change.merged?.at ?? null,
-      change.removed?.at ?? null,
-      change.removed === null ? null : change.removed.branchDeleted ? 1 : 0,
-      runId,
-    );
-    if (Number(changed.changes) !== 1) throw new RunNotFoundError(runId);
+    finishRunWorktree(this.#db, runId, change);
   }
 
   /** The directories the runs of an instance that have worktrees work in. */
   worktreeDirectories(instanceId: string): string[] {
-    return prepareCached(
-      this.#db,
-      `SELECT DISTINCT directory FROM runs
-       WHERE instance_id = ? AND worktree_path IS NOT NULL`,
-    ).all(instanceId).map((row) => text(row, "directory"));
+    return runWorktreeDirectories(this.#db, instanceId);
   }
 
   /**
@@ -376,33 +356,7 @@ export class RunStore {
 
   /** Summaries of the runs that pass the filter, newest first. */
   list(filter: RunFilter = {}, limit = 500): RunSummaryJson[] {
-    const where: string[] = [];
-    const values: SQLInputValue[] = [];
-    if (filter.workflow !== undefined) {
-      where.push("workflow_id = ?");
-      values.push(filter.workflow);
-    }
-    if (filter.status !== undefined) {
-      where.push("status = ?");
-      values.push(filter.status);
-    }
-    if (filter.instance !== undefined) {
-      where.push("instance_id = ?");
-      values.push(filter.instance);
-    }
-    const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
-    return prepareCached(
-      this.#db,
-      `SELECT summary, ${WORKTREE_COLUMNS} FROM runs ${clause}
-       ORDER BY run_number DESC LIMIT ?`,
-    ).all(...values, limit).map((row) => {
-      // The worktree columns are its one truth (a merge changes no summary).
-      const worktree = worktreeState(worktreeOf(row));
-      return {
-        ...jsonColumn(row, "summary", isSummary),
-        worktree: worktree === null ? null : toWorktreeJson(worktree),
-      };
-    });
+    return listRunSummaries(this.#db, filter, limit);
   }
 
   /** The run's accepted events, in order. */

@@ -93,8 +93,17 @@ export class SessionTracker {
   resync(instanceId: string, snapshot: ResyncSnapshot): InstanceSessionsEvent {
     const known = new Map<string, SessionStatus>();
     const worktrees = new Map<string, Pick<SessionJson, "branch" | "base">>();
+    // Rows made after the list was asked for (a session created meanwhile
+    // can be missing from it): kept, not dropped as deleted.
+    const listed = new Set(snapshot.sessions.map((s) => s.id));
+    const newer = (row: SessionJson) =>
+      snapshot.askedAt !== undefined && !listed.has(row.id) &&
+      Date.parse(row.created_at) >= snapshot.askedAt;
+    const keptRoots: SessionJson[] = [];
+    const keptChildren: SessionJson[] = [];
     try {
       for (const row of this.#sessions.listByInstance(instanceId)) {
+        if (newer(row)) keptRoots.push(row);
         known.set(row.id, row.status);
         if (row.branch) {
           worktrees.set(row.id, { branch: row.branch, base: row.base ?? null });
@@ -105,6 +114,7 @@ export class SessionTracker {
     }
     try {
       for (const row of this.#sessions.listChildrenByInstance(instanceId)) {
+        if (newer(row)) keptChildren.push(row);
         known.set(row.id, row.status);
       }
     } catch (error) {
@@ -128,6 +138,8 @@ export class SessionTracker {
         if (row) children.push(row);
       }
     }
+    sessions.push(...keptRoots);
+    children.push(...keptChildren);
     return {
       type: "instance.sessions",
       instance_id: instanceId,

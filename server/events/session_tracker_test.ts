@@ -214,3 +214,26 @@ Deno.test("resync: the snapshot becomes instance.sessions, which replaces the ro
     db.close();
   }
 });
+
+Deno.test("resync: a session created after the list was asked for is kept, an older unlisted one goes", () => {
+  const { db, sessions, tracker } = setup();
+  try {
+    const at = (ms: number) => ({ time: { created: ms, updated: ms } });
+    tracker.apply(created(info("ses_old", "deleted unheard", at(1_000))));
+    tracker.apply(created(info("ses_listed", "listed", at(2_000))));
+    // created through Flock while OpenCode was answering the list
+    tracker.apply(created(info("ses_new", "created meanwhile", at(5_000))));
+    const event = tracker.resync("i1", {
+      sessions: [info("ses_listed", "listed", at(2_000))],
+      statuses: {},
+      askedAt: 3_000,
+    });
+    const ids = (rows: { id: string }[]) => rows.map((s) => s.id).sort();
+    assertEquals(ids(event.properties.sessions), ["ses_listed", "ses_new"]);
+    tracker.apply(event);
+    assertEquals(ids(sessions.listByInstance("i1")), ["ses_listed", "ses_new"]);
+    assertEquals(sessions.get("ses_old"), undefined);
+  } finally {
+    db.close();
+  }
+});

@@ -70,6 +70,11 @@ export interface ResyncSnapshot {
   /** `GET /session/status`: busy and retrying sessions (idle ones are absent). */
   statuses: Record<string, OpenCodeSessionStatus>;
   /**
+   * When the list was asked for (epoch ms): a session created after it may
+   * be missing from the list yet already known, and is kept.
+   */
+  askedAt?: number;
+  /**
    * `GET /permission`: the pending permission requests (absent when they
    * could not be read; the sessions are resynced all the same).
    */
@@ -282,6 +287,7 @@ export class UpstreamEvents implements AsyncDisposable {
         }
         return undefined;
       });
+      const askedAt = Date.now();
       const [sessions, statuses] = await Promise.all([
         client.listSessions(
           { roots: false, directory, limit: SESSION_LIST_LIMIT },
@@ -293,6 +299,7 @@ export class UpstreamEvents implements AsyncDisposable {
       await onResync(instanceId, {
         sessions,
         statuses,
+        askedAt,
         ...(requests
           ? { permissions: requests[0], questions: requests[1] }
           : {}),

@@ -174,7 +174,10 @@ Deno.test("UpstreamEvents: reads /global/event, forwards events in order with th
       published.push(e);
       metas.push(meta);
     },
-    onResync: (id, snapshot) => void resyncs.push([id, snapshot]),
+    onResync: (id, { askedAt, ...snapshot }) => {
+      assert.ok(typeof askedAt === "number" && askedAt <= Date.now());
+      resyncs.push([id, snapshot]);
+    },
     reconnect: { baseMs: 10, capMs: 20 },
   });
   try {
@@ -287,7 +290,10 @@ Deno.test("UpstreamEvents: pending requests that cannot be read do not hold back
     directory: "/p",
     client: new OpenCodeClient({ baseUrl: server.url, password: "pw" }),
     publish: () => {},
-    onResync: (_, snapshot) => void resyncs.push(snapshot),
+    onResync: (_, { askedAt, ...snapshot }) => {
+      assert.ok(typeof askedAt === "number");
+      resyncs.push(snapshot);
+    },
     reconnect: { baseMs: 10, capMs: 20 },
   });
   try {

@@ -19,6 +19,10 @@ import { BUGFIX_YAML, FEATURE_YAML } from "../workflows/testing/specs.ts";
 import { RunActionRefusedError } from "./run_errors.ts";
 import type { WorldEnd, WorldPrompt } from "./testing/fake_world.ts";
 import { startRunner } from "./testing/runner_harness.ts";
+import {
+  attemptLines,
+  FEATURE_ATTEMPTS,
+} from "../workflows/testing/attempt_lines.ts";
 
 /** Plays the feature-mini roles: one verify retry on S-1. */
 function feature(prompt: WorldPrompt, nth: number): WorldEnd {
@@ -40,30 +44,6 @@ function feature(prompt: WorldPrompt, nth: number): WorldEnd {
     return { reply: "STATUS: retry\nISSUES:\n- again" };
   }
   return { reply: "STATUS: done\nVERIFIED: ok\nRESULTS: r\nPR: p" };
-}
-
-const FEATURE_UNITS = [
-  "plan:passed",
-  "setup:passed",
-  "implement/S-1:passed",
-  "verify/S-1:retry",
-  "implement/S-1:passed",
-  "verify/S-1:passed",
-  "implement/S-2:passed",
-  "verify/S-2:passed",
-  "test:passed",
-  "pr:passed",
-  "review:passed",
-];
-
-function units(
-  run: {
-    attempts: { step: string; story: string | null; outcome: string | null }[];
-  },
-) {
-  return run.attempts.map((a) =>
-    `${a.step}${a.story === null ? "" : `/${a.story}`}:${a.outcome}`
-  );
 }
 
 function runEventTypes(events: WireEvent[], runId: string): string[] {
@@ -90,11 +70,11 @@ Deno.test("a whole run moves on OpenCode's events alone, through a two-story loo
     "blocked",
   ]);
   assertEquals(done.status, "completed");
-  assertEquals(units(done), FEATURE_UNITS);
+  assertEquals(attemptLines(done), FEATURE_ATTEMPTS);
   // One session per attempt, one prompt per session, the agent's files as system text.
   const sessions = done.attempts.map((a) => a.session_id);
-  assertEquals(new Set(sessions).size, FEATURE_UNITS.length);
-  assertEquals(runner.world.prompts.length, FEATURE_UNITS.length);
+  assertEquals(new Set(sessions).size, FEATURE_ATTEMPTS.length);
+  assertEquals(runner.world.prompts.length, FEATURE_ATTEMPTS.length);
   assertEquals(
     runner.world.prompts.map((p) => p.sessionId),
     sessions,
@@ -149,13 +129,13 @@ Deno.test("a crash in the middle of an attempt whose session finishes while Floc
   });
   const done = await second.until(run.id, ["completed", "failed", "blocked"]);
   assertEquals(done.status, "completed");
-  assertEquals(units(done), FEATURE_UNITS);
+  assertEquals(attemptLines(done), FEATURE_ATTEMPTS);
   const s2 = done.attempts.find((a) =>
     a.step === "implement" && a.story === "S-2"
   )!;
   assertEquals(s2.session_id, held.sessionId);
   assertEquals(done.context.changes, "S-2 while down");
-  assertEquals(first.world.prompts.length, FEATURE_UNITS.length);
+  assertEquals(first.world.prompts.length, FEATURE_ATTEMPTS.length);
   assertEquals(new Set(done.attempts.map((a) => a.session_id)).size, 11);
 });
 
@@ -179,10 +159,10 @@ Deno.test("a reply cut off by OpenCode's restart is done again in a new attempt,
   });
   const done = await second.until(run.id, ["completed", "failed", "blocked"]);
   assertEquals(done.status, "completed");
-  assertEquals(units(done), [
+  assertEquals(attemptLines(done), [
     "plan:passed",
     "setup:interrupted",
-    ...FEATURE_UNITS.slice(1),
+    ...FEATURE_ATTEMPTS.slice(1),
   ]);
   assertEquals(done.steps.find((s) => s.id === "setup")!.retry_count, 0);
   assertMatch(done.attempts[1]!.detail ?? "", /cut off/);
@@ -208,7 +188,7 @@ Deno.test("a role timeout on the injected clock aborts the session and counts as
   await clock.next();
   const done = await runner.until(run.id, ["completed", "failed", "blocked"]);
   assertEquals(done.status, "completed");
-  assertEquals(units(done), [
+  assertEquals(attemptLines(done), [
     "triage:passed",
     "fix:timed_out",
     "fix:passed",
@@ -305,7 +285,7 @@ steps:
   const done = await runner.until(run.id, ["failed", "completed", "blocked"]);
   assertEquals(done.status, "failed");
   assertMatch(done.failure_reason ?? "", /template key missing: missing_thing/);
-  assertEquals(units(done), ["first:passed", "second:missing_keys"]);
+  assertEquals(attemptLines(done), ["first:passed", "second:missing_keys"]);
   assertEquals(done.attempts[1]!.session_id, null);
   assertEquals(runner.world.prompts.map((p) => p.text), [
     "Say add a greeting.",

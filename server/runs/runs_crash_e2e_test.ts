@@ -37,6 +37,7 @@ import { createOpenCodeEnv } from "../testing/opencode_env.ts";
 import { isAlive, readProc, waitFor } from "../testing/procfs.ts";
 import { initGitRepo } from "./testing/event_log.ts";
 import { writeFeatureWorkflow } from "./testing/flock_specs.ts";
+import { attemptLines } from "../workflows/testing/attempt_lines.ts";
 
 async function api<T>(
   base: string,
@@ -110,12 +111,6 @@ async function untilFinishedOnOrphan(
       ? true
       : undefined;
   });
-}
-
-function units(run: RunJson): string[] {
-  return run.attempts.map((a) =>
-    `${a.step}${a.story === null ? "" : `/${a.story}`}:${a.outcome}`
-  );
 }
 
 Deno.test({
@@ -228,7 +223,7 @@ Deno.test({
         return now.status === "completed" ? now : undefined;
       }, 300_000);
 
-      assertEquals(units(done), [
+      assertEquals(attemptLines(done), [
         "plan:passed",
         "setup:passed",
         "implement/S-1:passed",

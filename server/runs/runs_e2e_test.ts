@@ -42,20 +42,11 @@ import {
   HOLES_YAML,
   writeFeatureWorkflow,
 } from "./testing/flock_specs.ts";
+import {
+  attemptLines,
+  FEATURE_ATTEMPTS,
+} from "../workflows/testing/attempt_lines.ts";
 
-const FEATURE_UNITS = [
-  "plan:passed",
-  "setup:passed",
-  "implement/S-1:passed",
-  "verify/S-1:retry",
-  "implement/S-1:passed",
-  "verify/S-1:passed",
-  "implement/S-2:passed",
-  "verify/S-2:passed",
-  "test:passed",
-  "pr:passed",
-  "review:passed",
-];
 const STEP_ORDER = [
   "plan",
   "setup",
@@ -65,12 +56,6 @@ const STEP_ORDER = [
   "pr",
   "review",
 ];
-
-function units(run: RunJson): string[] {
-  return run.attempts.map((a) =>
-    `${a.step}${a.story === null ? "" : `/${a.story}`}:${a.outcome}`
-  );
-}
 
 async function ok<T>(
   flock: TestFlock,
@@ -97,7 +82,7 @@ async function checkFeatureRun(
 ): Promise<RunJson> {
   const run = await ok<RunJson>(flock, "GET", `/api/runs/${runId}`);
   assertEquals(run.status, "completed", JSON.stringify(run));
-  assertEquals(units(run), FEATURE_UNITS);
+  assertEquals(attemptLines(run), FEATURE_ATTEMPTS);
   assertEquals(run.stories.map((s) => `${s.id}:${s.status}`), [
     "S-1:done",
     "S-2:done",
@@ -105,7 +90,7 @@ async function checkFeatureRun(
   assertEquals(run.steps.map((s) => s.status), Array(7).fill("done"));
   // Each attempt's session holds its transcript: its prompt, then its reply.
   const sessions = run.attempts.map((a) => a.session_id!);
-  assertEquals(new Set(sessions).size, FEATURE_UNITS.length);
+  assertEquals(new Set(sessions).size, FEATURE_ATTEMPTS.length);
   for (const attempt of run.attempts) {
     const messages = await ok<OpenCodeMessageWithParts[]>(
       flock,
@@ -156,7 +141,7 @@ async function checkFeatureRun(
       attemptsSeen.push(event.properties.attempt.number);
     }
   }
-  assertEquals(attemptsSeen, FEATURE_UNITS.map((_, i) => i + 1));
+  assertEquals(attemptsSeen, FEATURE_ATTEMPTS.map((_, i) => i + 1));
   const notices = events.flatMap(({ event }) =>
     event.type === "run.notice" ? [event.properties.kind] : []
   );
@@ -325,7 +310,7 @@ Deno.test({
         await ok(flock, "POST", `/api/runs/${run.id}/steps/approval/approve`);
         await log.untilRun(run.id, ["completed"]);
         const done = await ok<RunJson>(flock, "GET", `/api/runs/${run.id}`);
-        assertEquals(units(done), [
+        assertEquals(attemptLines(done), [
           "check:failed",
           "check:failed",
           "check:passed",
@@ -413,7 +398,10 @@ Deno.test({
           /template key missing: missing_thing/,
         );
         const done = await ok<RunJson>(flock, "GET", `/api/runs/${run.id}`);
-        assertEquals(units(done), ["first:passed", "second:missing_keys"]);
+        assertEquals(attemptLines(done), [
+          "first:passed",
+          "second:missing_keys",
+        ]);
         assertEquals(done.attempts[1]!.session_id, null);
         assert(
           model.requests.some((r) =>

@@ -31,20 +31,10 @@ import {
   TWO_PART_YAML,
   writeFeatureWorkflow,
 } from "./testing/flock_specs.ts";
-
-const FEATURE_UNITS = [
-  "plan:passed",
-  "setup:passed",
-  "implement/S-1:passed",
-  "verify/S-1:retry",
-  "implement/S-1:passed",
-  "verify/S-1:passed",
-  "implement/S-2:passed",
-  "verify/S-2:passed",
-  "test:passed",
-  "pr:passed",
-  "review:passed",
-];
+import {
+  attemptLines,
+  FEATURE_ATTEMPTS,
+} from "../workflows/testing/attempt_lines.ts";
 
 const git = testGit();
 
@@ -59,12 +49,6 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function units(run: RunJson): string[] {
-  return run.attempts.map((a) =>
-    `${a.step}${a.story === null ? "" : `/${a.story}`}:${a.outcome}`
-  );
 }
 
 async function ok<T>(
@@ -128,7 +112,7 @@ Deno.test({
           await log.untilRun(run.id, ["completed", "failed", "blocked"]);
           const done = await ok<RunJson>(flock, "GET", `/api/runs/${run.id}`);
           assertEquals(done.status, "completed", JSON.stringify(done));
-          assertEquals(units(done), FEATURE_UNITS);
+          assertEquals(attemptLines(done), FEATURE_ATTEMPTS);
           assertEquals(done.worktree, worktree);
           // Every attempt's session worked in the worktree.
           for (const attempt of done.attempts) {

@@ -5,7 +5,7 @@
  * pure runs are in `decide_simulation_test.ts`.
  */
 import { assert, assertEquals, assertMatch } from "../testing/assert.ts";
-import { createRunState, pinWorkflow, type RunState } from "./run_state.ts";
+import { createRunState, pinWorkflow } from "./run_state.ts";
 import {
   ANTFARM_WORKFLOWS,
   extractAntfarm,
@@ -15,26 +15,7 @@ import {
 import { type Script, ScriptedRunner } from "./testing/scripted_runner.ts";
 import { storiesJson } from "./testing/specs.ts";
 import { loadWorkflow } from "./workflow_loader.ts";
-
-const EXPECTED_FEATURE_ATTEMPTS = [
-  "plan:passed",
-  "setup:passed",
-  "implement/S-1:passed",
-  "verify/S-1:retry",
-  "implement/S-1:passed",
-  "verify/S-1:passed",
-  "implement/S-2:passed",
-  "verify/S-2:passed",
-  "test:passed",
-  "pr:passed",
-  "review:passed",
-];
-
-function attemptLines(state: RunState): string[] {
-  return state.attempts.map((a) =>
-    `${a.step}${a.story ? `/${a.story}` : ""}:${a.outcome}`
-  );
-}
+import { attemptLines, FEATURE_ATTEMPTS } from "./testing/attempt_lines.ts";
 
 /** Scripted replies that fit antfarm's own templates. */
 function antfarmScript(workflow: string): Script {
@@ -129,7 +110,7 @@ Deno.test(
           assertMatch(prompt.system, /<file name="IDENTITY.md">/);
         }
         if (name === "feature-dev") {
-          assertEquals(attemptLines(runner.state), EXPECTED_FEATURE_ATTEMPTS);
+          assertEquals(attemptLines(runner.state), FEATURE_ATTEMPTS);
           const verify = runner.prompts.find((p) => p.step === "verify")!;
           assertMatch(verify.prompt, /Has frontend changes: false/);
           const implement = runner.prompts.filter((p) =>

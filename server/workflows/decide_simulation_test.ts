@@ -16,6 +16,7 @@ import {
   newRun,
   storiesJson,
 } from "./testing/specs.ts";
+import { attemptLines, FEATURE_ATTEMPTS } from "./testing/attempt_lines.ts";
 
 /** Plays antfarm's feature-dev roles: one verify retry on S-1, everything else passes. */
 const featureScript: Script = (unit) => {
@@ -52,32 +53,12 @@ const featureScript: Script = (unit) => {
   throw new Error(`No script for ${unit.step}`);
 };
 
-const EXPECTED_FEATURE_ATTEMPTS = [
-  "plan:passed",
-  "setup:passed",
-  "implement/S-1:passed",
-  "verify/S-1:retry",
-  "implement/S-1:passed",
-  "verify/S-1:passed",
-  "implement/S-2:passed",
-  "verify/S-2:passed",
-  "test:passed",
-  "pr:passed",
-  "review:passed",
-];
-
-function attemptLines(state: RunState): string[] {
-  return state.attempts.map((a) =>
-    `${a.step}${a.story ? `/${a.story}` : ""}:${a.outcome}`
-  );
-}
-
 Deno.test("a feature-dev run: plan, setup, two stories with one verify retry, test, pr, review, completed", () => {
   const runner = new ScriptedRunner(newRun(FEATURE_YAML), featureScript);
   runner.send({ type: "start", at: 0 });
   const { state } = runner;
   assertEquals(state.status, "completed");
-  assertEquals(attemptLines(state), EXPECTED_FEATURE_ATTEMPTS);
+  assertEquals(attemptLines(state), FEATURE_ATTEMPTS);
   // each attempt had its own session and exactly one prompt
   assertEquals(runner.sessions.length, 11);
   assertEquals(new Set(state.attempts.map((a) => a.sessionId)).size, 11);

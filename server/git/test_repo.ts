@@ -26,6 +26,11 @@ export function testGit(
   });
 }
 
+/** Runs `git <args>` in `dir` with the test environment; its stdout. */
+export async function gitOut(dir: string, ...args: string[]): Promise<string> {
+  return (await testGit().run(args, { dir })).stdout;
+}
+
 /** A temp dir holding one repository (`<root>/repo`, on branch `main`). */
 export class TempRepo implements AsyncDisposable {
   /** The temp dir (also holds worktrees and non-git dirs the test makes). */

@@ -28,42 +28,13 @@ import type {
   RunMergeResultJson,
   WorktreeRemovalJson,
 } from "../contract/worktrees.ts";
-import { testGit } from "../git/test_repo.ts";
 import { assert, assertEquals, assertMatch } from "../testing/assert.ts";
 import { startTestFlock, type TestFlock } from "../testing/flock_harness.ts";
 import { EventLog, initGitRepo } from "./testing/event_log.ts";
 import { DEVELOP_YAML, HELD_YAML, TWIN_YAML } from "./testing/flock_specs.ts";
-
-const git = testGit();
-
-async function gitOut(dir: string, ...args: string[]): Promise<string> {
-  return (await git.run(args, { dir })).stdout;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function ok<T>(
-  flock: TestFlock,
-  method: string,
-  path: string,
-  body?: unknown,
-  status = 200,
-): Promise<T> {
-  const res = await flock.api<T>(method, path, body);
-  assertEquals(
-    res.status,
-    status,
-    `${method} ${path}: ${JSON.stringify(res.body)}`,
-  );
-  return res.body;
-}
+import { exists } from "../worktrees/worktree_test_helpers.ts";
+import { gitOut } from "../git/test_repo.ts";
+import { ok } from "./testing/run_http.ts";
 
 async function refused(
   flock: TestFlock,

@@ -46,6 +46,7 @@ import {
   attemptLines,
   FEATURE_ATTEMPTS,
 } from "../workflows/testing/attempt_lines.ts";
+import { ok } from "./testing/run_http.ts";
 
 const STEP_ORDER = [
   "plan",
@@ -56,22 +57,6 @@ const STEP_ORDER = [
   "pr",
   "review",
 ];
-
-async function ok<T>(
-  flock: TestFlock,
-  method: string,
-  path: string,
-  body?: unknown,
-  status = 200,
-): Promise<T> {
-  const res = await flock.api<T>(method, path, body);
-  assertEquals(
-    res.status,
-    status,
-    `${method} ${path}: ${JSON.stringify(res.body)}`,
-  );
-  return res.body;
-}
 
 /** Checks a completed feature run: attempts, transcripts, files, events in order. */
 async function checkFeatureRun(

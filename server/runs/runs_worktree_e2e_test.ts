@@ -21,9 +21,8 @@
 import type { InstanceJson } from "../contract/instances.ts";
 import type { SessionJson } from "../contract/sessions.ts";
 import type { RunJson } from "../contract/workflows.ts";
-import { testGit } from "../git/test_repo.ts";
 import { assert, assertEquals, assertMatch } from "../testing/assert.ts";
-import { startTestFlock, type TestFlock } from "../testing/flock_harness.ts";
+import { startTestFlock } from "../testing/flock_harness.ts";
 import { EventLog, initGitRepo } from "./testing/event_log.ts";
 import {
   HELD_YAML,
@@ -35,37 +34,9 @@ import {
   attemptLines,
   FEATURE_ATTEMPTS,
 } from "../workflows/testing/attempt_lines.ts";
-
-const git = testGit();
-
-async function gitOut(dir: string, ...args: string[]): Promise<string> {
-  return (await git.run(args, { dir })).stdout;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function ok<T>(
-  flock: TestFlock,
-  method: string,
-  path: string,
-  body?: unknown,
-  status = 200,
-): Promise<T> {
-  const res = await flock.api<T>(method, path, body);
-  assertEquals(
-    res.status,
-    status,
-    `${method} ${path}: ${JSON.stringify(res.body)}`,
-  );
-  return res.body;
-}
+import { exists } from "../worktrees/worktree_test_helpers.ts";
+import { gitOut } from "../git/test_repo.ts";
+import { ok } from "./testing/run_http.ts";
 
 Deno.test({
   name:

@@ -29,6 +29,7 @@ import {
   promptAndWait,
   readOrNull,
 } from "./worktree_test_helpers.ts";
+import { exists } from "./worktree_test_helpers.ts";
 
 type Err = ApiErrorBody;
 
@@ -54,16 +55,6 @@ async function worktreePaths(repo: TempRepo): Promise<string[]> {
 async function branches(repo: TempRepo): Promise<string[]> {
   const out = await repo.run(["branch", "--format=%(refname:short)"]);
   return out.split("\n").filter((b) => b !== "").sort();
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
 }
 
 async function commitAll(

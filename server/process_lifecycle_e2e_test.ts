@@ -12,24 +12,9 @@ import { startFlockProcess } from "./testing/flock_process.ts";
 import { createOpenCodeEnv } from "./testing/opencode_env.ts";
 import { isAlive, procsWithEnv, readProc, waitFor } from "./testing/procfs.ts";
 import { SseReader } from "./testing/sse_reader.ts";
+import { api } from "./testing/flock_http.ts";
 
 const MARKER = "FLOCK_INSTANCE_ID";
-
-async function api<T>(
-  base: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<T> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
 
 async function waitRunning(base: string, id: string): Promise<InstanceJson> {
   const end = Date.now() + 60_000;

@@ -19,61 +19,11 @@ import {
   waitFor,
 } from "../testing/procfs.ts";
 import { FLOCK_ENV_VARS, launcherFlags } from "./grants.ts";
+import { api, runningInstance } from "../testing/flock_http.ts";
+import { exists } from "../testing/paths.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const MARKER = "FLOCK_INSTANCE_ID";
-
-async function api<T>(
-  base: string,
-  method: string,
-  path: string,
-  options: { body?: unknown; token?: string } = {},
-): Promise<T> {
-  const headers: Record<string, string> = {};
-  if (options.body !== undefined) headers["content-type"] = "application/json";
-  if (options.token) headers["authorization"] = `Bearer ${options.token}`;
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
-
-/** Creates an instance in `dir` and waits until it runs. */
-async function runningInstance(
-  base: string,
-  dir: string,
-): Promise<InstanceJson> {
-  const created = await api<InstanceJson>(base, "POST", "/api/instances", {
-    body: { working_directory: dir },
-  });
-  const end = Date.now() + 60_000;
-  while (Date.now() < end) {
-    const inst = await api<InstanceJson>(
-      base,
-      "GET",
-      `/api/instances/${created.id}`,
-    );
-    if (inst.status === "running") return inst;
-    if (inst.status === "error" && inst.restart_count >= 5) {
-      throw new Error(`the instance failed: ${inst.last_error}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`instance ${created.id} did not reach running`);
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The machine's first non-loopback IPv4 address, if it has one. */
 function ownAddress(): string | undefined {
@@ -111,8 +61,15 @@ Deno.test({
         "/api/health",
       );
       assertEquals(health.ok, true);
-      assert(exists(`${dataDir}/flock.db`), "the database is in --data-dir");
-      assertEquals(exists(defaultDir), false, `${defaultDir} stays untouched`);
+      assert(
+        await exists(`${dataDir}/flock.db`),
+        "the database is in --data-dir",
+      );
+      assertEquals(
+        await exists(defaultDir),
+        false,
+        `${defaultDir} stays untouched`,
+      );
       flock.child.kill("SIGTERM");
       const status = await flock.exited;
       assertEquals(status.code, 0, status.stderr);
@@ -225,9 +182,8 @@ Deno.test({
         flock.url,
         "GET",
         "/api/instances",
-        {
-          token,
-        },
+        undefined,
+        token,
       );
       assertEquals(list, []);
       flock.child.kill("SIGTERM");

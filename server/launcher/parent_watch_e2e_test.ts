@@ -7,7 +7,6 @@
  * fake clock in `parent_watch_test.ts`.
  */
 import { DatabaseSync } from "node:sqlite";
-import type { InstanceJson } from "../contract/instances.ts";
 import { assert, assertEquals, assertMatch } from "../testing/assert.ts";
 import { startFakeModel } from "../testing/fake_model.ts";
 import { startFlockProcess } from "../testing/flock_process.ts";
@@ -19,54 +18,10 @@ import {
   waitFor,
 } from "../testing/procfs.ts";
 import { LAUNCHED_CHILD_ARG } from "./launch.ts";
+import { runningInstance } from "../testing/flock_http.ts";
+import { exists } from "../testing/paths.ts";
 
 const MARKER = "FLOCK_INSTANCE_ID";
-
-async function api<T>(
-  base: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<T> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${text}`);
-  return JSON.parse(text) as T;
-}
-
-/** Creates an instance in `dir` and waits until it runs. */
-async function runningInstance(
-  base: string,
-  dir: string,
-): Promise<InstanceJson> {
-  const created = await api<InstanceJson>(base, "POST", "/api/instances", {
-    working_directory: dir,
-  });
-  const end = Date.now() + 60_000;
-  while (Date.now() < end) {
-    const inst = await api<InstanceJson>(
-      base,
-      "GET",
-      `/api/instances/${created.id}`,
-    );
-    if (inst.status === "running") return inst;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`instance ${created.id} did not reach running`);
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function killAll(pids: Iterable<number>): void {
   for (const pid of pids) {
@@ -138,7 +93,7 @@ Deno.test({
         assertMatch(output, /Flock stopped/);
         const dbPath = `${dataDir}/flock.db`;
         assertEquals(
-          exists(`${dbPath}-wal`),
+          await exists(`${dbPath}-wal`),
           false,
           "closing the last connection checkpointed and removed the WAL",
         );

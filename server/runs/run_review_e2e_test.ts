@@ -32,7 +32,7 @@ import { assert, assertEquals, assertMatch } from "../testing/assert.ts";
 import { startTestFlock, type TestFlock } from "../testing/flock_harness.ts";
 import { EventLog, initGitRepo } from "./testing/event_log.ts";
 import { DEVELOP_YAML, HELD_YAML, TWIN_YAML } from "./testing/flock_specs.ts";
-import { exists } from "../worktrees/worktree_test_helpers.ts";
+import { exists } from "../testing/paths.ts";
 import { gitOut } from "../git/test_repo.ts";
 import { ok } from "./testing/run_http.ts";
 

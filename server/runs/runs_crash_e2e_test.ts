@@ -38,22 +38,7 @@ import { isAlive, readProc, waitFor } from "../testing/procfs.ts";
 import { initGitRepo } from "./testing/event_log.ts";
 import { writeFeatureWorkflow } from "./testing/flock_specs.ts";
 import { attemptLines } from "../workflows/testing/attempt_lines.ts";
-
-async function api<T>(
-  base: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<T> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
+import { api } from "../testing/flock_http.ts";
 
 /** Polls the API (test side) until `check` returns a value. */
 async function poll<T>(

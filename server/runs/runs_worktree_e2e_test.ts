@@ -34,7 +34,7 @@ import {
   attemptLines,
   FEATURE_ATTEMPTS,
 } from "../workflows/testing/attempt_lines.ts";
-import { exists } from "../worktrees/worktree_test_helpers.ts";
+import { exists } from "../testing/paths.ts";
 import { gitOut } from "../git/test_repo.ts";
 import { ok } from "./testing/run_http.ts";
 

@@ -29,7 +29,7 @@ import {
   promptAndWait,
   readOrNull,
 } from "./worktree_test_helpers.ts";
-import { exists } from "./worktree_test_helpers.ts";
+import { exists } from "../testing/paths.ts";
 
 type Err = ApiErrorBody;
 

@@ -90,14 +90,3 @@ export async function readOrNull(path: string): Promise<string | null> {
     throw error;
   }
 }
-
-/** Whether a file or folder is there (other errors than NotFound throw). */
-export async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}

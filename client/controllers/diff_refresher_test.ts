@@ -1,5 +1,10 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
-import { DiffRefresher, type SetTimer } from "./diff_refresher.ts";
+import {
+  DiffRefreshController,
+  DiffRefresher,
+  type SetTimer,
+} from "./diff_refresher.ts";
+import type { ReactiveController, ReactiveControllerHost } from "lit";
 
 /** A fake timer: `advance(ms)` runs what is due, in order. */
 function fakeTimer() {
@@ -81,4 +86,38 @@ Deno.test("DiffRefresher: dispose cancels the pending read and ignores later req
   await timer.advance(1000);
   deepStrictEqual(seen, []);
   strictEqual(timer.pending(), 0);
+});
+
+Deno.test("DiffRefreshController: reads while its element is connected, none after it leaves, again once it is back", async () => {
+  const timer = fakeTimer();
+  const controllers: ReactiveController[] = [];
+  const host: ReactiveControllerHost = {
+    addController: (c) => void controllers.push(c),
+    removeController: () => {},
+    requestUpdate: () => {},
+    updateComplete: Promise.resolve(true),
+  };
+  let reads = 0;
+  const refresh = new DiffRefreshController(host, () => {
+    reads++;
+    return Promise.resolve();
+  }, timer.set);
+  deepStrictEqual(controllers, [refresh]);
+  refresh.request(0); // not connected yet: ignored
+  await timer.advance(10);
+  strictEqual(reads, 0);
+  refresh.hostConnected();
+  refresh.request(300);
+  await timer.advance(300);
+  strictEqual(reads, 1);
+  refresh.request(300);
+  refresh.hostDisconnected(); // the pending read is cancelled
+  refresh.request(0);
+  await timer.advance(1000);
+  strictEqual(reads, 1);
+  strictEqual(timer.pending(), 0);
+  refresh.hostConnected();
+  refresh.request(0);
+  await timer.advance(0);
+  strictEqual(reads, 2);
 });

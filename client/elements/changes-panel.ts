@@ -5,7 +5,7 @@ import type { DiffScope } from "../../server/contract/worktrees.ts";
 import { ApiError } from "../api/api_client.ts";
 import { sessionDiff } from "../api/review_api.ts";
 import { apiContext } from "../controllers/contexts.ts";
-import { DiffRefresher } from "../controllers/diff_refresher.ts";
+import { DiffRefreshController } from "../controllers/diff_refresher.ts";
 import { StoreSelection } from "../controllers/store_selection.ts";
 import { diffTotals } from "../lib/changes_view.ts";
 import { noteRender } from "../lib/render_probe.ts";
@@ -47,7 +47,7 @@ export class ChangesPanel extends LitElement {
     changes: s.changes.get(this.sessionId) ?? NO_CHANGES,
   }));
   #api = new ContextConsumer(this, { context: apiContext });
-  #refresher: DiffRefresher | null = null;
+  #refresher = new DiffRefreshController(this, () => this.#read());
 
   constructor() {
     super();
@@ -57,17 +57,6 @@ export class ChangesPanel extends LitElement {
 
   protected override createRenderRoot(): HTMLElement {
     return this;
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.#refresher = new DiffRefresher(() => this.#read());
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#refresher?.dispose();
-    this.#refresher = null;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -80,7 +69,7 @@ export class ChangesPanel extends LitElement {
     noteRender("changes-panel", this.sessionId);
     const { session, changes } = this.#view.value;
     if (session && isStale(changes) && !changes.loading) {
-      this.#refresher?.request(changes.diff === null ? 0 : QUIET_MS);
+      this.#refresher.request(changes.diff === null ? 0 : QUIET_MS);
     }
   }
 

@@ -9,7 +9,7 @@ import type {
 import { ApiError } from "../api/api_client.ts";
 import { mergeRun, removeRunWorktree, runDiff } from "../api/review_api.ts";
 import { apiContext } from "../controllers/contexts.ts";
-import { DiffRefresher } from "../controllers/diff_refresher.ts";
+import { DiffRefreshController } from "../controllers/diff_refresher.ts";
 import { diffTotals, refusalText } from "../lib/changes_view.ts";
 import {
   mergedText,
@@ -73,7 +73,7 @@ export class RunChanges extends LitElement {
   declare _error: string | null;
 
   #api = new ContextConsumer(this, { context: apiContext });
-  #refresher: DiffRefresher | null = null;
+  #refresher = new DiffRefreshController(this, () => this.#read());
 
   constructor() {
     super();
@@ -96,17 +96,6 @@ export class RunChanges extends LitElement {
     return this;
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.#refresher = new DiffRefresher(() => this.#read());
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#refresher?.dispose();
-    this.#refresher = null;
-  }
-
   protected override willUpdate(changed: PropertyValues<this>): void {
     const before = changed.get("run");
     if (changed.has("run") && before && before.id !== this.run?.id) {
@@ -118,12 +107,12 @@ export class RunChanges extends LitElement {
     if (!this._open || !this.#reviewable()) return;
     const before = changed.get("run");
     if (changed.has("_open") || changed.has("_scope")) {
-      this.#refresher?.request(0);
+      this.#refresher.request(0);
     } else if (
       changed.has("run") && before !== undefined &&
       before.updated_at !== this.run?.updated_at
     ) {
-      this.#refresher?.request(QUIET_MS);
+      this.#refresher.request(QUIET_MS);
     }
   }
 
@@ -144,7 +133,7 @@ export class RunChanges extends LitElement {
       const diff = await runDiff(api, run.id, scope);
       if (this.run?.id !== run.id) return;
       if (this._scope !== scope) {
-        this.#refresher?.request(0);
+        this.#refresher.request(0);
         return;
       }
       this._diff = diff;

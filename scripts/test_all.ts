@@ -13,8 +13,7 @@
  *
  * They ran side by side once, but tests rebuild `client/dist` (`deno task
  * start`, the bench) while the other group imports it, so they run one after
- * the other; the unit module still saves the per-file worker starts. The
- * client group's lines are prefixed with `[client]`. With
+ * the other; the unit module still saves the per-file worker starts. With
  * `--junit-path=<file>` each group writes its own report and the two are
  * merged into `<file>`. Paths on the command line run just those, in one
  * plain `deno test` process.
@@ -41,7 +40,7 @@ const JUNIT_FLAG = "--junit-path=";
 
 /** One `deno test` process of the suite. */
 export interface TestGroup {
-  /** Its name, the prefix of its lines (none for "server"). */
+  /** Its name (in the summary and the JUnit report's file name). */
   name: "server" | "client";
   /** The test modules it runs (absolute paths). */
   files: string[];
@@ -141,38 +140,12 @@ export function mergeJunit(
     }">\n${bodies.join("")}</testsuites>\n`;
 }
 
-/** Copies a child's output to ours line by line, each line prefixed. */
-async function relay(
-  stream: ReadableStream<Uint8Array>,
-  out: { write(p: Uint8Array): Promise<number> },
-  prefix: string,
-): Promise<void> {
-  const encoder = new TextEncoder();
-  let rest = "";
-  const write = async (text: string) => {
-    const bytes = encoder.encode(text);
-    for (let done = 0; done < bytes.length;) {
-      done += await out.write(bytes.subarray(done));
-    }
-  };
-  const decoder = new TextDecoder();
-  for await (const bytes of stream) {
-    const lines = (rest + decoder.decode(bytes, { stream: true })).split("\n");
-    rest = lines.pop() ?? "";
-    if (lines.length > 0) {
-      await write(lines.map((l) => `${prefix}${l}\n`).join(""));
-    }
-  }
-  if (rest !== "") await write(`${prefix}${rest}\n`);
-}
-
 async function runGroup(
   group: TestGroup,
   flags: readonly string[],
   junit: string | null,
 ): Promise<{ code: number; seconds: number }> {
   const started = performance.now();
-  const prefix = group.name === "server" ? "" : `[${group.name}] `;
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "test",
@@ -184,14 +157,10 @@ async function runGroup(
     ],
     cwd: ROOT,
     stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
+    stdout: "inherit",
+    stderr: "inherit",
   }).spawn();
-  const [status] = await Promise.all([
-    child.status,
-    relay(child.stdout, Deno.stdout, prefix),
-    relay(child.stderr, Deno.stderr, prefix),
-  ]);
+  const status = await child.status;
   return {
     code: status.code,
     seconds: Math.round((performance.now() - started) / 1000),

@@ -8,6 +8,7 @@ import { apiContext } from "../controllers/contexts.ts";
 import { DiffRefreshController } from "../controllers/diff_refresher.ts";
 import { StoreSelection } from "../controllers/store_selection.ts";
 import { diffTotals } from "../lib/changes_view.ts";
+import { diffScopeToggle } from "../lib/diff_scope_toggle.ts";
 import { noteRender } from "../lib/render_probe.ts";
 import { isStale, NO_CHANGES } from "../lib/store/changes.ts";
 import "./changes-actions.ts";
@@ -107,21 +108,11 @@ export class ChangesPanel extends LitElement {
 
   #renderScopes() {
     const { changes } = this.#view.value;
-    return html`
-      <div role="group" aria-label="Which changes"
-        class="inline-flex overflow-hidden rounded-md ring-1 ring-gray-700">
-        ${SCOPES.map(([scope, label]) =>
-          html`
-            <button type="button" data-scope=${scope}
-              aria-pressed=${changes.scope === scope ? "true" : "false"}
-              class="min-h-11 px-3 text-xs ${changes.scope === scope
-                ? "bg-gray-700 text-gray-100"
-                : "text-gray-400 hover:bg-gray-800"}"
-              @click=${() => this.#choose(scope)}>${label}</button>
-          `
-        )}
-      </div>
-    `;
+    return diffScopeToggle(
+      SCOPES,
+      changes.scope,
+      (scope) => this.#choose(scope),
+    );
   }
 
   #renderBody(worktree: boolean) {

@@ -19,6 +19,7 @@ import {
 import type { ConfirmDialog } from "./confirm-dialog.ts";
 import "./confirm-dialog.ts";
 import "./diff-file.ts";
+import { diffScopeToggle } from "../lib/diff_scope_toggle.ts";
 
 /** How long a run must be quiet after a change before its diff is read again. */
 const QUIET_MS = 300;
@@ -226,19 +227,11 @@ export class RunChanges extends LitElement {
     return html`
       <div class="mt-2 space-y-2">
         <div class="flex flex-wrap items-center gap-2">
-          <div role="group" aria-label="Which changes"
-            class="inline-flex overflow-hidden rounded-md ring-1 ring-gray-700">
-            ${SCOPES.map(([scope, label]) =>
-              html`
-                <button type="button" data-scope=${scope}
-                  aria-pressed=${this._scope === scope ? "true" : "false"}
-                  class="min-h-11 px-3 text-xs ${this._scope === scope
-                    ? "bg-gray-700 text-gray-100"
-                    : "text-gray-400 hover:bg-gray-800"}"
-                  @click=${() => (this._scope = scope)}>${label}</button>
-              `
-            )}
-          </div>
+          ${diffScopeToggle(
+            SCOPES,
+            this._scope,
+            (scope) => (this._scope = scope),
+          )}
           <span class="flex-1"></span>
           <button type="button" data-run-remove-worktree
             ?disabled=${this._busy !== null}
